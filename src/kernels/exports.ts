@@ -1,0 +1,63 @@
+// The wasm module's exports as TypeScript sees them; assembly/ABI.md says what each computes.
+// Pointers are byte offsets (numbers); every kernel returns nothing or a scalar.
+
+type P = number;
+type I = number;
+type F = number;
+
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  heap_base(): P;
+  simd_enabled(): I;
+
+  f32_gemm_scratch_bytes(): I;
+  f32_gemm(c: P, a: P, b: P, alpha: F, beta: F, M: I, N: I, K: I, transA: I, transB: I, scratch: P): void;
+
+  f32_im2col(col: P, x: P, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I): void;
+  f32_col2im(x: P, col: P, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I): void;
+  f32_conv2d_scratch_bytes(C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, G: I): I;
+  f32_conv2d_fwd(
+    y: P, x: P, w: P, bias: P,
+    B: I, C: I, H: I, W: I, OC: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, G: I,
+    hasBias: I, scratch: P,
+  ): void;
+
+  f32_maxpool2d_fwd(y: P, argmax: P, x: P, B: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I): void;
+  f32_maxpool2d_bwd(dx: P, dy: P, argmax: P, B: I, C: I, H: I, W: I, OH: I, OW: I): void;
+  f32_avgpool2d_fwd(y: P, x: P, B: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, countPad: I): void;
+  f32_avgpool2d_bwd(dx: P, dy: P, B: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, countPad: I): void;
+
+  f32_batchnorm_fwd_train(
+    y: P, mean: P, invstd: P, runMean: P, runVar: P, x: P, gamma: P, beta: P,
+    eps: F, momentum: F, B: I, C: I, S: I,
+  ): void;
+  f32_batchnorm_fwd_infer(y: P, x: P, gamma: P, beta: P, runMean: P, runVar: P, eps: F, B: I, C: I, S: I): void;
+  f32_batchnorm_bwd(
+    dx: P, dgamma: P, dbeta: P, dy: P, x: P, gamma: P, mean: P, invstd: P, B: I, C: I, S: I,
+  ): void;
+
+  f32_add(out: P, a: P, b: P, n: I): void;
+  f32_mul(out: P, a: P, b: P, n: I): void;
+  f32_axpy(y: P, x: P, alpha: F, n: I): void;
+  f32_scale(out: P, x: P, alpha: F, n: I): void;
+  f32_relu_fwd(out: P, x: P, n: I): void;
+  f32_relu_bwd(dx: P, dy: P, x: P, n: I): void;
+  f32_leaky_relu_fwd(out: P, x: P, slope: F, n: I): void;
+  f32_leaky_relu_bwd(dx: P, dy: P, x: P, slope: F, n: I): void;
+  f32_clamp(out: P, x: P, lo: F, hi: F, n: I): void;
+  f32_sum(x: P, n: I): F;
+  f32_sumsq(x: P, n: I): F;
+  f32_row_l1(out: P, x: P, R: I, C: I): void;
+  f32_row_l2(out: P, x: P, R: I, C: I): void;
+  f32_channel_mean_var(mean: P, variance: P, x: P, B: I, C: I, S: I): void;
+  f32_channel_count_zeros(count: P, x: P, B: I, C: I, S: I): void;
+
+  f32_softmax_xent_fwd(probs: P, logits: P, labels: P, B: I, K: I): F;
+  f32_softmax_xent_bwd(dlogits: P, probs: P, labels: P, B: I, K: I): void;
+
+  f32_csr_count(rowptr: P, a: P, R: I, C: I): I;
+  f32_csr_fill(values: P, colidx: P, a: P, rowptr: P, R: I, C: I): void;
+  f32_csr_mm(y: P, values: P, colidx: P, rowptr: P, x: P, M: I, K: I, N: I): void;
+  f32_dense_csrT_mm(y: P, x: P, values: P, colidx: P, rowptr: P, M: I, K: I, N: I): void;
+}

@@ -1,0 +1,72 @@
+// A tensor in the wasm heap: an offset, a shape and a dtype. Views are made fresh on each use
+// because growing the memory detaches every earlier view.
+
+import type { Kernels } from './kernels.js';
+
+export type DType = 'f32' | 'i32';
+
+export class Tensor {
+  private freed = false;
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly offset: number,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+  ) {}
+
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  get disposed(): boolean {
+    return this.freed;
+  }
+
+  /** A live Float32Array view; do not keep it across anything that may allocate. */
+  f32(): Float32Array {
+    if (this.dtype !== 'f32') throw new TypeError(`tensor: f32() on an ${this.dtype} tensor`);
+    return new Float32Array(this.buffer(), this.offset, this.size);
+  }
+
+  /** A live Int32Array view; do not keep it across anything that may allocate. */
+  i32(): Int32Array {
+    if (this.dtype !== 'i32') throw new TypeError(`tensor: i32() on an ${this.dtype} tensor`);
+    return new Int32Array(this.buffer(), this.offset, this.size);
+  }
+
+  /** A copy of the contents, safe to keep. */
+  toArray(): Float32Array | Int32Array {
+    return this.dtype === 'f32' ? this.f32().slice() : this.i32().slice();
+  }
+
+  set(data: ArrayLike<number>): this {
+    if (data.length !== this.size) {
+      throw new RangeError(`tensor.set: ${data.length} values for a tensor of shape [${this.shape}] (${this.size})`);
+    }
+    (this.dtype === 'f32' ? this.f32() : this.i32()).set(data);
+    return this;
+  }
+
+  fill(value: number): this {
+    (this.dtype === 'f32' ? this.f32() : this.i32()).fill(value);
+    return this;
+  }
+
+  dispose(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.kernels.heap.free(this.offset);
+  }
+
+  private buffer(): ArrayBuffer {
+    if (this.freed) throw new Error(`tensor of shape [${this.shape}] used after dispose()`);
+    return this.kernels.heap.memory.buffer;
+  }
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}

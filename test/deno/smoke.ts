@@ -1,0 +1,25 @@
+// Deno smoke test: the built package loads in Deno from bytes and runs one gemm correctly.
+// Run by `npm test` through the `deno` npm package; uses only Deno and web APIs.
+
+import { loadKernels } from '../../dist/src/index.js';
+import { f32_gemm } from '../../dist/src/kernels/reference/gemm.js';
+import { gemm } from '../../dist/src/kernels/ops/gemm.js';
+
+declare const Deno: { readFile(path: URL): Promise<Uint8Array>; exit(code: number): never };
+
+const k = await loadKernels(await Deno.readFile(new URL('../../build/lopper.wasm', import.meta.url)));
+const [M, N, K] = [33, 17, 9];
+const a = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i));
+const b = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i));
+const want = new Float32Array(M * N);
+f32_gemm(want, a, b, 1, 0, M, N, K, 0, 0);
+const c = k.tensor([M, N]);
+gemm(c, k.from(a, [M, K]), k.from(b, [K, N]));
+const got = c.f32();
+let worst = 0;
+for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+if (!k.simd || worst > 1e-4) {
+  console.error(`deno smoke: simd=${k.simd}, largest difference ${worst}`);
+  Deno.exit(1);
+}
+console.log(`deno smoke: gemm ${M}x${N}x${K} on SIMD wasm matches the reference (largest difference ${worst.toExponential(1)})`);
