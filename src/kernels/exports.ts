@@ -23,6 +23,13 @@ export interface KernelExports {
     hasBias: I, scratch: P,
   ): void;
 
+  f32_conv2d_bwd_scratch_bytes(C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, G: I): I;
+  f32_conv2d_bwd(
+    dx: P, dw: P, dbias: P, dy: P, x: P, w: P,
+    B: I, C: I, H: I, W: I, OC: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, G: I,
+    hasBias: I, needDx: I, scratch: P,
+  ): void;
+
   f32_maxpool2d_fwd(y: P, argmax: P, x: P, B: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I): void;
   f32_maxpool2d_bwd(dx: P, dy: P, argmax: P, B: I, C: I, H: I, W: I, OH: I, OW: I): void;
   f32_avgpool2d_fwd(y: P, x: P, B: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, countPad: I): void;
@@ -55,6 +62,16 @@ export interface KernelExports {
 
   f32_softmax_xent_fwd(probs: P, logits: P, labels: P, B: I, K: I): F;
   f32_softmax_xent_bwd(dlogits: P, probs: P, labels: P, B: I, K: I): void;
+
+  f32_bias_add(y: P, bias: P, B: I, C: I, S: I): void;
+  f32_bias_grad(dbias: P, dy: P, B: I, C: I, S: I): void;
+  f32_sgd_step(w: P, g: P, v: P, mask: P, lr: F, momentum: F, weightDecay: F, l1: F, nesterov: I, hasMask: I, n: I): void;
+  f32_adam_step(
+    w: P, g: P, m: P, v: P, mask: P, lr: F, beta1: F, beta2: F, eps: F, weightDecay: F, l1: F,
+    bc1: F, bc2: F, hasMask: I, n: I,
+  ): void;
+  f32_maxout_fwd(y: P, argmax: P, x: P, B: I, C: I, K: I, S: I): void;
+  f32_maxout_bwd(dx: P, dy: P, argmax: P, B: I, C: I, K: I, S: I): void;
 
   f32_csr_count(rowptr: P, a: P, R: I, C: I): I;
   f32_csr_fill(values: P, colidx: P, a: P, rowptr: P, R: I, C: I): void;

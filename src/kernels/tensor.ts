@@ -13,7 +13,18 @@ export class Tensor {
     readonly offset: number,
     readonly shape: readonly number[],
     readonly dtype: DType,
+    /** False for views into another tensor's block (a model's parameters): not freed by dispose. */
+    readonly owner = true,
   ) {}
+
+  /** A tensor over `shape` elements of this one's block, starting `start` elements in. */
+  view(start: number, shape: readonly number[]): Tensor {
+    const n = sizeOf(shape);
+    if (!Number.isInteger(start) || start < 0 || start + n > this.size) {
+      throw new RangeError(`tensor.view: [${start}, ${start + n}) is outside a tensor of ${this.size} elements`);
+    }
+    return new Tensor(this.kernels, this.offset + start * 4, [...shape], this.dtype, false);
+  }
 
   get size(): number {
     return sizeOf(this.shape);
@@ -55,6 +66,7 @@ export class Tensor {
 
   dispose(): void {
     if (this.freed) return;
+    if (!this.owner) throw new Error(`tensor.dispose: a view of shape [${this.shape}] does not own its memory`);
     this.freed = true;
     this.kernels.heap.free(this.offset);
   }

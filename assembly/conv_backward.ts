@@ -1,0 +1,94 @@
+// Backward of the 2-D convolution, fused in wasm for the whole batch: per image and group,
+// dW += dY·colᵀ and dcol = Wᵀ·dY folded back by col2im; dbias sums dY. Spec:
+// src/kernels/reference/conv_backward.ts (direct loops).
+
+import { f32_im2col, f32_col2im } from './conv';
+import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
+import { f32_bias_grad } from './bias';
+import { outSize, align16 } from './window';
+
+// @ts-ignore: decorator
+@inline
+function pointwise(KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32): bool {
+  return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+}
+
+/** Bytes of one group's col buffer for one image (0 when the conv is pointwise). */
+function colBytes(C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32): i32 {
+  if (pointwise(KH, KW, SH, SW, PH, PW)) return 0;
+  const OH = outSize(H, KH, SH, PH, DH);
+  const OW = outSize(W, KW, SW, PW, DW);
+  if (OH <= 0 || OW <= 0) return 0;
+  return align16((C / G) * KH * KW * OH * OW * 4);
+}
+
+/** Scratch of f32_conv2d_bwd: a col and a dcol buffer, then f32_gemm's scratch. */
+export function f32_conv2d_bwd_scratch_bytes(
+  C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32,
+): i32 {
+  return 2 * colBytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G) + align16(f32_gemm_scratch_bytes());
+}
+
+/**
+ * Gradients of y = conv(x, w) + bias: dw [OC, C/G, KH, KW] and dbias [OC] overwritten; dx
+ * [B, C, H, W] overwritten when needDx (skipped for a first layer, whose input needs none).
+ */
+export function f32_conv2d_bwd(
+  dx: usize, // [B, C, H, W], written when needDx
+  dw: usize, // [OC, C/G, KH, KW]
+  dbias: usize, // [OC], written when hasBias
+  dy: usize, // [B, OC, OH, OW]
+  x: usize, // [B, C, H, W]
+  w: usize, // [OC, C/G, KH, KW]
+  B: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32,
+  SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32,
+  hasBias: i32,
+  needDx: i32,
+  scratch: usize, // f32_conv2d_bwd_scratch_bytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G)
+): void {
+  const OH = outSize(H, KH, SH, PH, DH);
+  const OW = outSize(W, KW, SW, PW, DW);
+  const Cg = C / G;
+  const OCg = OC / G;
+  const K = Cg * KH * KW;
+  const N = OH * OW;
+  memory.fill(dw, 0, <usize>OC * <usize>K << 2);
+  if (hasBias) memory.fill(dbias, 0, <usize>OC << 2);
+  if (needDx) memory.fill(dx, 0, <usize>B * <usize>C * <usize>H * <usize>W << 2);
+  if (B <= 0 || OC <= 0 || OH <= 0 || OW <= 0 || G <= 0) return;
+  const direct = pointwise(KH, KW, SH, SW, PH, PW);
+  const cb = <usize>colBytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G);
+  const col = scratch;
+  const dcol = scratch + cb;
+  const gemmScratch = scratch + 2 * cb;
+  const xImage: usize = <usize>C * <usize>H * <usize>W << 2;
+  const xGroup: usize = <usize>Cg * <usize>H * <usize>W << 2;
+  const yImage: usize = <usize>OC * <usize>N << 2;
+  const yGroup: usize = <usize>OCg * <usize>N << 2;
+  const wGroup: usize = <usize>OCg * <usize>K << 2;
+  for (let b = 0; b < B; b++) {
+    for (let g = 0; g < G; g++) {
+      const xg = x + <usize>b * xImage + <usize>g * xGroup;
+      const dyg = dy + <usize>b * yImage + <usize>g * yGroup;
+      const wg = w + <usize>g * wGroup;
+      let src = xg;
+      if (!direct) {
+        f32_im2col(col, xg, Cg, H, W, KH, KW, SH, SW, PH, PW, DH, DW);
+        src = col;
+      }
+      // dW_g[OCg, K] += dY_g[OCg, N] · col[K, N]ᵀ
+      f32_gemm(dw + <usize>g * wGroup, dyg, src, 1, 1, OCg, K, N, 0, 1, gemmScratch);
+      if (needDx) {
+        const dxg = dx + <usize>b * xImage + <usize>g * xGroup;
+        // dcol[K, N] = W_g[OCg, K]ᵀ · dY_g[OCg, N], folded back onto the image.
+        if (direct) {
+          f32_gemm(dxg, wg, dyg, 1, 0, K, N, OCg, 1, 0, gemmScratch);
+        } else {
+          f32_gemm(dcol, wg, dyg, 1, 0, K, N, OCg, 1, 0, gemmScratch);
+          f32_col2im(dxg, dcol, Cg, H, W, KH, KW, SH, SW, PH, PW, DH, DW);
+        }
+      }
+    }
+  }
+  if (hasBias) f32_bias_grad(dbias, dy, B, OC, N);
+}

@@ -1,0 +1,330 @@
+// 2-D max and average pooling, forward and backward, per (batch, channel) plane.
+// Spec: src/kernels/reference/pool.ts. No validation here; no dilation, floor output sizes.
+// SIMD paths compute 4 adjacent output columns whose windows lie inside the image horizontally;
+// the left/right borders and the scalar build use the per-output scalar code.
+
+import { outSize, firstIn, endIn, zeroF32 } from './window';
+
+// ---------------------------------------------------------------------------------------------
+// Max pooling. Each window is scanned row-major; an element replaces the best so far when it is
+// greater, or when it is NaN and the best is not: the first NaN wins, ties keep the first.
+// NOTE: a window entirely in padding (only possible with padding ≥ kernel) gives y = −Inf and
+// argmax = −1, so the backward pass drops its gradient.
+
+// Four lanes of x at columns p, p+SW, p+2SW, p+3SW (p a byte address). `spare`: one float past
+// the last tap is inside the row, so the SW = 2 path may load it.
+// @ts-ignore: decorator
+@inline
+function gather4(p: usize, SW: i32, spare: bool): v128 {
+  if (ASC_FEATURE_SIMD) {
+    if (SW == 1) return v128.load(p);
+    if (SW == 2 && spare) return f32x4.shuffle(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+    const s: usize = <usize>SW << 2;
+    let v = f32x4.splat(load<f32>(p));
+    v = f32x4.replace_lane(v, 1, load<f32>(p + s));
+    v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * s));
+    return f32x4.replace_lane(v, 3, load<f32>(p + 3 * s));
+  }
+  return unreachable();
+}
+
+// One output: the window rows [hs, he), columns [ws, we) of the plane xp.
+// @ts-ignore: decorator
+@inline
+function maxOne(yp: usize, ap: usize, xp: usize, W: i32, hs: i32, he: i32, ws: i32, we: i32): void {
+  if (hs >= he || ws >= we) {
+    store<f32>(yp, <f32>-Infinity);
+    store<i32>(ap, -1);
+    return;
+  }
+  let bi = hs * W + ws;
+  let best = load<f32>(xp + (<usize>bi << 2));
+  for (let h = hs; h < he; h++) {
+    for (let w = ws; w < we; w++) {
+      const i = h * W + w;
+      const v = load<f32>(xp + (<usize>i << 2));
+      // v > best, or v NaN while best is not; branch-free (random data mispredicts).
+      const take = <bool>(<i32>!(v <= best) & <i32>(best == best));
+      best = select<f32>(v, best, take);
+      bi = select<i32>(i, bi, take);
+    }
+  }
+  store<f32>(yp, best);
+  store<i32>(ap, bi);
+}
+
+/** y[B,C,OH,OW] = max over each window; argmax[B,C,OH,OW] = h·W + w of the winner in its plane. */
+export function f32_maxpool2d_fwd(
+  y: usize, // [B, C, OH, OW]
+  argmax: usize, // i32 [B, C, OH, OW]
+  x: usize, // [B, C, H, W]
+  B: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+): void {
+  const OH = outSize(H, KH, SH, PH, 1);
+  const OW = outSize(W, KW, SW, PW, 1);
+  if (OH <= 0 || OW <= 0) return;
+  const planes = B * C;
+  // Output columns whose whole window is inside the image horizontally.
+  const lo = firstIn(-PW, SW, OW);
+  const hi = max(lo, endIn(KW - 1 - PW, SW, W, OW));
+  for (let p = 0; p < planes; p++) {
+    const xp = x + (<usize>p * <usize>H * <usize>W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const o0 = (p * OH + oh) * OW;
+      const yr = y + (<usize>o0 << 2);
+      const ar = argmax + (<usize>o0 << 2);
+      const h0 = oh * SH - PH;
+      const hs = max(h0, 0);
+      const he = min(h0 + KH, H);
+      let ow = 0;
+      if (ASC_FEATURE_SIMD) {
+        if (hs < he) {
+          for (; ow < lo; ow++) {
+            const w0 = ow * SW - PW;
+            maxOne(yr + (<usize>ow << 2), ar + (<usize>ow << 2), xp, W, hs, he, max(w0, 0), min(w0 + KW, W));
+          }
+          const lanes = i32x4(0, SW, 2 * SW, 3 * SW);
+          const one = i32x4.splat(1);
+          const four = i32x4.splat(4 * SW);
+          // 8 outputs at a time: two independent select chains (one chain is latency-bound).
+          for (; ow + 8 <= hi; ow += 8) {
+            const w0 = ow * SW - PW;
+            const spare = w0 + 7 * SW + KW < W; // for the second vector; the first's spare float is in the row
+            const first = xp + (<usize>(hs * W + w0) << 2);
+            let best0 = gather4(first, SW, true);
+            let best1 = gather4(first + (<usize>SW << 4), SW, spare);
+            let idx0 = i32x4.add(lanes, i32x4.splat(hs * W + w0));
+            let idx1 = i32x4.add(idx0, four);
+            for (let h = hs; h < he; h++) {
+              const row = h * W + w0;
+              let at0 = i32x4.add(lanes, i32x4.splat(row));
+              let at1 = i32x4.add(at0, four);
+              let p = xp + (<usize>row << 2);
+              for (let kw = 0; kw < KW; kw++) {
+                const v0 = gather4(p, SW, true);
+                const v1 = gather4(p + (<usize>SW << 4), SW, spare);
+                const take0 = v128.andnot(f32x4.eq(best0, best0), f32x4.le(v0, best0));
+                const take1 = v128.andnot(f32x4.eq(best1, best1), f32x4.le(v1, best1));
+                best0 = v128.bitselect(v0, best0, take0);
+                best1 = v128.bitselect(v1, best1, take1);
+                idx0 = v128.bitselect(at0, idx0, take0);
+                idx1 = v128.bitselect(at1, idx1, take1);
+                at0 = i32x4.add(at0, one);
+                at1 = i32x4.add(at1, one);
+                p += 4;
+              }
+            }
+            v128.store(yr + (<usize>ow << 2), best0);
+            v128.store(yr + (<usize>ow << 2), best1, 16);
+            v128.store(ar + (<usize>ow << 2), idx0);
+            v128.store(ar + (<usize>ow << 2), idx1, 16);
+          }
+          for (; ow + 4 <= hi; ow += 4) {
+            const w0 = ow * SW - PW;
+            const spare = w0 + 3 * SW + KW < W; // one float past the last lane's last tap is in the row
+            let idx = i32x4.add(lanes, i32x4.splat(hs * W + w0));
+            let best = gather4(xp + (<usize>(hs * W + w0) << 2), SW, spare);
+            for (let h = hs; h < he; h++) {
+              const row = h * W + w0;
+              let at = i32x4.add(lanes, i32x4.splat(row)); // each lane's input index for this tap
+              let p = xp + (<usize>row << 2);
+              for (let kw = 0; kw < KW; kw++) {
+                const v = gather4(p, SW, spare);
+                // NOT(v ≤ best) is v > best or v NaN; AND best not NaN (a NaN best is final).
+                const take = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
+                best = v128.bitselect(v, best, take);
+                idx = v128.bitselect(at, idx, take);
+                at = i32x4.add(at, one);
+                p += 4;
+              }
+            }
+            v128.store(yr + (<usize>ow << 2), best);
+            v128.store(ar + (<usize>ow << 2), idx);
+          }
+        }
+      }
+      for (; ow < OW; ow++) {
+        const w0 = ow * SW - PW;
+        maxOne(yr + (<usize>ow << 2), ar + (<usize>ow << 2), xp, W, hs, he, max(w0, 0), min(w0 + KW, W));
+      }
+    }
+  }
+}
+
+/** dx[B,C,H,W] = 0, then dx[b, c, argmax] += dy for every output whose argmax is in [0, H·W). */
+export function f32_maxpool2d_bwd(
+  dx: usize, // [B, C, H, W]
+  dy: usize, // [B, C, OH, OW]
+  argmax: usize, // i32 [B, C, OH, OW]
+  B: i32, C: i32, H: i32, W: i32, OH: i32, OW: i32,
+): void {
+  const planes = B * C;
+  zeroF32(dx, planes * H * W);
+  // NOTE: a scatter through argmax: no v128 form (windows may overlap); the zeroing is SIMD.
+  // Entries outside [0, H·W) (−1 from all-padding windows, or garbage) are skipped, so a bad
+  // argmax can never write outside dx.
+  const n = OH * OW;
+  const plane = H * W;
+  for (let p = 0; p < planes; p++) {
+    const dxp = dx + (<usize>p * <usize>H * <usize>W << 2);
+    const o0 = <usize>p * <usize>n << 2;
+    for (let o = 0; o < n; o++) {
+      const at = o0 + (<usize>o << 2);
+      const a = load<i32>(argmax + at);
+      if (<u32>a < <u32>plane) {
+        const q = dxp + (<usize>a << 2);
+        store<f32>(q, load<f32>(q) + load<f32>(dy + at));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Average pooling. The divisor is KH·KW with countPad, else the number of in-image elements of
+// the window. NOTE: a window entirely in padding averages to 0 (and gets no gradient).
+
+// @ts-ignore: decorator
+@inline
+function divisor(countPad: i32, KH: i32, KW: i32, rows: i32, cols: i32): f32 {
+  return countPad ? <f32>(KH * KW) : <f32>(rows * cols);
+}
+
+/** y[B,C,OH,OW] = mean over each window. */
+export function f32_avgpool2d_fwd(
+  y: usize, // [B, C, OH, OW]
+  x: usize, // [B, C, H, W]
+  B: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  countPad: i32,
+): void {
+  const OH = outSize(H, KH, SH, PH, 1);
+  const OW = outSize(W, KW, SW, PW, 1);
+  if (OH <= 0 || OW <= 0) return;
+  const planes = B * C;
+  const lo = firstIn(-PW, SW, OW);
+  const hi = max(lo, endIn(KW - 1 - PW, SW, W, OW));
+  for (let p = 0; p < planes; p++) {
+    const xp = x + (<usize>p * <usize>H * <usize>W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const yr = y + (<usize>((p * OH + oh) * OW) << 2);
+      const h0 = oh * SH - PH;
+      const hs = max(h0, 0);
+      const he = min(h0 + KH, H);
+      let ow = 0;
+      if (ASC_FEATURE_SIMD) {
+        if (hs < he) {
+          const div = f32x4.splat(divisor(countPad, KH, KW, he - hs, KW));
+          for (let o = lo; o + 4 <= hi; o += 4) {
+            const w0 = o * SW - PW;
+            const spare = w0 + 3 * SW + KW < W;
+            let acc = f32x4.splat(0);
+            for (let h = hs; h < he; h++) {
+              const row = xp + (<usize>(h * W + w0) << 2);
+              for (let kw = 0; kw < KW; kw++) acc = f32x4.add(acc, gather4(row + (<usize>kw << 2), SW, spare));
+            }
+            v128.store(yr + (<usize>o << 2), f32x4.div(acc, div));
+          }
+          // Interior columns past the last full vector of 4, and the left border.
+          const done = lo + ((hi - lo) & ~3);
+          for (let o = 0; o < OW; o++) {
+            if (o >= lo && o < done) continue;
+            avgOne(yr + (<usize>o << 2), xp, W, hs, he, o * SW - PW, KH, KW, countPad);
+          }
+          continue;
+        }
+      }
+      for (; ow < OW; ow++) avgOne(yr + (<usize>ow << 2), xp, W, hs, he, ow * SW - PW, KH, KW, countPad);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function avgOne(yp: usize, xp: usize, W: i32, hs: i32, he: i32, w0: i32, KH: i32, KW: i32, countPad: i32): void {
+  const ws = max(w0, 0);
+  const we = min(w0 + KW, W);
+  if (hs >= he || ws >= we) {
+    store<f32>(yp, 0);
+    return;
+  }
+  let acc: f32 = 0;
+  for (let h = hs; h < he; h++) {
+    for (let w = ws; w < we; w++) acc += load<f32>(xp + (<usize>(h * W + w) << 2));
+  }
+  store<f32>(yp, acc / divisor(countPad, KH, KW, he - hs, we - ws));
+}
+
+/** dx[B,C,H,W] overwritten with the adjoint of f32_avgpool2d_fwd applied to dy. */
+export function f32_avgpool2d_bwd(
+  dx: usize, // [B, C, H, W]
+  dy: usize, // [B, C, OH, OW]
+  B: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32,
+  countPad: i32,
+): void {
+  const planes = B * C;
+  zeroF32(dx, planes * H * W);
+  const OH = outSize(H, KH, SH, PH, 1);
+  const OW = outSize(W, KW, SW, PW, 1);
+  if (OH <= 0 || OW <= 0) return;
+  const lo = firstIn(-PW, SW, OW);
+  const hi = max(lo, endIn(KW - 1 - PW, SW, W, OW));
+  for (let p = 0; p < planes; p++) {
+    const dxp = dx + (<usize>p * <usize>H * <usize>W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const dyr = dy + (<usize>((p * OH + oh) * OW) << 2);
+      const h0 = oh * SH - PH;
+      const hs = max(h0, 0);
+      const he = min(h0 + KH, H);
+      if (hs >= he) continue;
+      let done = lo; // interior columns [lo, done) handled by SIMD
+      if (ASC_FEATURE_SIMD) {
+        if (SW == 1 || SW == 2) {
+          const div = f32x4.splat(divisor(countPad, KH, KW, he - hs, KW));
+          const z = f32x4.splat(0);
+          for (; done + 4 <= hi; done += 4) {
+            const w0 = done * SW - PW;
+            // The stride-2 path writes one float past the last tap: only while it is in the row.
+            if (SW == 2 && w0 + 6 + KW >= W) break;
+            const g = f32x4.div(v128.load(dyr + (<usize>done << 2)), div);
+            if (SW == 1) {
+              // Lanes are 4 adjacent pixels for each tap: one vector add per (h, kw).
+              for (let h = hs; h < he; h++) {
+                const row = dxp + (<usize>(h * W + w0) << 2);
+                for (let kw = 0; kw < KW; kw++) {
+                  const q = row + (<usize>kw << 2);
+                  v128.store(q, f32x4.add(v128.load(q), g));
+                }
+              }
+            } else {
+              // Stride 2: the taps of 4 outputs are every other pixel; interleave g with zeros.
+              const g01 = f32x4.shuffle(g, z, 0, 4, 1, 5);
+              const g23 = f32x4.shuffle(g, z, 2, 6, 3, 7);
+              for (let h = hs; h < he; h++) {
+                const row = dxp + (<usize>(h * W + w0) << 2);
+                for (let kw = 0; kw < KW; kw++) {
+                  const q = row + (<usize>kw << 2);
+                  v128.store(q, f32x4.add(v128.load(q), g01));
+                  v128.store(q, f32x4.add(v128.load(q, 16), g23), 16);
+                }
+              }
+            }
+          }
+        }
+      }
+      for (let ow = 0; ow < OW; ow++) {
+        if (ow >= lo && ow < done) continue;
+        const w0 = ow * SW - PW;
+        const ws = max(w0, 0);
+        const we = min(w0 + KW, W);
+        if (ws >= we) continue;
+        const g = load<f32>(dyr + (<usize>ow << 2)) / divisor(countPad, KH, KW, he - hs, we - ws);
+        for (let h = hs; h < he; h++) {
+          const row = dxp + (<usize>(h * W) << 2);
+          for (let w = ws; w < we; w++) {
+            const q = row + (<usize>w << 2);
+            store<f32>(q, load<f32>(q) + g);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Dense (ONNX Gemm with transB): y = x·Wᵀ + b, W [out, in] so cutting output neuron j drops row j.
+
+import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape } from '../layer.js';
+
+export interface DenseOptions {
+  units: number;
+  bias?: boolean;
+}
+
+export class Dense extends Layer {
+  readonly op = 'Dense';
+  readonly units: number;
+  readonly bias: boolean;
+
+  constructor(options: DenseOptions) {
+    super();
+    if (!Number.isInteger(options.units) || options.units < 1) {
+      throw new RangeError(`Dense: 'units' must be an integer ≥ 1, got ${options.units}`);
+    }
+    this.units = options.units;
+    this.bias = options.bias ?? true;
+  }
+
+  outputShape([x]: Shape[]): Shape {
+    if (x.length !== 1) throw new RangeError(`Dense expects a rank-1 input per sample (flatten first), got [${x}]`);
+    return [this.units];
+  }
+
+  override params([x]: Shape[]): ParamSpec[] {
+    // PyTorch's default: U(±1/sqrt(fanIn)) for weights and bias.
+    const init = { kind: 'uniform', fanIn: x[0], gain: 1 / Math.sqrt(3) } as const;
+    const weight: ParamSpec = { name: 'weight', shape: [this.units, x[0]], init, trainable: true };
+    return this.bias ? [weight, { name: 'bias', shape: [this.units], init, trainable: true }] : [weight];
+  }
+
+  flops([x]: Shape[]): number {
+    return 2 * x[0] * this.units + (this.bias ? this.units : 0);
+  }
+
+  forward({ k, batch, inputs: [x], output: y, params }: ForwardPass): void {
+    const w = params.weight;
+    const [out, inn] = w.shape;
+    k.wasm.f32_gemm(y.offset, x.offset, w.offset, 1, 0, batch, out, inn, 0, 1, k.scratch(k.wasm.f32_gemm_scratch_bytes()));
+    if (this.bias) k.wasm.f32_bias_add(y.offset, params.bias.offset, batch, out, 1);
+  }
+
+  backward({ k, batch, inputs: [x], params, dOutput: dy, dInputs: [dx], grads }: BackwardPass): void {
+    const w = params.weight;
+    const [out, inn] = w.shape;
+    const scratch = k.scratch(k.wasm.f32_gemm_scratch_bytes());
+    // dW[out, in] = dyᵀ[out, B] · x[B, in]
+    k.wasm.f32_gemm(grads.weight.offset, dy.offset, x.offset, 1, 0, out, inn, batch, 1, 0, scratch);
+    if (this.bias) k.wasm.f32_bias_grad(grads.bias.offset, dy.offset, batch, out, 1);
+    // dx[B, in] = dy[B, out] · W[out, in]
+    if (dx) k.wasm.f32_gemm(dx.offset, dy.offset, w.offset, 1, 0, batch, inn, out, 0, 0, scratch);
+  }
+
+  attrs(): Record<string, unknown> {
+    return { units: this.units, bias: this.bias };
+  }
+}

@@ -1,0 +1,41 @@
+// Every layer, and the registry that rebuilds a saved layer from its op name and attrs().
+
+import type { Layer } from '../layer.js';
+import { Add } from './add.js';
+import { AvgPool2d } from './avgpool2d.js';
+import { BatchNorm } from './batchnorm.js';
+import { Concat } from './concat.js';
+import { Conv2d } from './conv2d.js';
+import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { Flatten } from './flatten.js';
+import { GlobalAvgPool } from './globalavgpool.js';
+import { LeakyRelu } from './leakyrelu.js';
+import { Lrn } from './lrn.js';
+import { Maxout } from './maxout.js';
+import { MaxPool2d } from './maxpool2d.js';
+import { Relu } from './relu.js';
+
+export { Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout, Flatten, GlobalAvgPool, LeakyRelu, Lrn, Maxout, MaxPool2d, Relu };
+export type { AvgPool2dOptions } from './avgpool2d.js';
+export type { BatchNormOptions } from './batchnorm.js';
+export type { Conv2dOptions } from './conv2d.js';
+export type { ConcatOptions } from './concat.js';
+export type { DenseOptions } from './dense.js';
+export type { DropoutOptions } from './dropout.js';
+export type { LeakyReluOptions } from './leakyrelu.js';
+export type { LrnOptions } from './lrn.js';
+export type { MaxoutOptions } from './maxout.js';
+export type { MaxPool2dOptions } from './maxpool2d.js';
+
+/** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
+export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
+  Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout, Flatten, GlobalAvgPool, LeakyRelu, Lrn, Maxout, MaxPool2d, Relu,
+};
+
+/** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */
+export function layerFromAttrs(op: string, attrs: Record<string, unknown> = {}): Layer {
+  const make = Object.hasOwn(layerRegistry, op) ? layerRegistry[op] : undefined;
+  if (!make) throw new Error(`unknown op '${op}'; known: ${Object.keys(layerRegistry).sort().join(', ')}`);
+  return new make(attrs);
+}

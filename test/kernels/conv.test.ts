@@ -1,0 +1,284 @@
+// im2col, col2im and conv2d_fwd against their twins (conv2d's twin is a direct loop) on both
+// builds at awkward shapes; the im2col/col2im adjoint identity; scratch bounds; façade errors.
+// None of these kernels works in place (outputs never alias inputs), so there is no in-place test.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { backends } from '../helpers/backends.js';
+import { Rng } from '../helpers/rng.js';
+import { twin } from '../helpers/twin.js';
+import type { Kernels } from '../../src/kernels/kernels.js';
+import { col2im, conv2d, conv2dOutputShape, convOutputSize, im2col } from '../../src/kernels/ops/conv.js';
+import * as reference from '../../src/kernels/reference/index.js';
+
+/** One window geometry: kernel, stride, padding, dilation per axis. */
+interface Geo { KH: number; KW: number; SH: number; SW: number; PH: number; PW: number; DH: number; DW: number }
+
+const out = (L: number, K: number, S: number, P: number, D: number) => convOutputSize(L, K, S, P, D);
+
+/** Geometries over the awkward sizes; only those with a non-empty output on H×W. */
+function geometries(rng: Rng, H: number, W: number, count: number): Geo[] {
+  const list: Geo[] = [];
+  for (let tries = 0; list.length < count && tries < 50 * count; tries++) {
+    const g: Geo = {
+      KH: rng.int(1, 5), KW: rng.int(1, 5), SH: rng.int(1, 3), SW: rng.int(1, 3),
+      PH: rng.int(0, 2), PW: rng.int(0, 2), DH: rng.int(1, 2), DW: rng.int(1, 2),
+    };
+    if (out(H, g.KH, g.SH, g.PH, g.DH) >= 1 && out(W, g.KW, g.SW, g.PW, g.DW) >= 1) list.push(g);
+  }
+  return list;
+}
+
+const dims = (g: Geo): [number, number, number, number, number, number, number, number] =>
+  [g.KH, g.KW, g.SH, g.SW, g.PH, g.PW, g.DH, g.DW];
+const label = (g: Geo) => `k${g.KH}x${g.KW} s${g.SH},${g.SW} p${g.PH},${g.PW} d${g.DH},${g.DW}`;
+const SPATIAL = [1, 3, 4, 5, 7, 8, 9, 17, 33];
+
+test('im2col and col2im match their twins at awkward shapes and geometries', async () => {
+  const rng = new Rng(21);
+  for (const { k } of await backends()) {
+    for (const C of [1, 3, 4]) {
+      for (const H of SPATIAL) {
+        const W = SPATIAL[rng.int(0, SPATIAL.length - 1)];
+        for (const g of geometries(rng, H, W, 4)) {
+          const OH = out(H, g.KH, g.SH, g.PH, g.DH);
+          const OW = out(W, g.KW, g.SW, g.PW, g.DW);
+          const rows = C * g.KH * g.KW;
+          const where = `C${C} ${H}x${W} ${label(g)}`;
+          // The output starts as NaN: every entry, padding included, must be written.
+          twin(k, 'f32_im2col', [new Float32Array(rows * OH * OW).fill(NaN), rng.f32(C * H * W), C, H, W, ...dims(g)], where);
+          twin(k, 'f32_col2im', [new Float32Array(C * H * W).fill(NaN), rng.f32(rows * OH * OW), C, H, W, ...dims(g)], where,
+            { atol: 1e-5 * Math.sqrt(g.KH * g.KW) });
+        }
+      }
+    }
+    // Every stride-2 tail: the vector gather reads one float past its last tap only when it is in the row.
+    for (const W of [8, 9, 10, 11, 16, 17]) {
+      for (const KW of [1, 2, 3]) {
+        for (const PW of [0, 1]) {
+          const g: Geo = { KH: 1, KW, SH: 1, SW: 2, PH: 0, PW, DH: 1, DW: 1 };
+          const OW = out(W, KW, 2, PW, 1);
+          twin(k, 'f32_im2col', [new Float32Array(2 * KW * 2 * OW), rng.f32(2 * 2 * W), 2, 2, W, ...dims(g)], `W${W} ${label(g)}`);
+        }
+      }
+    }
+  }
+});
+
+test('col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>', async () => {
+  const rng = new Rng(22);
+  for (const { k } of await backends()) {
+    for (const [C, H, W] of [[1, 5, 7], [3, 9, 8], [2, 17, 5], [4, 33, 9]]) {
+      for (const g of geometries(rng, H, W, 6)) {
+        const OH = out(H, g.KH, g.SH, g.PH, g.DH);
+        const OW = out(W, g.KW, g.SW, g.PW, g.DW);
+        const xv = rng.f32(C * H * W);
+        const cv = rng.f32(C * g.KH * g.KW * OH * OW);
+        const x = k.from(xv);
+        const c = k.from(cv);
+        const col = k.tensor([cv.length]);
+        const back = k.tensor([xv.length]);
+        const d = [C, H, W, ...dims(g)] as const;
+        k.wasm.f32_im2col(col.offset, x.offset, ...d);
+        k.wasm.f32_col2im(back.offset, c.offset, ...d);
+        let lhs = 0;
+        let rhs = 0;
+        const colv = col.f32();
+        for (let i = 0; i < cv.length; i++) lhs += colv[i] * cv[i];
+        const backv = back.f32();
+        for (let i = 0; i < xv.length; i++) rhs += xv[i] * backv[i];
+        const tol = 1e-5 * Math.sqrt(cv.length) + 1e-5 * Math.abs(lhs);
+        assert.ok(Math.abs(lhs - rhs) <= tol, `C${C} ${H}x${W} ${label(g)} [${k.simd ? 'simd' : 'scalar'}]: ${lhs} vs ${rhs}`);
+        for (const t of [x, c, col, back]) t.dispose();
+      }
+    }
+  }
+});
+
+interface ConvCase extends Geo { B: number; C: number; H: number; W: number; OC: number; G: number; bias: boolean }
+
+function scratchBytes(k: Kernels, c: ConvCase): number {
+  return k.wasm.f32_conv2d_scratch_bytes(c.C, c.H, c.W, c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G);
+}
+
+/** conv2d_fwd vs the direct-loop twin; y starts as NaN so every output must be written. */
+function runConv(k: Kernels, rng: Rng, c: ConvCase, data?: { x?: Float32Array; w?: Float32Array; b?: Float32Array }): void {
+  const OH = out(c.H, c.KH, c.SH, c.PH, c.DH);
+  const OW = out(c.W, c.KW, c.SW, c.PW, c.DW);
+  const K = (c.C / c.G) * c.KH * c.KW;
+  const x = data?.x ?? rng.f32(c.B * c.C * c.H * c.W);
+  const w = data?.w ?? rng.f32(c.OC * K);
+  const b = data?.b ?? (c.bias ? rng.f32(c.OC) : new Float32Array(0));
+  const y = new Float32Array(c.B * c.OC * OH * OW).fill(NaN);
+  // NOTE: f32 sums of K products differ from the f64 twin by ~sqrt(K)·eps·|terms|.
+  twin(k, 'f32_conv2d_fwd',
+    [y, x, w, b, c.B, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G, c.bias ? 1 : 0],
+    `B${c.B} C${c.C} ${c.H}x${c.W} OC${c.OC} G${c.G} ${label(c)}${c.bias ? ' +bias' : ''}`,
+    { scratch: scratchBytes(k, c), atol: 1e-5 * Math.max(1, Math.sqrt(K)) });
+}
+
+const GEO1: Geo = { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0, DH: 1, DW: 1 };
+const geo = (K: number, S = 1, P = 0, D = 1): Geo => ({ KH: K, KW: K, SH: S, SW: S, PH: P, PW: P, DH: D, DW: D });
+
+test('conv2d_fwd matches the direct twin at awkward shapes, groups and geometries', async () => {
+  const rng = new Rng(23);
+  for (const { k } of await backends()) {
+    for (const C of [1, 3, 4, 8]) {
+      for (const H of [1, 3, 5, 8, 9, 17]) {
+        const W = SPATIAL[rng.int(0, SPATIAL.length - 1)];
+        for (const g of geometries(rng, H, W, 2)) {
+          const G = [1, C, C % 2 === 0 ? 2 : 1][rng.int(0, 2)];
+          const OC = G * [1, 3, 4, 5][rng.int(0, 3)];
+          runConv(k, rng, { ...g, B: [1, 3][rng.int(0, 1)], C, H, W, OC, G, bias: rng.next() < 0.5 });
+        }
+      }
+    }
+  }
+});
+
+test('conv2d_fwd: 1×1 (gemm on the input), depthwise and grouped convs', async () => {
+  const rng = new Rng(24);
+  for (const { k } of await backends()) {
+    for (const [C, OC, G] of [[1, 1, 1], [3, 5, 1], [8, 8, 8], [8, 16, 8], [9, 3, 3], [17, 33, 1], [4, 8, 2]]) {
+      for (const [H, W] of [[1, 1], [3, 7], [8, 8], [9, 5], [17, 4]]) {
+        runConv(k, rng, { ...GEO1, B: 3, C, H, W, OC, G, bias: true });
+        runConv(k, rng, { ...GEO1, SH: 2, SW: 2, B: 1, C, H, W, OC, G, bias: false }); // 1×1 strided: im2col path
+        if (H >= 3 && W >= 3) runConv(k, rng, { ...geo(3, 1, 1), B: 1, C, H, W, OC, G, bias: true });
+      }
+    }
+    assert.is(scratchBytes(k, { ...GEO1, B: 1, C: 64, H: 32, W: 32, OC: 64, G: 1, bias: false }),
+      k.wasm.f32_gemm_scratch_bytes(), '1×1 stride-1 unpadded needs no col buffer');
+  }
+});
+
+test('conv2d_fwd on LeNet shapes and a 64→64 3×3 layer', async () => {
+  const rng = new Rng(25);
+  for (const { k } of await backends()) {
+    runConv(k, rng, { ...geo(5), B: 3, C: 1, H: 28, W: 28, OC: 20, G: 1, bias: true });
+    runConv(k, rng, { ...geo(5), B: 3, C: 20, H: 12, W: 12, OC: 50, G: 1, bias: true });
+    runConv(k, rng, { ...geo(3, 1, 1), B: 2, C: 64, H: 32, W: 32, OC: 64, G: 1, bias: true });
+  }
+});
+
+test('conv2d_fwd propagates NaN and Inf (padding is 0, so 0·Inf = NaN)', async () => {
+  const rng = new Rng(26);
+  for (const { k } of await backends()) {
+    const c: ConvCase = { ...geo(3, 1, 1), B: 2, C: 3, H: 9, W: 9, OC: 4, G: 1, bias: true };
+    const x = rng.f32(2 * 3 * 81);
+    x[40] = NaN; // centre of image 0, channel 0
+    x[81 * 4 + 0] = Infinity; // corner of image 1, channel 1
+    runConv(k, rng, c, { x });
+    const w = rng.f32(4 * 27);
+    w[0] = Infinity; // top-left tap of filter 0: touches padding along the top row and left column
+    runConv(k, rng, c, { w });
+    const b = rng.f32(4);
+    b[2] = NaN;
+    runConv(k, rng, c, { b });
+    // The depthwise path (no gemm) must treat padding the same way.
+    for (const [S, OC] of [[1, 4], [2, 8]]) {
+      const dw: ConvCase = { ...geo(3, S, 1), B: 2, C: 4, H: 9, W: 17, OC, G: 4, bias: true };
+      const wd = rng.f32(OC * 9);
+      wd[0] = Infinity;
+      wd[13] = NaN;
+      wd[9 * (OC - 1) + 8] = -Infinity;
+      const xd = rng.f32(2 * 4 * 9 * 17);
+      xd[17 * 9 + 5] = NaN;
+      runConv(k, rng, dw, { w: wd, x: xd });
+    }
+    // The twin's choices themselves: a NaN input poisons exactly its 3×3 neighbourhood.
+    const y = new Float32Array(2 * 4 * 81);
+    reference.f32_conv2d_fwd(y, x.map((v, i) => (i === 81 * 4 ? 0 : v)), rng.f32(4 * 27), new Float32Array(4), 2, 3, 9, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 0);
+    const nan = y.slice(0, 81).reduce((n, v) => n + (Number.isNaN(v) ? 1 : 0), 0);
+    assert.is(nan, 9, 'a NaN pixel spreads to the 9 outputs whose window covers it');
+  }
+});
+
+test('conv2d_fwd stays inside its scratch', async () => {
+  const rng = new Rng(27);
+  for (const { k } of await backends()) {
+    for (const c of [
+      { ...geo(3, 2, 1, 2), B: 2, C: 6, H: 17, W: 9, OC: 4, G: 2, bias: true },
+      { ...geo(5), B: 1, C: 1, H: 28, W: 28, OC: 20, G: 1, bias: false },
+      { ...GEO1, B: 2, C: 4, H: 5, W: 5, OC: 3, G: 1, bias: false },
+    ]) {
+      const bytes = scratchBytes(k, c);
+      const OH = out(c.H, c.KH, c.SH, c.PH, c.DH);
+      const OW = out(c.W, c.KW, c.SW, c.PW, c.DW);
+      const guard = 64;
+      const area = k.tensor([bytes / 4 + guard]).fill(-7);
+      const x = k.from(rng.f32(c.B * c.C * c.H * c.W));
+      const w = k.from(rng.f32(c.OC * (c.C / c.G) * c.KH * c.KW));
+      const bias = k.from(rng.f32(c.OC));
+      const y = k.tensor([c.B * c.OC * OH * OW]);
+      k.wasm.f32_conv2d_fwd(y.offset, x.offset, w.offset, bias.offset, c.B, c.C, c.H, c.W, c.OC,
+        c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G, c.bias ? 1 : 0, area.offset);
+      const tail = area.f32().subarray(bytes / 4);
+      assert.ok(tail.every((v) => v === -7), `scratch overrun for ${label(c)} [${k.simd ? 'simd' : 'scalar'}]`);
+      assert.is(bytes % 16, 0);
+      for (const t of [area, x, w, bias, y]) t.dispose();
+    }
+  }
+});
+
+test('conv2d façade derives shapes and matches the twin; im2col/col2im façades', async () => {
+  const rng = new Rng(28);
+  for (const { k } of await backends()) {
+    const [B, C, H, W, OC] = [2, 4, 9, 7, 6];
+    const xv = rng.f32(B * C * H * W);
+    const wv = rng.f32(OC * 2 * 3 * 3);
+    const bv = rng.f32(OC);
+    const opts = { stride: [2, 1] as const, padding: 1, dilation: [1, 2] as const, groups: 2 };
+    const shape = conv2dOutputShape([B, C, H, W], [OC, 2, 3, 3], opts);
+    assert.equal(shape, [B, OC, 5, 5]);
+    const y = k.tensor(shape);
+    conv2d(y, k.from(xv, [B, C, H, W]), k.from(wv, [OC, 2, 3, 3]), k.from(bv, [OC]), opts);
+    const want = new Float32Array(y.size);
+    reference.f32_conv2d_fwd(want, xv, wv, bv, B, C, H, W, OC, 3, 3, 2, 1, 1, 1, 1, 2, 2, 1);
+    const got = y.f32();
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `conv2d façade [${i}]`);
+
+    const x3 = k.from(xv.subarray(0, C * H * W), [C, H, W]);
+    const col = k.tensor([C * 9, 5 * 5]);
+    im2col(col, x3, { kernel: 3, stride: [2, 1], padding: 1, dilation: [1, 2] });
+    const wantCol = new Float32Array(col.size);
+    reference.f32_im2col(wantCol, xv.subarray(0, C * H * W), C, H, W, 3, 3, 2, 1, 1, 1, 1, 2);
+    assert.equal(Array.from(col.f32()), Array.from(wantCol));
+    const back = k.tensor([C, H, W]);
+    col2im(back, col, { kernel: 3, stride: [2, 1], padding: 1, dilation: [1, 2] });
+    const wantBack = new Float32Array(back.size);
+    reference.f32_col2im(wantBack, wantCol, C, H, W, 3, 3, 2, 1, 1, 1, 1, 2);
+    const gotBack = back.f32();
+    for (let i = 0; i < wantBack.length; i++) assert.ok(Math.abs(gotBack[i] - wantBack[i]) < 1e-5, `col2im façade [${i}]`);
+  }
+});
+
+test('conv2d, im2col, col2im throw on bad arguments, naming op, argument and shapes', async () => {
+  const [{ k }, { k: other }] = await backends();
+  const x = k.tensor([2, 4, 8, 8]);
+  const w = k.tensor([8, 4, 3, 3]);
+  const y = k.tensor([2, 8, 6, 6]);
+  conv2d(y, x, w, null); // valid
+  assert.throws(() => conv2d(y, x, k.tensor([8, 3, 3, 3]), null), /conv2d: 'w' has shape \[8,3,3,3\], expected \[8,4,3,3\]/);
+  assert.throws(() => conv2d(y, x, w, null, { groups: 3 }), /conv2d: input channels 4 \(x \[2,4,8,8\]\) are not a multiple of groups 3/);
+  assert.throws(() => conv2d(y, x, k.tensor([6, 2, 3, 3]), null, { groups: 4 }), /conv2d: output channels 6 \(w \[6,2,3,3\]\) are not a multiple of groups 4/);
+  assert.throws(() => conv2d(y, x, w, null, { groups: 0 }), /conv2d: 'groups' must be an integer ≥ 1, got 0/);
+  assert.throws(() => conv2d(y, x, w, null, { padding: 1 }), /conv2d: 'y' has shape \[2,8,6,6\], expected \[2,8,8,8\]/);
+  assert.throws(() => conv2d(y, x, w, k.tensor([7])), /conv2d: 'bias' has shape \[7\], expected \[8\]/);
+  assert.throws(() => conv2d(y, x, w, null, { stride: 0 }), /conv2d: 'stride\[0\]' must be an integer ≥ 1, got 0/);
+  assert.throws(() => conv2d(y, x, w, null, { padding: -1 }), /conv2d: 'padding\[0\]' must be an integer ≥ 0, got -1/);
+  assert.throws(() => conv2d(y, x, w, null, { dilation: [1, 2, 3] as never }), /conv2d: 'dilation' must be a number or \[h, w\]/);
+  assert.throws(() => conv2d(y, k.tensor([2, 4, 2, 2]), w, null), /conv2d: 'x' \[2,4,2,2\] is 2×2, too small for kernel \[3,3\] with padding \[0,0\]: output would be 0×0/);
+  assert.throws(() => conv2d(y, k.tensor([4, 8, 8]), w, null), /conv2d: 'x' must have rank 4, got shape \[4,8,8\]/);
+  assert.throws(() => conv2d(y, x, other.tensor([8, 4, 3, 3]), null), /conv2d: .* different wasm instances/);
+  assert.throws(() => conv2d(x, x, w, null), /conv2d: 'y' has shape/);
+  const sq = k.tensor([2, 4, 8, 8]);
+  assert.throws(() => conv2d(sq, sq, k.tensor([4, 4, 1, 1]), null), /conv2d: 'y' and 'x' overlap in memory \(the same tensor\)/);
+  const x3 = k.tensor([3, 5, 5]);
+  assert.throws(() => im2col(k.tensor([27, 8]), x3, { kernel: 3 }), /im2col: 'col' has shape \[27,8\], expected \[27,9\]/);
+  assert.throws(() => im2col(k.tensor([27, 9]), x, { kernel: 3 }), /im2col: 'x' must have rank 3, got shape \[2,4,8,8\]/);
+  assert.throws(() => im2col(k.tensor([27, 9]), x3, {} as never), /im2col: 'kernel' is required/);
+  assert.throws(() => col2im(x3, k.tensor([27, 10]), { kernel: 3 }), /col2im: 'col' has shape \[27,10\], expected \[27,9\]/);
+  assert.throws(() => conv2dOutputShape([1, 1, 2, 2], [1, 1, 5, 5]), /conv2dOutputShape: input \[1,1,2,2\] is 2×2, too small/);
+});
+
+test.run();

@@ -1,0 +1,36 @@
+// The layer registry: every op rebuilds from its attrs(); unknown ops are named.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Layer } from '../../src/nn/layer.js';
+import {
+  Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout, Flatten, GlobalAvgPool, LeakyRelu, Lrn, Maxout, MaxPool2d, Relu,
+  layerFromAttrs, layerRegistry,
+} from '../../src/nn/layers/index.js';
+
+const samples: Layer[] = [
+  new Add(), new AvgPool2d({ kernel: [3, 2], stride: 1, padding: [1, 0], countIncludePad: true }), new BatchNorm({ eps: 1e-3 }),
+  new Concat({ axis: -1 }), new Conv2d({ filters: 4, kernel: [3, 1], padding: 1, groups: 2 }), new Dense({ units: 7, bias: false }), new Dropout({ rate: 0.4 }), new Flatten(), new GlobalAvgPool(),
+  new LeakyRelu({ slope: 0.2 }), new Lrn({ size: 3 }), new Maxout({ k: 3 }), new MaxPool2d({ kernel: 2, stride: 1 }), new Relu(),
+];
+
+test('every layer is registered under its op and rebuilds from its attrs', () => {
+  for (const layer of samples) {
+    assert.is(layerRegistry[layer.op], layer.constructor, `registry entry for ${layer.op}`);
+    const again = layerFromAttrs(layer.op, JSON.parse(JSON.stringify(layer.attrs())));
+    assert.is(again.op, layer.op);
+    assert.equal(again.attrs(), layer.attrs(), `${layer.op} attrs round trip`);
+  }
+  for (const [op, make] of Object.entries(layerRegistry)) {
+    assert.ok(samples.some((l) => l.op === op), `a sample of ${op} in this test`);
+    assert.is(make.name, op, `the class registered as '${op}'`);
+  }
+});
+
+test('layerFromAttrs throws for an unknown op, naming the known ones', () => {
+  assert.throws(() => layerFromAttrs('Softmax', {}), /unknown op 'Softmax'; known: Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout/);
+  assert.throws(() => layerFromAttrs('toString', {}), /unknown op 'toString'/);
+  assert.throws(() => layerFromAttrs('MaxPool2d', { kernel: 0 }), /MaxPool2d: 'kernel' must be an integer ≥ 1 or \[h, w\], got 0/);
+});
+
+test.run();
