@@ -38,6 +38,27 @@ function maxOne(yp: usize, ap: usize, xp: usize, W: i32, hs: i32, he: i32, ws: i
     return;
   }
   let bi = hs * W + ws;
+  if (ASC_FEATURE_SIMD) {
+    // The same select chain in lane 0 of v128 registers: bitselect never branches, whereas a
+    // scalar f32 select may compile to a (mispredicted) branch.
+    let vbest = v128.load32_zero(xp + (<usize>bi << 2));
+    let vidx = i32x4.splat(bi);
+    for (let h = hs; h < he; h++) {
+      let at = i32x4.splat(h * W + ws);
+      let p = xp + (<usize>(h * W + ws) << 2);
+      for (let w = ws; w < we; w++) {
+        const v = v128.load32_zero(p);
+        const take = v128.andnot(f32x4.eq(vbest, vbest), f32x4.le(v, vbest));
+        vbest = v128.bitselect(v, vbest, take);
+        vidx = v128.bitselect(at, vidx, take);
+        at = i32x4.add(at, i32x4.splat(1));
+        p += 4;
+      }
+    }
+    v128.store32_lane(yp, vbest, 0);
+    v128.store32_lane(ap, vidx, 0);
+    return;
+  }
   let best = load<f32>(xp + (<usize>bi << 2));
   for (let h = hs; h < he; h++) {
     for (let w = ws; w < we; w++) {

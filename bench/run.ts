@@ -11,6 +11,7 @@ export interface SuiteOptions {
 
 const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ records: BenchRecord[]; versions: Record<string, string> }> }>> = {
   kernels: () => import('./kernels.js'),
+  train: () => import('./train.js'),
 };
 
 const args = process.argv.slice(2);

@@ -3,5 +3,24 @@ export { Kernels, loadKernels, type WasmSource } from './kernels/kernels.js';
 export { Tensor, type DType } from './kernels/tensor.js';
 export { Heap } from './kernels/heap.js';
 export type { KernelExports } from './kernels/exports.js';
+export * as ops from './kernels/ops/index.js';
+
+export { Graph, type GraphDef, type NodeDef, type GraphNode } from './graph/graph.js';
+export { Layer, type Shape, type ParamSpec, type BufferSpec, type ForwardPass, type BackwardPass, type Init } from './nn/layer.js';
+export * from './nn/layers/index.js';
+export { Model, type ModelOptions } from './nn/model.js';
+export { ParamStore, type ParamEntry } from './nn/params.js';
+export { Rng } from './nn/random.js';
+export { SoftmaxCrossEntropy } from './nn/loss.js';
+export { Optimizer, type OptimizerOptions, type Penalties } from './nn/optim/optimizer.js';
+export { learningRate, type Schedule } from './nn/optim/schedule.js';
+export { train, evaluate, computeGradients, checkData, type TrainOptions, type EpochReport, type BatchProgress, type Evaluation } from './nn/train.js';
+export { referenceNets, sequential, lenet300100, lenet5, lenet5Maxout, vggSmall, type ReferenceNet } from './nn/nets.js';
 export * from './nn/data/index.js';
+
+export { saveModel, loadModel } from './io/native.js';
 export { crc32 } from './io/crc32.js';
+
+export { WorkerPool, type WorkerFactory } from './workers/pool.js';
+export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
+export { createWebPool, webWorkerFactory } from './workers/web.js';

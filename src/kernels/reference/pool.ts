@@ -43,7 +43,10 @@ export function f32_maxpool2d_fwd(
   }
 }
 
-/** dx[B,C,H,W] = 0, then dx[b, c, argmax] += dy for every output whose argmax is ≥ 0. */
+/**
+ * dx[B,C,H,W] = 0, then dx[b, c, argmax] += dy for every output whose argmax is in [0, H·W).
+ * NOTE: other entries (−1 from an all-padding window, or garbage) are skipped, never written.
+ */
 export function f32_maxpool2d_bwd(
   dx: Float32Array, // [B, C, H, W]
   dy: Float32Array, // [B, C, OH, OW]
@@ -54,7 +57,7 @@ export function f32_maxpool2d_bwd(
   for (let p = 0; p < B * C; p++) {
     for (let o = 0; o < OH * OW; o++) {
       const a = argmax[p * OH * OW + o];
-      if (a >= 0) acc[p * H * W + a] += dy[p * OH * OW + o];
+      if (a >= 0 && a < H * W) acc[p * H * W + a] += dy[p * OH * OW + o];
     }
   }
   dx.set(acc);
