@@ -37,6 +37,7 @@ if (built) {
   if (total === 0 || (!uvu.ok && total - ok - skipped === 0)) failed++; // a crash before any total
 
   step('deno smoke test', 'npx', ['deno', 'run', '--quiet', '--allow-read', 'test/deno/smoke.ts']);
+  step('deno worker pool', 'npx', ['deno', 'run', '--quiet', '--allow-read', 'test/deno/workers.ts']);
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -21,6 +21,7 @@ export * from './nn/data/index.js';
 export { saveModel, loadModel } from './io/native.js';
 export { crc32 } from './io/crc32.js';
 
-export { WorkerPool, type WorkerFactory } from './workers/pool.js';
+export { WorkerPool, shards, type WorkerFactory, type WorkerHandle, type Shard } from './workers/pool.js';
+export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { createWebPool, webWorkerFactory } from './workers/web.js';

@@ -4,7 +4,7 @@
 import type { Dataset } from './data/dataset.js';
 import type { Model } from './model.js';
 import { SoftmaxCrossEntropy } from './loss.js';
-import { Optimizer, type OptimizerOptions } from './optim/optimizer.js';
+import { Optimizer, checkOptimizer, type OptimizerOptions } from './optim/optimizer.js';
 import { learningRate, checkSchedule, type Schedule } from './optim/schedule.js';
 
 export interface BatchProgress {
@@ -68,16 +68,41 @@ export function computeGradients(model: Model, loss: SoftmaxCrossEntropy, data: 
   return { loss: mean * batch, correct };
 }
 
-export function train(model: Model, data: Dataset, options: TrainOptions): EpochReport[] {
+/** What one training step returns: the summed loss over its samples and how many were right. */
+export interface StepResult {
+  loss: number;
+  correct: number;
+}
+
+/**
+ * Checks everything a training run takes before any work: the data against the model, the
+ * epochs, batch size and schedule. `who` names the caller in errors.
+ */
+export function checkTraining(model: Model, data: Dataset, options: TrainOptions, who: string): void {
   checkData(model, data);
   if (options.test) checkData(model, options.test);
+  const { epochs } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`${who}: 'epochs' must be an integer ≥ 0, got ${epochs}`);
+  data.batchCount(options.batchSize ?? 64);
+  checkSchedule(options.schedule ?? { kind: 'constant' });
+  if (options.optimizer) checkOptimizer(options.optimizer);
+}
+
+/**
+ * The epoch loop train() and trainParallel() share: seeded order, learning-rate schedule,
+ * optimiser steps and reports. `step` leaves the batch's mean-loss gradient in model.params.grads.
+ */
+export async function runEpochs(
+  model: Model,
+  data: Dataset,
+  options: TrainOptions,
+  step: (indices: Int32Array) => StepResult | Promise<StepResult>,
+  test: (data: Dataset, batchSize: number) => Evaluation | Promise<Evaluation>,
+): Promise<EpochReport[]> {
   const { epochs, batchSize = 64, seed = 0 } = options;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`train: 'epochs' must be an integer ≥ 0, got ${epochs}`);
   const batches = data.batchCount(batchSize);
-  const schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
+  const schedule = options.schedule ?? { kind: 'constant' };
   const optimizer = options.optimizerState ?? new Optimizer(model.params, options.optimizer ?? DEFAULT_OPTIMIZER);
-  const loss = new SoftmaxCrossEntropy(model.k);
-  const labels = new Int32Array(batchSize);
   const reports: EpochReport[] = [];
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -88,15 +113,15 @@ export function train(model: Model, data: Dataset, options: TrainOptions): Epoch
       const lr = learningRate(optimizer.options.lr, schedule, epoch);
       for (let b = 0; b < batches; b++) {
         const indices = order.subarray(b * batchSize, Math.min(order.length, (b + 1) * batchSize));
-        const step = computeGradients(model, loss, data, indices, labels);
+        const result = await step(indices);
         optimizer.step(learningRate(optimizer.options.lr, schedule, epoch + b / batches));
-        sum += step.loss;
-        correct += step.correct;
-        options.onBatch?.({ epoch, batch: b, batches, loss: step.loss / indices.length });
+        sum += result.loss;
+        correct += result.correct;
+        options.onBatch?.({ epoch, batch: b, batches, loss: result.loss / indices.length });
       }
       const report: EpochReport = { epoch, lr, loss: sum / data.size, trainAccuracy: correct / data.size, seconds: 0 };
       if (options.test) {
-        const t = evaluate(model, options.test, { batchSize: Math.max(batchSize, 256) });
+        const t = await test(options.test, Math.max(batchSize, 256));
         report.testAccuracy = t.accuracy;
         report.testLoss = t.loss;
       }
@@ -105,10 +130,23 @@ export function train(model: Model, data: Dataset, options: TrainOptions): Epoch
       options.onEpoch?.(report);
     }
   } finally {
-    loss.dispose();
     if (!options.optimizerState) optimizer.dispose();
   }
   return reports;
+}
+
+/** Trains on this thread; trainParallel (src/workers/) does the same over a worker pool. */
+export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<EpochReport[]> {
+  checkTraining(model, data, options, 'train');
+  const loss = new SoftmaxCrossEntropy(model.k);
+  const labels = new Int32Array(options.batchSize ?? 64);
+  try {
+    return await runEpochs(model, data, options,
+      (indices) => computeGradients(model, loss, data, indices, labels),
+      (test, batchSize) => evaluate(model, test, { batchSize }));
+  } finally {
+    loss.dispose();
+  }
 }
 
 export interface Evaluation {

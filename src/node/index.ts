@@ -5,4 +5,4 @@ export {
   loadBuiltin, buildBuiltinCache, builtinCachePath, cacheDir, loadData, loadIdx, loadCsv, loadLopd, saveDataset, writeAtomic,
   BUILTIN_NAMES, type BuiltinName, type Split, type CacheOptions, type BuildInfo, type LoadedData,
 } from './data.js';
-export { createNodePool, withNodePool, defaultWorkerCount, type NodePoolOptions } from './workers.js';
+export { createNodePool, withNodePool, defaultWorkerCount, nodeWorkerFactory, type NodePoolOptions } from './workers.js';

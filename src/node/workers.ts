@@ -69,10 +69,9 @@ function startWorker(entry: URL, name: string): Worker {
   return new Worker(boot, { eval: true, name });
 }
 
-/** Starts worker_threads running lopper's worker entry. */
-export const nodeWorkerFactory: WorkerFactory = (index) => {
-  const worker = startWorker(workerEntry(), `lopper-worker-${index}`);
-  const handle: WorkerHandle = {
+/** A started worker thread as the pool sees it. */
+export function nodeWorkerHandle(worker: Worker): WorkerHandle {
+  return {
     endpoint: nodeEndpoint(worker),
     terminate: () => worker.terminate(),
     onFailure(listener) {
@@ -84,8 +83,10 @@ export const nodeWorkerFactory: WorkerFactory = (index) => {
     ref: () => worker.ref(),
     unref: () => worker.unref(),
   };
-  return handle;
-};
+}
+
+/** Starts worker_threads running lopper's worker entry. */
+export const nodeWorkerFactory: WorkerFactory = (index) => nodeWorkerHandle(startWorker(workerEntry(), `lopper-worker-${index}`));
 
 export function defaultWorkerCount(): number {
   return availableParallelism();

@@ -44,6 +44,13 @@ export function shards(total: number, parts: number): Shard[] {
   return out;
 }
 
+export interface RunOptions<R> {
+  /** The task's arguments, or a function making them per shard. */
+  args?: unknown | ((s: Shard) => unknown);
+  /** Called as each worker's result arrives (e.g. to start reducing while others still work). */
+  onResult?: (part: Shard & { result: R }) => void;
+}
+
 interface Member {
   handle: WorkerHandle;
   api: Remote<WorkerApi>;
@@ -110,9 +117,13 @@ export class WorkerPool {
     return run;
   }
 
-  /** Calls worker `w` through its comlink proxy; failures become an Error naming the worker and `what`. */
+  /**
+   * Calls worker `w` through its comlink proxy; failures (a throw in the worker, its death) become
+   * an Error naming the worker and `what`. A dead worker stays dead: make a new pool.
+   */
   async call<T>(w: number, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     const m = this.members[w];
+    if (!m) throw new RangeError(`WorkerPool.call: worker ${w} does not exist in a pool of ${this.size}`);
     if (this.terminated) throw new Error(`worker ${w} of ${this.size}: ${what}: the pool was terminated`);
     if (m.dead) throw new Error(`worker ${w} of ${this.size}: ${what}: the worker died earlier: ${m.dead.message}`, { cause: m.dead });
     if (this.inFlight++ === 0) this.busy();
@@ -205,18 +216,21 @@ export class WorkerPool {
 
   /**
    * Splits `indices` into `size` contiguous shards and runs `task` on each non-empty one (worker w
-   * gets shard w); `args` may depend on the shard. Resolves to the shards with their results, in
-   * worker order. The replicas must hold the model (`ensure`) and `data` must be shared.
+   * gets shard w). Resolves to the shards with their results, in worker order. The replicas must
+   * hold the model (`ensure`) and `data` must be shared.
    */
-  async run<R>(task: string, data: Dataset, indices: Int32Array, args?: unknown | ((s: Shard) => unknown)): Promise<(Shard & { result: R })[]> {
+  async run<R>(task: string, data: Dataset, indices: Int32Array, options: RunOptions<R> = {}): Promise<(Shard & { result: R })[]> {
     if (!this.binding) throw new Error(`WorkerPool.run('${task}'): no model loaded (call ensure(model) first)`);
     const id = this.datasets.get(data);
     if (id === undefined) throw new Error(`WorkerPool.run('${task}'): dataset '${data.name}' was not shared (call share(data) first)`);
+    const { args, onResult } = options;
     const parts = shards(indices.length, this.size).filter((s) => s.count > 0);
-    const results = await settle(parts.map((s) => {
+    const results = await settle(parts.map(async (s) => {
       // NOTE: slice, not subarray: cloning a view clones its whole underlying buffer.
       const request = { task, data: id, indices: indices.slice(s.start, s.start + s.count), args: typeof args === 'function' ? args(s) : args };
-      return this.call(s.worker, `task '${task}' on ${s.count} samples of '${data.name}'`, (api) => api.run(request) as Promise<R>);
+      const result = await this.call(s.worker, `task '${task}' on ${s.count} samples of '${data.name}'`, (api) => api.run(request) as Promise<R>);
+      onResult?.({ ...s, result });
+      return result;
     }));
     return parts.map((s, i) => ({ ...s, result: results[i] }));
   }

@@ -11,6 +11,7 @@ import { loadModel, saveModel } from '../../src/io/native.js';
 import { train, evaluate } from '../../src/nn/train.js';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { loadBuiltin } from '../../src/node/data.js';
+import { rejects } from '../helpers/rejects.js';
 
 test('reference nets have the published sizes', () => {
   const five = new Graph(lenet5());
@@ -66,7 +67,7 @@ test('a short training run on a Fashion-MNIST subset gets far above chance', asy
   const trainSet = (await loadBuiltin('fashion-mnist', 'train')).subset({ end: 3000 });
   const testSet = (await loadBuiltin('fashion-mnist', 'test')).subset({ end: 1000 });
   const model = new Model(new Graph(lenet300100()), k, { seed: 1 });
-  const history = train(model, trainSet, { epochs: 2, batchSize: 32, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 } });
+  const history = await train(model, trainSet, { epochs: 2, batchSize: 32, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 } });
   assert.ok(history[1].loss < history[0].loss, 'loss falls');
   const { accuracy } = evaluate(model, testSet);
   assert.ok(accuracy > 0.7, `test accuracy ${accuracy} after 2 epochs on 3,000 images (chance is 0.1)`);
@@ -81,7 +82,7 @@ test('masked weights stay exactly zero through training', async () => {
   for (let i = 0; i < mask.length; i += 3) mask[i] = 0;
   model.params.applyMask();
   for (const kind of ['sgd', 'adam'] as const) {
-    train(model, data, { epochs: 1, batchSize: 64, optimizer: { kind, lr: 0.01, weightDecay: 1e-3, l1: 1e-4 } });
+    await train(model, data, { epochs: 1, batchSize: 64, optimizer: { kind, lr: 0.01, weightDecay: 1e-3, l1: 1e-4 } });
   }
   const w = model.params.value('fc1', 'weight').f32();
   let zeros = 0;
@@ -95,14 +96,14 @@ test('training refuses data that does not fit the model, and bad options', async
   const [{ k }] = await backends();
   const model = new Model(new Graph(lenet300100()), k);
   const wrongShape = new Dataset({ name: 'tiny', shape: [1, 8, 8], pixels: new Uint8Array(2 * 64), labels: [0, 1] });
-  assert.throws(() => train(model, wrongShape, { epochs: 1 }), /dataset 'tiny' has samples of shape \[1,8,8\], model 'lenet-300-100' takes \[1,28,28\]/);
+  await rejects(() => train(model, wrongShape, { epochs: 1 }), /dataset 'tiny' has samples of shape \[1,8,8\], model 'lenet-300-100' takes \[1,28,28\]/);
   const tooManyClasses = new Dataset({ name: 'wide', shape: [1, 28, 28], pixels: new Uint8Array(784), labels: [11] });
-  assert.throws(() => train(model, tooManyClasses, { epochs: 1 }), /dataset 'wide' has 12 classes, model 'lenet-300-100' outputs \[10\]/);
+  await rejects(() => train(model, tooManyClasses, { epochs: 1 }), /dataset 'wide' has 12 classes, model 'lenet-300-100' outputs \[10\]/);
   const ok = new Dataset({ name: 'one', shape: [1, 28, 28], pixels: new Uint8Array(784), labels: [3] });
-  assert.throws(() => train(model, ok, { epochs: -1 }), /train: 'epochs' must be an integer ≥ 0, got -1/);
-  assert.throws(() => train(model, ok, { epochs: 1, optimizer: { kind: 'sgd', lr: 0 } }), /optimizer sgd: 'lr' must be a finite number > 0, got 0/);
-  assert.throws(() => train(model, ok, { epochs: 1, optimizer: { kind: 'sgd', lr: 0.1, momentum: 1 } }), /'momentum' must be in \[0, 1\), got 1/);
-  assert.throws(() => train(model, ok, { epochs: 1, schedule: { kind: 'step', every: 0, gamma: 0.5 } }), /schedule 'step': 'every' must be > 0 epochs, got 0/);
+  await rejects(() => train(model, ok, { epochs: -1 }), /train: 'epochs' must be an integer ≥ 0, got -1/);
+  await rejects(() => train(model, ok, { epochs: 1, optimizer: { kind: 'sgd', lr: 0 } }), /optimizer sgd: 'lr' must be a finite number > 0, got 0/);
+  await rejects(() => train(model, ok, { epochs: 1, optimizer: { kind: 'sgd', lr: 0.1, momentum: 1 } }), /'momentum' must be in \[0, 1\), got 1/);
+  await rejects(() => train(model, ok, { epochs: 1, schedule: { kind: 'step', every: 0, gamma: 0.5 } }), /schedule 'step': 'every' must be > 0 epochs, got 0/);
   assert.throws(() => new Dataset({ name: 'nan', shape: [1, 1, 2], pixels: new Float32Array([1, NaN]), labels: [0] }), /nan/);
   assert.throws(() => new Dataset({ name: 'empty', shape: [1, 28, 28], pixels: new Uint8Array(0), labels: [] }), /dataset 'empty' is empty/);
   model.dispose();

@@ -6,8 +6,9 @@ import * as assert from 'uvu/assert';
 import { assertClose } from '../helpers/close.js';
 import { Rng } from '../helpers/rng.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
-import { createNodePool } from '../../src/node/workers.js';
-import { shards, type WorkerPool } from '../../src/workers/pool.js';
+import { Worker } from 'node:worker_threads';
+import { createNodePool, nodeWorkerHandle } from '../../src/node/workers.js';
+import { shards, WorkerPool } from '../../src/workers/pool.js';
 import { combine, evaluateParallel, trainParallel } from '../../src/workers/train-parallel.js';
 import type { PassResult } from '../../src/workers/worker.js';
 import { Model } from '../../src/nn/model.js';
@@ -26,7 +27,7 @@ import type { GraphDef } from '../../src/graph/graph.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 
 const pools: Record<number, WorkerPool> = {};
-const pool = (n: 1 | 2) => (pools[n] ??= createNodePool({ workers: n }));
+const pool = (n: 1 | 2 | 3) => (pools[n] ??= createNodePool({ workers: n }));
 let kernels: Promise<Kernels> | undefined;
 const k = () => (kernels ??= loadNodeKernels());
 
@@ -59,7 +60,7 @@ async function parallel(p: WorkerPool, model: Model, data: Dataset, indices: Int
   await p.ensure(model);
   await p.share(data);
   p.push(model);
-  const parts = await p.run<PassResult>('gradients', data, indices, (s: { count: number }) => ({ scale: s.count / indices.length }));
+  const parts = await p.run<PassResult>('gradients', data, indices, { args: (s: { count: number }) => ({ scale: s.count / indices.length }) });
   combine(p, model, parts);
   const loss = parts.reduce((a, s) => a + s.result.loss, 0);
   const count = parts.reduce((a, s) => a + s.result.count, 0);
@@ -73,12 +74,12 @@ test('shards are contiguous, cover everything and differ in size by at most one'
   assert.equal(shards(10, 3).map((s) => [s.start, s.count]), [[0, 4], [4, 3], [7, 3]]);
 });
 
-test('1 and 2 workers give the full-batch gradient of LeNet-300-100 (even and odd batches)', async () => {
+test('1, 2 and 3 workers give the full-batch gradient of LeNet-300-100 (even and odd batches)', async () => {
   const data = images(200);
   const model = new Model(new Graph(lenet300100()), await k(), { seed: 3 });
-  for (const indices of [data.order({ shuffle: true, seed: 5 }).slice(0, 64), Int32Array.from([9, 3, 150, 7, 42])]) {
+  for (const indices of [data.order({ shuffle: true, seed: 5 }).slice(0, 64), Int32Array.from([9, 3, 150, 7, 42]), Int32Array.from([17])]) {
     const want = reference(model, data, indices);
-    for (const n of [1, 2] as const) {
+    for (const n of [1, 2, 3] as const) {
       const got = await parallel(pool(n), model, data, indices);
       assert.is(got.count, indices.length);
       assertClose(got.grads, want, `${n} worker(s), batch ${indices.length}`, { atol: 1e-5, rtol: 1e-4 });
@@ -108,9 +109,9 @@ test('trainParallel on 2 workers gives train()’s parameters and losses', async
   const options = { epochs: 2, batchSize: 32, seed: 11, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 } as const, test };
   const a = await make();
   const b = await make();
-  const single = train(a, data, options);
+  const single = await train(a, data, options);
   const multi = await trainParallel(b, data, { ...options, pool: pool(2) });
-  assertClose(b.params.values.f32(), a.params.values.f32(), 'parameters after 10 steps', { atol: 1e-5, rtol: 1e-3 });
+  assertClose(b.params.values.f32(), a.params.values.f32(), 'parameters after 10 steps', { atol: 1e-5, rtol: 1e-4 });
   assertClose(multi.map((r) => r.loss), single.map((r) => r.loss), 'epoch losses', { atol: 1e-5, rtol: 1e-4 });
   assertClose(multi.map((r) => r.testLoss!), single.map((r) => r.testLoss!), 'test losses', { atol: 1e-5, rtol: 1e-4 });
   assert.equal(multi.map((r) => r.trainAccuracy), single.map((r) => r.trainAccuracy));
@@ -186,6 +187,24 @@ test('a terminated pool rejects calls instead of hanging', async () => {
     assert.match((e as Error).message, /worker 0 of 1: init: the pool was terminated/);
   }
   model.dispose();
+});
+
+test('a worker that dies rejects the calls waiting on it, naming the worker', async () => {
+  // A thread that never answers and exits after 50 ms, in place of a crashing replica.
+  const p = new WorkerPool(() => nodeWorkerHandle(new Worker('setTimeout(() => process.exit(3), 50)', { eval: true })), 1);
+  try {
+    await p.call(0, 'init', (api) => api.init({} as never));
+    assert.unreachable('a dead worker must reject');
+  } catch (e) {
+    assert.match((e as Error).message, /^worker 0 of 1: init failed: the worker thread exited with code 3/);
+  }
+  try {
+    await p.call(0, 'init', (api) => api.dispose());
+    assert.unreachable('calls to a dead worker must fail');
+  } catch (e) {
+    assert.match((e as Error).message, /worker 0 of 1: init: the worker died earlier: the worker thread exited with code 3/);
+  }
+  await p.terminate();
 });
 
 test.after(async () => {

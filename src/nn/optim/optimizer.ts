@@ -21,18 +21,7 @@ export class Optimizer {
   readonly options: Required<Penalties> & OptimizerOptions;
 
   constructor(readonly params: ParamStore, options: OptimizerOptions) {
-    const o = { weightDecay: 0, l1: 0, ...options };
-    const nonNegative = (name: string, v: number | undefined, max = Infinity) => {
-      if (v !== undefined && !(v >= 0 && v < max)) {
-        throw new RangeError(`optimizer ${o.kind}: '${name}' must be in [0, ${max === Infinity ? '∞' : max}), got ${v}`);
-      }
-    };
-    if (o.kind !== 'sgd' && o.kind !== 'adam') throw new RangeError(`optimizer: kind must be 'sgd' or 'adam', got '${(o as { kind: string }).kind}'`);
-    if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new RangeError(`optimizer ${o.kind}: 'lr' must be a finite number > 0, got ${o.lr}`);
-    nonNegative('weightDecay', o.weightDecay);
-    nonNegative('l1', o.l1);
-    if (o.kind === 'sgd') nonNegative('momentum', o.momentum, 1);
-    else { nonNegative('beta1', o.beta1, 1); nonNegative('beta2', o.beta2, 1); }
+    const o = checkOptimizer(options);
     this.options = o;
     const n = params.trainableSize;
     const slots = o.kind === 'adam' ? 2 : (o.momentum ?? 0) > 0 ? 1 : 0;
@@ -67,4 +56,24 @@ export class Optimizer {
     for (const t of this.state) t.dispose();
     this.state.length = 0;
   }
+}
+
+/** Validates optimiser options (before any work) and fills the penalty defaults. */
+export function checkOptimizer(options: OptimizerOptions): Required<Penalties> & OptimizerOptions {
+  const o = { weightDecay: 0, l1: 0, ...options };
+  const inRange = (name: string, v: number | undefined, max = Infinity) => {
+    if (v !== undefined && !(v >= 0 && v < max)) {
+      throw new RangeError(`optimizer ${o.kind}: '${name}' must be in [0, ${max === Infinity ? '∞' : max}), got ${v}`);
+    }
+  };
+  if (o.kind !== 'sgd' && o.kind !== 'adam') throw new RangeError(`optimizer: kind must be 'sgd' or 'adam', got '${(o as { kind: string }).kind}'`);
+  if (!(o.lr > 0 && Number.isFinite(o.lr))) throw new RangeError(`optimizer ${o.kind}: 'lr' must be a finite number > 0, got ${o.lr}`);
+  inRange('weightDecay', o.weightDecay);
+  inRange('l1', o.l1);
+  if (o.kind === 'sgd') inRange('momentum', o.momentum, 1);
+  else {
+    inRange('beta1', o.beta1, 1);
+    inRange('beta2', o.beta2, 1);
+  }
+  return o;
 }

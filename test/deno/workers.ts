@@ -1,0 +1,28 @@
+// Deno check of the worker pool on Web Workers: data-parallel training runs, and the parallel
+// evaluation equals the single-threaded one. Uses only Deno and web APIs.
+
+import { loadKernels, createWebPool, trainParallel, evaluateParallel, evaluate, Model, Graph, Dataset, lenet300100 } from '../../dist/src/index.js';
+
+declare const Deno: { readFile(path: URL): Promise<Uint8Array>; exit(code: number): never };
+
+const k = await loadKernels(await Deno.readFile(new URL('../../build/lopper.wasm', import.meta.url)));
+const N = 300;
+const data = new Dataset({
+  name: 'synthetic', shape: [1, 28, 28],
+  pixels: Uint8Array.from({ length: N * 784 }, (_, i) => (i * 7919) % 256),
+  labels: Int32Array.from({ length: N }, (_, i) => i % 10),
+});
+const model = new Model(new Graph(lenet300100()), k, { seed: 1 });
+const pool = createWebPool({ workers: 2 });
+try {
+  const [epoch] = await trainParallel(model, data, { epochs: 1, pool, batchSize: 32 });
+  const parallel = await evaluateParallel(model, data, { pool });
+  const single = evaluate(model, data);
+  if (!Number.isFinite(epoch.loss) || parallel.correct !== single.correct || Math.abs(parallel.loss - single.loss) > 1e-5) {
+    console.error(`deno workers: parallel ${JSON.stringify(parallel)} vs single ${JSON.stringify(single)}, epoch loss ${epoch.loss}`);
+    Deno.exit(1);
+  }
+  console.log(`deno workers: 2 Web Workers trained an epoch (loss ${epoch.loss.toFixed(3)}); parallel evaluation equals single (${single.correct}/${N})`);
+} finally {
+  await pool.terminate();
+}
