@@ -19,7 +19,30 @@ export interface ParamSpec {
   init: Init;
   /** false for state such as batch-norm running statistics: saved, never trained. */
   trainable: boolean;
+  /**
+   * Axes along which the layer's output channels (`out`) and input channels (`in`) lie, so that
+   * removing channels slices this parameter. Absent: the parameter does not depend on them.
+   */
+  cut?: { out?: number; in?: number };
 }
+
+/**
+ * How channel indices (axis 0 of a per-sample shape) flow from a layer's inputs to its output:
+ * the basis of dependency groups (src/graph/dependency.ts).
+ */
+export type ChannelFlow =
+  /** Output channels are the layer's own (Dense, Conv2d); inputs are read along their channel axis. */
+  | { kind: 'produce' }
+  /** Output channel c is channel c of every input (activations, pooling, batch norm, Add, depthwise conv). */
+  | { kind: 'elementwise' }
+  /** Output channels are the inputs' channels one input after another (Concat on axis 0). */
+  | { kind: 'concat' }
+  /** Output neuron c·S + s comes from channel c, S = H·W (Flatten). */
+  | { kind: 'flatten' }
+  /** Output channel j comes from input channels [j·size, (j+1)·size) (Maxout). */
+  | { kind: 'group'; size: number }
+  /** Channels on both sides are fixed: removing any would change what the layer computes (LRN, grouped conv). */
+  | { kind: 'fixed'; reason: string };
 
 /** Scratch a layer keeps between forward and backward (argmax, batch statistics, masks). */
 export interface BufferSpec {
@@ -68,6 +91,15 @@ export abstract class Layer {
 
   /** The attributes that rebuild this layer (saved with the model). */
   abstract attrs(): Record<string, unknown>;
+
+  abstract channelFlow(inputs: Shape[]): ChannelFlow;
+
+  /**
+   * This layer with `channels` output channels, for structural pruning: a new layer when its
+   * attributes count them (Dense units, Conv2d filters), `this` when they follow the input.
+   * Parameters are sliced separately, along the axes their ParamSpec `cut` names.
+   */
+  abstract withChannels(channels: number): Layer;
 
   params(_inputs: Shape[]): ParamSpec[] {
     return [];

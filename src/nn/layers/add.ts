@@ -1,6 +1,6 @@
 // Add (ONNX Add without broadcasting): the sum of 2 to 8 inputs of one shape (residual joins).
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { known, sizeOf } from './options.js';
 
 export class Add extends Layer {
@@ -43,6 +43,14 @@ export class Add extends Layer {
     const times = new Map<number, number>();
     for (const dx of dInputs) if (dx) times.set(dx.offset, (times.get(dx.offset) ?? 0) + 1);
     for (const [offset, m] of times) k.wasm.f32_scale(offset, dy.offset, m, dy.size);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // AvgPool2d (ONNX AveragePool, 2-d, floor mode): the mean of each KH×KW window of [C, H, W]. The
 // divisor is the in-image count by default (ONNX), or KH·KW with countIncludePad (PyTorch's default).
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { bool, known, poolShape, poolWindow, unpair, type Pair, type PoolWindow } from './options.js';
 
 export interface AvgPool2dOptions {
@@ -43,6 +43,14 @@ export class AvgPool2d extends Layer {
 
   backward({ k, batch, inputs: [x], dOutput: dy, dInputs: [dx] }: BackwardPass): void {
     if (dx) k.wasm.f32_avgpool2d_bwd(dx.offset, dy.offset, ...this.args(batch, x.shape));
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

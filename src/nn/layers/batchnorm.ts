@@ -2,7 +2,7 @@
 // y = gamma·(x − mean)/sqrt(var + eps) + beta with the batch's statistics in training (updating
 // the running ones, PyTorch's momentum convention) and the running ones in inference.
 
-import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type ParamSpec, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
 import { channels, known, number, planes } from './options.js';
 
 export interface BatchNormOptions {
@@ -34,10 +34,10 @@ export class BatchNorm extends Layer {
   override params([x]: Shape[]): ParamSpec[] {
     const [C] = channels(this.op, x, 1, 3, SHAPES);
     return [
-      { name: 'gamma', shape: [C], init: { kind: 'ones' }, trainable: true },
-      { name: 'beta', shape: [C], init: { kind: 'zeros' }, trainable: true },
-      { name: 'runningMean', shape: [C], init: { kind: 'zeros' }, trainable: false },
-      { name: 'runningVar', shape: [C], init: { kind: 'ones' }, trainable: false },
+      { name: 'gamma', shape: [C], init: { kind: 'ones' }, trainable: true, cut: { out: 0 } },
+      { name: 'beta', shape: [C], init: { kind: 'zeros' }, trainable: true, cut: { out: 0 } },
+      { name: 'runningMean', shape: [C], init: { kind: 'zeros' }, trainable: false, cut: { out: 0 } },
+      { name: 'runningVar', shape: [C], init: { kind: 'ones' }, trainable: false, cut: { out: 0 } },
     ];
   }
 
@@ -84,6 +84,14 @@ export class BatchNorm extends Layer {
     const dxAt = dx ? dx.offset : k.scratch(x.size * 4);
     k.wasm.f32_batchnorm_bwd(dxAt, grads.gamma.offset, grads.beta.offset, dy.offset, x.offset,
       p.gamma.offset, buffers.mean.offset, buffers.invstd.offset, batch, C, S);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // Concat (ONNX Concat): 2 or more inputs joined along one axis of the per-sample shape (0, the
 // channels, by default; negative counts from the end); the other dimensions must agree. Copies only.
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { int, known, sizeOf } from './options.js';
 
 export interface ConcatOptions {
@@ -74,6 +74,15 @@ export class Concat extends Layer {
         }
       }
     });
+  }
+
+  channelFlow(inputs: Shape[]): ChannelFlow {
+    const axis = this.axis < 0 ? this.axis + inputs[0].length : this.axis;
+    return axis === 0 ? { kind: 'concat' } : { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

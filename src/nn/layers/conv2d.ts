@@ -1,7 +1,7 @@
 // Conv2d (ONNX Conv): weights [filters, C/groups, KH, KW], so cutting filter j drops slab j.
 // Forward and backward each run as one wasm call for the whole batch.
 
-import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
 import { pair } from '../../kernels/check.js';
 
 export interface Conv2dOptions {
@@ -56,8 +56,10 @@ export class Conv2d extends Layer {
     const [KH, KW] = this.kernel;
     const fanIn = (x[0] / this.groups) * KH * KW;
     const init = { kind: 'uniform', fanIn, gain: 1 / Math.sqrt(3) } as const;
-    const weight: ParamSpec = { name: 'weight', shape: [this.filters, x[0] / this.groups, KH, KW], init, trainable: true };
-    return this.bias ? [weight, { name: 'bias', shape: [this.filters], init, trainable: true }] : [weight];
+    // A depthwise conv's weight has one input channel per filter: only its filter axis is cut.
+    const cut = this.groups === 1 ? { out: 0, in: 1 } : { out: 0 };
+    const weight: ParamSpec = { name: 'weight', shape: [this.filters, x[0] / this.groups, KH, KW], init, trainable: true, cut };
+    return this.bias ? [weight, { name: 'bias', shape: [this.filters], init, trainable: true, cut: { out: 0 } }] : [weight];
   }
 
   flops([x]: Shape[]): number {
@@ -79,6 +81,18 @@ export class Conv2d extends Layer {
     k.wasm.f32_conv2d_bwd(dx ? dx.offset : 0, grads.weight.offset, this.bias ? grads.bias.offset : 0, dy.offset,
       x.offset, params.weight.offset, batch, C, H, W, this.filters, ...this.geometry(),
       this.bias ? 1 : 0, dx ? 1 : 0, scratch);
+  }
+
+  channelFlow([x]: Shape[]): ChannelFlow {
+    if (this.groups === 1) return { kind: 'produce' };
+    if (this.groups === x[0] && this.filters === x[0]) return { kind: 'elementwise' };
+    return { kind: 'fixed', reason: `grouped convolution (${this.groups} groups) ties channels to groups` };
+  }
+
+  withChannels(filters: number): Layer {
+    // Depthwise: one filter per channel, so the group count follows the channels.
+    const groups = this.groups === 1 ? 1 : filters;
+    return new Conv2d({ ...this.attrs(), filters, groups } as Conv2dOptions);
   }
 
   attrs(): Record<string, unknown> {

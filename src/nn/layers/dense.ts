@@ -1,6 +1,6 @@
 // Dense (ONNX Gemm with transB): y = x·Wᵀ + b, W [out, in] so cutting output neuron j drops row j.
 
-import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
 
 export interface DenseOptions {
   units: number;
@@ -29,8 +29,8 @@ export class Dense extends Layer {
   override params([x]: Shape[]): ParamSpec[] {
     // PyTorch's default: U(±1/sqrt(fanIn)) for weights and bias.
     const init = { kind: 'uniform', fanIn: x[0], gain: 1 / Math.sqrt(3) } as const;
-    const weight: ParamSpec = { name: 'weight', shape: [this.units, x[0]], init, trainable: true };
-    return this.bias ? [weight, { name: 'bias', shape: [this.units], init, trainable: true }] : [weight];
+    const weight: ParamSpec = { name: 'weight', shape: [this.units, x[0]], init, trainable: true, cut: { out: 0, in: 1 } };
+    return this.bias ? [weight, { name: 'bias', shape: [this.units], init, trainable: true, cut: { out: 0 } }] : [weight];
   }
 
   flops([x]: Shape[]): number {
@@ -53,6 +53,14 @@ export class Dense extends Layer {
     if (this.bias) k.wasm.f32_bias_grad(grads.bias.offset, dy.offset, batch, out, 1);
     // dx[B, in] = dy[B, out] · W[out, in]
     if (dx) k.wasm.f32_gemm(dx.offset, dy.offset, w.offset, 1, 0, batch, inn, out, 0, 0, scratch);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'produce' };
+  }
+
+  withChannels(units: number): Layer {
+    return new Dense({ units, bias: this.bias });
   }
 
   attrs(): Record<string, unknown> {

@@ -2,7 +2,7 @@
 // the rest scaled by 1/(1 − rate), so inference is the identity. The mask comes from the model's
 // seeded stream (pass.random) and is kept for the backward pass.
 
-import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { known, number } from './options.js';
 
 export interface DropoutOptions {
@@ -53,6 +53,14 @@ export class Dropout extends Layer {
     if (!dx) return;
     if (buffers.training.i32()[0] === 1) k.wasm.f32_mul(dx.offset, dy.offset, buffers.mask.offset, dy.size);
     else dx.f32().set(dy.f32());
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // Flatten: [C, H, W] → [C·H·W] per sample (ONNX Flatten with axis 1); a copy, no arithmetic.
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 
 export class Flatten extends Layer {
   readonly op = 'Flatten';
@@ -19,6 +19,14 @@ export class Flatten extends Layer {
 
   backward({ dOutput: dy, dInputs: [dx] }: BackwardPass): void {
     if (dx) dx.f32().set(dy.f32());
+  }
+
+  channelFlow([x]: Shape[]): ChannelFlow {
+    return x.length === 1 ? { kind: 'elementwise' } : { kind: 'flatten' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // GlobalAvgPool (ONNX GlobalAveragePool): the mean of each channel's plane, [C, H, W] → [C, 1, 1]
 // (or [C, L] → [C, 1]). Computed as one average-pooling window covering the whole plane.
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { channels, known, planes } from './options.js';
 
 export class GlobalAvgPool extends Layer {
@@ -33,6 +33,14 @@ export class GlobalAvgPool extends Layer {
     if (!dx) return;
     const [C, S] = planes(x.shape);
     k.wasm.f32_avgpool2d_bwd(dx.offset, dy.offset, batch, C, 1, S, 1, S, 1, S, 0, 0, 0);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

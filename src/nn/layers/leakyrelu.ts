@@ -1,6 +1,6 @@
 // LeakyRelu (ONNX LeakyRelu): y = x > 0 ? x : slope·x; the gradient is dy or slope·dy likewise.
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { known, number, sizeOf } from './options.js';
 
 export interface LeakyReluOptions {
@@ -32,6 +32,14 @@ export class LeakyRelu extends Layer {
 
   backward({ k, inputs: [x], dOutput: dy, dInputs: [dx] }: BackwardPass): void {
     if (dx) k.wasm.f32_leaky_relu_bwd(dx.offset, dy.offset, x.offset, this.slope, dy.size);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

@@ -7,7 +7,7 @@
 // and, since channel i is in the window of every c with i − hi ≤ c ≤ i + lo,
 //   dx_i = dy_i · d_i^(−beta) − 2·alpha·beta/size · x_i · Σ_{c = max(0, i−hi)}^{min(C−1, i+lo)} dy_c·y_c/d_c.
 
-import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { channels, int, known, number, planes } from './options.js';
 
 export interface LrnOptions {
@@ -110,6 +110,14 @@ export class Lrn extends Layer {
         }
       }
     }
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'fixed', reason: 'LRN normalises each channel by its neighbours' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

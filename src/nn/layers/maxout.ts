@@ -1,7 +1,7 @@
 // Maxout (Goodfellow et al. 2013): the maximum over k adjacent units of the channel axis,
 // [C·k, ...] → [C, ...] for [units] or [C, H, W] per sample. Backward routes to the winner.
 
-import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { channels, int, known, planes } from './options.js';
 
 export interface MaxoutOptions {
@@ -48,6 +48,14 @@ export class Maxout extends Layer {
     if (!dx) return;
     const [C, S] = planes(dy.shape);
     k.wasm.f32_maxout_bwd(dx.offset, dy.offset, buffers.argmax.offset, batch, C, this.k, S);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'group', size: this.k };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

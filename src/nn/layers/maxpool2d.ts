@@ -1,7 +1,7 @@
 // MaxPool2d (ONNX MaxPool, 2-d, floor mode): the maximum of each KH×KW window of [C, H, W]; padding
 // is never the maximum. The backward pass routes each gradient to its window's winner (argmax).
 
-import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { known, poolShape, poolWindow, unpair, type Pair, type PoolWindow } from './options.js';
 
 export interface MaxPool2dOptions {
@@ -47,6 +47,14 @@ export class MaxPool2d extends Layer {
     const [, C, H, W] = x.shape;
     const [, , OH, OW] = dy.shape;
     k.wasm.f32_maxpool2d_bwd(dx.offset, dy.offset, buffers.argmax.offset, batch, C, H, W, OH, OW);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // ReLU: y = max(x, 0); the gradient passes where x > 0.
 
-import { Layer, type BackwardPass, type ForwardPass, type Shape } from '../layer.js';
+import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 
 export class Relu extends Layer {
   readonly op = 'Relu';
@@ -19,6 +19,14 @@ export class Relu extends Layer {
 
   backward({ k, inputs: [x], dOutput: dy, dInputs: [dx] }: BackwardPass): void {
     if (dx) k.wasm.f32_relu_bwd(dx.offset, dy.offset, x.offset, dy.size);
+  }
+
+  channelFlow(): ChannelFlow {
+    return { kind: 'elementwise' };
+  }
+
+  withChannels(): Layer {
+    return this;
   }
 
   attrs(): Record<string, unknown> {
