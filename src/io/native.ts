@@ -1,6 +1,7 @@
 // lopper's native model file (until ONNX): JSON topology + little-endian f32 parameters.
 //   "LOPM" · u32 version · u32 JSON byte length · JSON · zero padding to 4 bytes ·
-//   f32 parameters in store order · u32 CRC-32 of everything before it.
+//   f32 parameters in store order · [u8 mask per trainable element, if the JSON says mask: true] ·
+//   u32 CRC-32 of everything before it.
 // Readers check magic, version, lengths, CRC and every parameter's shape before building anything.
 
 import type { Kernels } from '../kernels/kernels.js';
@@ -18,6 +19,8 @@ interface ModelJson {
   outputs: string[];
   nodes: { name: string; op: string; inputs: string[]; attrs: Record<string, unknown> }[];
   params: { node: string; name: string; shape: number[]; trainable: boolean }[];
+  /** A pruning mask (0/1 per trainable element) follows the parameters. */
+  mask?: boolean;
   /** Anything the caller wants kept with the model (training history, dataset, seed). */
   meta?: Record<string, unknown>;
 }
@@ -30,19 +33,22 @@ export function saveModel(model: Model, meta?: Record<string, unknown>): Uint8Ar
     outputs: [...g.outputs],
     nodes: g.nodes.map((n) => ({ name: n.name, op: n.layer.op, inputs: [...n.inputs], attrs: n.layer.attrs() })),
     params: model.params.entries.map((e) => ({ node: e.node, name: e.name, shape: [...e.shape], trainable: e.trainable })),
+    ...(model.params.mask ? { mask: true } : {}),
     ...(meta ? { meta } : {}),
   };
   const text = new TextEncoder().encode(JSON.stringify(json));
   const head = 12 + text.length;
   const padded = Math.ceil(head / 4) * 4;
   const values = model.params.values.f32();
-  const bytes = new Uint8Array(padded + values.length * 4 + 4);
+  const mask = model.params.mask?.f32();
+  const bytes = new Uint8Array(padded + values.length * 4 + (mask?.length ?? 0) + 4);
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode(MAGIC), 0);
   view.setUint32(4, VERSION, true);
   view.setUint32(8, text.length, true);
   bytes.set(text, 12);
   for (let i = 0; i < values.length; i++) view.setFloat32(padded + 4 * i, values[i], true);
+  if (mask) for (let i = 0; i < mask.length; i++) bytes[padded + 4 * values.length + i] = mask[i] === 0 ? 0 : 1;
   view.setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
   return bytes;
 }
@@ -86,7 +92,8 @@ export function loadModel(bytes: Uint8Array, k: Kernels, file = 'model'): { mode
       }
     });
     const start = Math.ceil((12 + textLength) / 4) * 4;
-    const count = (bytes.length - 4 - start) / 4;
+    const maskBytes = json.mask ? model.params.trainableSize : 0;
+    const count = (bytes.length - 4 - start - maskBytes) / 4;
     if (count !== model.params.size) fail(`${count} parameter values stored, the topology needs ${model.params.size}`);
     const values = model.params.values.f32();
     for (let i = 0; i < count; i++) {
@@ -96,6 +103,15 @@ export function loadModel(bytes: Uint8Array, k: Kernels, file = 'model'): { mode
         fail(`parameter ${e.node}.${e.name} holds ${v} at element ${i - e.start}`);
       }
       values[i] = v;
+    }
+    if (json.mask) {
+      const mask = model.params.enableMask().f32();
+      const at = start + 4 * count;
+      for (let i = 0; i < maskBytes; i++) {
+        const m = bytes[at + i];
+        if (m > 1) fail(`mask byte ${i} is ${m}, expected 0 or 1`);
+        mask[i] = m;
+      }
     }
   } catch (e) {
     model.dispose();

@@ -114,6 +114,13 @@ export class ParamStore {
   }
 }
 
+/** out[i] = source[keep[i]]: carries any per-element buffer of a store over to a pruned copy. */
+export function gather(source: Float32Array, keep: Int32Array): Float32Array {
+  const out = new Float32Array(keep.length);
+  for (let i = 0; i < keep.length; i++) out[i] = source[keep[i]];
+  return out;
+}
+
 /** FNV-1a, to give each parameter name its own seed. */
 function hash(s: string): number {
   let h = 0x811c9dc5;

@@ -5,7 +5,8 @@
 import { Graph } from '../graph/graph.js';
 import { memberEntries, type ChannelGroup } from '../graph/dependency.js';
 import { Model } from '../nn/model.js';
-import type { Tensor } from '../kernels/tensor.js';
+import { gather } from '../nn/params.js';
+import type { Layer } from '../nn/layer.js';
 
 export interface Cut {
   group: ChannelGroup;
@@ -15,7 +16,7 @@ export interface Cut {
 
 export interface Surgery {
   model: Model;
-  /** For each element of the new parameter store, its index in the old one. */
+  /** For each element of the new parameter store, its index in the old one (Optimizer.rebind takes it). */
   keep: Int32Array;
 }
 
@@ -84,18 +85,6 @@ export function removeUnits(model: Model, cuts: readonly Cut[]): Surgery {
   return { model: next, keep };
 }
 
-/** out[i] = source[keep[i]]. */
-export function gather(source: Float32Array, keep: Int32Array): Float32Array {
-  const out = new Float32Array(keep.length);
-  for (let i = 0; i < keep.length; i++) out[i] = source[keep[i]];
-  return out;
-}
-
-/** Copies a gathered view of `from` into a new tensor-sized buffer of the new store (optimiser state and the like). */
-export function carry(from: Tensor, keep: Int32Array, into: Tensor): void {
-  into.f32().set(gather(from.f32(), keep.subarray(0, into.size)));
-}
-
 /** Writes, row-major over the kept index lists, the old flat indices of each new element. */
 function gatherIndices(keep: Int32Array, newStart: number, oldStart: number, oldShape: readonly number[], kept: Int32Array[]): void {
   const strides = oldShape.map((_, axis) => oldShape.slice(axis + 1).reduce((a, b) => a * b, 1));
@@ -108,4 +97,19 @@ function gatherIndices(keep: Int32Array, newStart: number, oldStart: number, old
     for (const i of kept[axis]) walk(axis + 1, base + i * strides[axis]);
   };
   walk(0, 0);
+}
+
+/** The same model with some layers swapped for ones with identical parameters (a dropout rate, say). */
+export function replaceLayers(model: Model, layers: ReadonlyMap<string, Layer>): Model {
+  const old = model.graph;
+  const next = new Model(new Graph({
+    name: old.name,
+    inputs: old.inputs.map((i) => ({ name: i.name, shape: i.shape })),
+    outputs: [...old.outputs],
+    nodes: old.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: layers.get(n.name) ?? n.layer })),
+  }), model.k);
+  if (next.params.size !== model.params.size) throw new Error('replaceLayers: the new layers change the parameters');
+  next.params.values.f32().set(model.params.values.f32());
+  if (model.params.mask) next.params.enableMask().f32().set(model.params.mask.f32());
+  return next;
 }

@@ -2,7 +2,7 @@
 // with L2 weight decay, an L1 penalty and the parameter store's mask (pruned weights stay 0).
 
 import type { Tensor } from '../../kernels/tensor.js';
-import type { ParamStore } from '../params.js';
+import { gather, type ParamStore } from '../params.js';
 
 export interface Penalties {
   /** L2 weight decay added to the gradient (default 0). */
@@ -50,6 +50,18 @@ export class Optimizer {
       k.wasm.f32_adam_step(values.offset, grads.offset, this.state[0].offset, this.state[1].offset, maskPtr,
         lr, b1, b2, o.eps ?? 1e-8, o.weightDecay, o.l1, 1 - b1 ** this.t, 1 - b2 ** this.t, mask ? 1 : 0, n);
     }
+  }
+
+  /**
+   * The same optimiser for a structurally pruned copy of the model: momentum and moment
+   * estimates follow their weights through `keep` (new element → old element, from removeUnits).
+   */
+  rebind(params: ParamStore, keep: Int32Array): Optimizer {
+    const next = new Optimizer(params, this.options);
+    next.t = this.t;
+    const trainable = keep.subarray(0, params.trainableSize);
+    this.state.forEach((s, i) => next.state[i].f32().set(gather(s.f32(), trainable)));
+    return next;
   }
 
   dispose(): void {

@@ -1,0 +1,206 @@
+// Han et al.'s pipeline (NIPS 2015): optional L1-regularised training, then prune → retrain
+// (L2) on a sparsity schedule, dropout rescaled after each prune, dead neurons removed at the end.
+// A checkpoint is written after every stage, so an interrupted run resumes where it stopped.
+
+import type { Dataset } from '../nn/data/dataset.js';
+import type { Model } from '../nn/model.js';
+import type { EpochReport, Evaluation, TrainOptions } from '../nn/train.js';
+import { Dropout } from '../nn/layers/dropout.js';
+import type { Layer } from '../nn/layer.js';
+import { saveModel, loadModel } from '../io/native.js';
+import { pruneByMagnitude } from '../prune/magnitude.js';
+import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
+import { removeDeadUnits } from '../prune/dead.js';
+import { replaceLayers } from '../prune/surgery.js';
+import { sparsity } from '../prune/masks.js';
+import { describeStep } from './stats.js';
+import type { History, HistoryStep, Phase } from './history.js';
+
+export interface HanSettings {
+  /** Final share of zero weights in the prunable layers, in [0, 1). */
+  sparsity: number;
+  /** 'global': one magnitude threshold across layers; 'layer': the same share in every layer. */
+  scope: 'global' | 'layer';
+  /** Per-layer final sparsity overriding `sparsity` (e.g. chosen from a sensitivity analysis). */
+  layerSparsity?: Record<string, number>;
+  schedule: SparsitySchedule;
+  /** Epochs of retraining after each prune. */
+  retrainEpochs: number;
+  /** Epochs of training with an L1 penalty before the first prune (0: none). */
+  l1Epochs: number;
+  l1: number;
+  /** L2 weight decay while retraining. */
+  weightDecay: number;
+  lr: number;
+  batchSize: number;
+  seed: number;
+  removeDead: boolean;
+  /** Batch size of the latency measurement (0: don't measure). */
+  latencyBatch: number;
+}
+
+export const HAN_DEFAULTS: HanSettings = {
+  sparsity: 0.92, scope: 'global', schedule: { kind: 'iterative', steps: 3 }, retrainEpochs: 2,
+  l1Epochs: 0, l1: 1e-5, weightDecay: 5e-4, lr: 0.01, batchSize: 64, seed: 1, removeDead: true, latencyBatch: 64,
+};
+
+/** Where training and evaluation run (this thread, or a worker pool). */
+export interface Runner {
+  train(model: Model, data: Dataset, options: TrainOptions): Promise<EpochReport[]>;
+  evaluate(model: Model, data: Dataset): Promise<Evaluation>;
+}
+
+/** Where checkpoints go; Node's is a file written atomically (src/node/checkpoint.ts). */
+export interface CheckpointStore {
+  load(): Promise<Uint8Array | null>;
+  save(bytes: Uint8Array): Promise<void>;
+}
+
+export interface HanRun {
+  train: Dataset;
+  test: Dataset;
+  settings: HanSettings;
+  runner: Runner;
+  checkpoint?: CheckpointStore;
+  /** Names the model and data in the history. */
+  modelName: string;
+  datasetName: string;
+  versions?: Record<string, string>;
+  onStep?: (step: HistoryStep, stage: string) => void;
+  /** Per-epoch progress of the training inside a stage. */
+  onEpoch?: (report: EpochReport, stage: string) => void;
+}
+
+interface Stage {
+  name: string;
+  run(model: Model): Promise<{ model: Model; phase: Phase; iteration: number }>;
+}
+
+/** Runs (or resumes) the pipeline; returns the final model and the history. `model` may be disposed on the way. */
+export async function runHan(start: Model, run: HanRun): Promise<{ model: Model; history: History }> {
+  const s = checkSettings(run.settings);
+  const targets = sparsityTargets(s.sparsity, s.schedule);
+  const perLayer = s.layerSparsity;
+  const baseDropout = new Map<string, { rate: number; producer: string; connections: number }>();
+  const fit = (model: Model, epochs: number, penalties: { l1?: number; weightDecay?: number }, stage: string) =>
+    run.runner.train(model, run.train, {
+      epochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs },
+      optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, ...penalties },
+      onEpoch: (e) => run.onEpoch?.(e, stage),
+    });
+
+  const stages: Stage[] = [{ name: 'dense', run: async (model) => ({ model, phase: 'dense', iteration: 0 }) }];
+  if (s.l1Epochs > 0) {
+    stages.push({ name: 'l1', run: async (model) => { await fit(model, s.l1Epochs, { l1: s.l1 }, 'l1'); return { model, phase: 'retrain', iteration: 0 }; } });
+  }
+  targets.forEach((target, i) => {
+    const iteration = i + 1;
+    stages.push({
+      name: `prune ${iteration}`,
+      run: async (model) => {
+        const scale = target / s.sparsity;
+        if (perLayer) pruneByMagnitude(model, { kind: 'layer', sparsity: Object.fromEntries(Object.entries(perLayer).map(([k, v]) => [k, v * scale])) });
+        else pruneByMagnitude(model, s.scope === 'global' ? { kind: 'global', sparsity: target } : { kind: 'layer', sparsity: target });
+        return { model: rescaleDropout(model, baseDropout), phase: 'prune', iteration };
+      },
+    });
+    if (s.retrainEpochs > 0) {
+      stages.push({
+        name: `retrain ${iteration}`,
+        run: async (model) => { await fit(model, s.retrainEpochs, { weightDecay: s.weightDecay }, `retrain ${iteration}`); return { model, phase: 'retrain', iteration }; },
+      });
+    }
+  });
+  if (s.removeDead) {
+    stages.push({
+      name: 'remove dead',
+      run: async (model) => {
+        const { model: slim } = removeDeadUnits(model);
+        if (slim !== model) model.dispose();
+        return { model: slim, phase: 'remove', iteration: targets.length };
+      },
+    });
+  }
+
+  let model = start;
+  const history: History = {
+    model: run.modelName, dataset: run.datasetName, method: 'magnitude (Han et al. 2015)', seed: s.seed,
+    settings: { ...s }, versions: run.versions ?? {}, steps: [],
+  };
+  let done = 0;
+  const saved = await run.checkpoint?.load();
+  if (saved) {
+    const { model: restored, meta } = loadModel(saved, model.k, 'checkpoint');
+    const state = meta?.han as { done: number; history: History; settings: HanSettings; dropout: [string, { rate: number; producer: string; connections: number }][] } | undefined;
+    if (!state) throw new Error('checkpoint: not a checkpoint of a Han pruning run');
+    if (JSON.stringify(state.settings) !== JSON.stringify(s)) {
+      throw new Error(`checkpoint: made with other settings (${JSON.stringify(state.settings)}); remove it or use the same settings`);
+    }
+    model.dispose();
+    model = restored;
+    done = state.done;
+    history.steps = state.history.steps;
+    for (const [name, b] of state.dropout) baseDropout.set(name, b);
+  }
+  recordDropout(model, baseDropout);
+
+  for (let i = done; i < stages.length; i++) {
+    const started = performance.now();
+    const result = await stages[i].run(model);
+    model = result.model;
+    const { accuracy } = await run.runner.evaluate(model, run.test);
+    const step = describeStep(model, history.steps.length, {
+      phase: result.phase, iteration: result.iteration, accuracy,
+      seconds: (performance.now() - started) / 1000, latencyBatch: s.latencyBatch || undefined,
+    });
+    history.steps.push(step);
+    run.onStep?.(step, stages[i].name);
+    await run.checkpoint?.save(saveModel(model, { han: { done: i + 1, history, settings: s, dropout: [...baseDropout] } }));
+  }
+  return { model, history };
+}
+
+function checkSettings(settings: HanSettings): HanSettings {
+  const s = { ...HAN_DEFAULTS, ...settings };
+  const bad = (what: string, v: unknown) => new RangeError(`Han pruning: ${what}, got ${JSON.stringify(v)}`);
+  if (!(s.sparsity >= 0 && s.sparsity < 1)) throw bad("'sparsity' must be in [0, 1)", s.sparsity);
+  if (s.scope !== 'global' && s.scope !== 'layer') throw bad("'scope' must be 'global' or 'layer'", s.scope);
+  for (const [k, v] of [['retrainEpochs', s.retrainEpochs], ['l1Epochs', s.l1Epochs], ['batchSize', s.batchSize], ['latencyBatch', s.latencyBatch]] as const) {
+    if (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0)) throw bad(`'${k}' must be an integer ≥ ${k === 'batchSize' ? 1 : 0}`, v);
+  }
+  for (const [k, v] of [['lr', s.lr], ['l1', s.l1], ['weightDecay', s.weightDecay]] as const) {
+    if (!(v >= 0 && Number.isFinite(v)) || (k === 'lr' && v === 0)) throw bad(`'${k}' must be a finite number ${k === 'lr' ? '> 0' : '≥ 0'}`, v);
+  }
+  for (const [layer, v] of Object.entries(s.layerSparsity ?? {})) if (!(v >= 0 && v < 1)) throw bad(`layer '${layer}' sparsity must be in [0, 1)`, v);
+  sparsityTargets(s.sparsity, s.schedule);
+  return s;
+}
+
+/** Remembers each dropout's rate and the connections of the layer feeding it, before any pruning. */
+function recordDropout(model: Model, base: Map<string, { rate: number; producer: string; connections: number }>): void {
+  if (base.size) return;
+  const g = model.graph;
+  const nonzero = sparsity(model).layers;
+  for (const node of g.nodes) {
+    if (!(node.layer instanceof Dropout)) continue;
+    // The layer whose connections feed this dropout: walk back through parameter-free layers.
+    let producer = node.inputs[0];
+    while (g.has(producer) && !nonzero[producer]) producer = g.node(producer).inputs[0];
+    const stats = nonzero[producer];
+    if (stats) base.set(node.name, { rate: node.layer.rate, producer, connections: stats.weights - stats.zeros });
+  }
+}
+
+/** D_r = D_o · sqrt(C_ir / C_io): fewer connections, less dropout (Han et al. 2015, §3.2). */
+function rescaleDropout(model: Model, base: Map<string, { rate: number; producer: string; connections: number }>): Model {
+  if (base.size === 0) return model;
+  const layers = new Map<string, Layer>();
+  const now = sparsity(model).layers;
+  for (const [name, b] of base) {
+    const c = now[b.producer];
+    if (c) layers.set(name, new Dropout({ rate: b.rate * Math.sqrt((c.weights - c.zeros) / b.connections) }));
+  }
+  const next = replaceLayers(model, layers);
+  model.dispose();
+  return next;
+}
