@@ -91,7 +91,7 @@ function domain(values: number[], axis: Axis, tight = false): { lo: number; hi: 
   let lo = axis.min ?? (finite.length ? Math.min(...finite) : 0);
   let hi = axis.max ?? (finite.length ? Math.max(...finite) : 1);
   if (hi === lo) {
-    const pad = tight || lo === 0 ? 1 : Math.abs(lo) * 0.05;
+    const pad = tight ? (axis.integer ? 0.5 : 1) : lo === 0 ? 1 : Math.abs(lo) * 0.05;
     if (axis.min === undefined) lo -= pad;
     if (axis.max === undefined || hi === lo) hi += pad;
   }
