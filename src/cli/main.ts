@@ -1,24 +1,56 @@
 #!/usr/bin/env node
-// The `lopper` command line. Node-only; the commands themselves live beside this file.
+// The `lopper` command line. Node-only; each command lives in its own file beside this one.
+// Exit codes: 0 done, 1 failed while working (a bad file, a shape mismatch…), 2 bad command line.
+// Errors are one line, "lopper <command>: <what>"; LOPPER_DEBUG=1 adds the stack.
 
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
-import { loadNodeKernels, wasmPath } from '../node/kernels.js';
+import { UsageError } from './options.js';
+import { kernelsCommand } from './kernels.js';
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
+import { reportCommand } from './report.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
 const program = new Command('lopper')
   .description('Prune and compress neural networks anywhere JavaScript runs.')
-  .version(version);
+  .version(version)
+  // Set before the commands are added, so they inherit it: errors come back here as exceptions.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} })
+  .showSuggestionAfterError(true);
 
-program
-  .command('kernels')
-  .description('load the wasm kernels and say which build this host runs')
-  .option('--scalar', 'load the scalar build instead of the SIMD one')
-  .action(async (options: { scalar?: boolean }) => {
-    const k = await loadNodeKernels({ scalar: options.scalar });
-    console.log(`${wasmPath({ scalar: options.scalar })}: ${k.simd ? 'SIMD' : 'scalar'} build, ` +
-      `${Object.keys(k.wasm).filter((n) => n.startsWith('f32_')).length} kernels`);
-  });
+let command = '';
+program.hook('preSubcommand', (_program, sub) => {
+  command = sub.name();
+});
 
-await program.parseAsync();
+kernelsCommand(program);
+trainCommand(program);
+evalCommand(program);
+reportCommand(program);
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  process.exitCode = report(e);
+}
+
+/** Prints the error as one line and returns the exit code. */
+function report(e: unknown): number {
+  const who = command ? `lopper ${command}` : 'lopper';
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    if (e.code === 'commander.help') return 2; // no command given: commander printed the help
+    console.error(`${who}: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}`);
+    return 2;
+  }
+  if (e instanceof UsageError) {
+    console.error(`${who}: ${e.message}`);
+    return 2;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  console.error(process.env.LOPPER_DEBUG === '1' ? `${who}: ${err.stack ?? err.message}` : `${who}: ${err.message}`);
+  return 1;
+}

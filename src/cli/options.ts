@@ -1,0 +1,75 @@
+// Parsers for command-line values, used as commander argParsers: each checks one flag's value and
+// throws a UsageError naming the flag and the value ("--epochs must be an integer ≥ 1, got 'abc'").
+// main.ts prefixes the command and exits with code 2.
+
+/** A mistake in the command line (exit code 2), as opposed to a failure while working (exit code 1). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const quote = (raw: string): string => `'${raw}'`;
+
+/** An integer in [min, max] (decimal digits only: '1e3', '0x10' and '2.0' are refused). */
+export function integer(flag: string, min: number, max = Infinity): (raw: string) => number {
+  const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
+  return (raw) => {
+    const v = /^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(`${flag} must be an integer ${range}, got ${quote(raw)}`);
+    return v;
+  };
+}
+
+export interface NumberRange {
+  /** Lower bound, included unless `above` is set. */
+  min?: number;
+  above?: number;
+  /** Upper bound, excluded unless `upTo` is used instead. */
+  below?: number;
+  upTo?: number;
+}
+
+/** A finite number within the bounds given. */
+export function number(flag: string, range: NumberRange = {}): (raw: string) => number {
+  const parts: string[] = [];
+  if (range.min !== undefined) parts.push(`≥ ${range.min}`);
+  if (range.above !== undefined) parts.push(`> ${range.above}`);
+  if (range.below !== undefined) parts.push(`< ${range.below}`);
+  if (range.upTo !== undefined) parts.push(`≤ ${range.upTo}`);
+  const want = `a number${parts.length ? ` ${parts.join(' and ')}` : ''}`;
+  return (raw) => {
+    const v = raw.trim() === '' ? NaN : Number(raw);
+    const ok = Number.isFinite(v) &&
+      (range.min === undefined || v >= range.min) && (range.above === undefined || v > range.above) &&
+      (range.below === undefined || v < range.below) && (range.upTo === undefined || v <= range.upTo);
+    if (!ok) throw new UsageError(`${flag} must be ${want}, got ${quote(raw)}`);
+    return v;
+  };
+}
+
+/** A pruning ratio in [0, 1). */
+export function ratio(flag: string): (raw: string) => number {
+  const parse = number(flag, { min: 0, below: 1 });
+  return (raw) => {
+    try {
+      return parse(raw);
+    } catch {
+      throw new UsageError(`${flag} must be a ratio in [0, 1), got ${quote(raw)}`);
+    }
+  };
+}
+
+/** One of a fixed list of words. */
+export function choice<T extends string>(flag: string, choices: readonly T[]): (raw: string) => T {
+  return (raw) => {
+    if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}; got ${quote(raw)}`);
+    return raw as T;
+  };
+}
+
+/** A non-empty string (a path or a data spec). */
+export function text(flag: string): (raw: string) => string {
+  return (raw) => {
+    if (raw.trim() === '') throw new UsageError(`${flag} must not be empty`);
+    return raw;
+  };
+}
