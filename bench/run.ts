@@ -12,6 +12,7 @@ export interface SuiteOptions {
 const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ records: BenchRecord[]; versions: Record<string, string> }> }>> = {
   kernels: () => import('./kernels.js'),
   train: () => import('./train.js'),
+  prune: () => import('./prune.js'),
 };
 
 const args = process.argv.slice(2);
