@@ -1,9 +1,13 @@
-// 2-D convolution kernels: im2col, its adjoint col2im, and the forward conv (im2col + gemm per
-// image and group, all in wasm, one call for the whole batch). Spec: src/kernels/reference/conv.ts
-// (a direct loop). No validation here. SIMD: contiguous (stride 1) and stride-2 rows; other
-// strides and the col2im scatter at stride > 1 are scalar.
+// 2-D convolution kernels: im2col, its adjoint col2im, and the forward conv (all in wasm, one call
+// for the whole batch). Spec: src/kernels/reference/conv.ts (a direct loop). No validation here.
+// The forward picks a path (ABI.md, "Convolution paths"): depthwise direct; in the SIMD build
+// Winograd (winograd.ts) for 3×3/5×5 stride-1 convs, else packed panels (conv_panels.ts); in the
+// scalar build im2col + gemm per image. im2col/col2im SIMD: contiguous (stride 1) and stride-2
+// rows; other strides and the col2im scatter at stride > 1 are scalar.
 
 import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
+import { convFwdPanels, PANEL_SCRATCH_BYTES } from './conv_panels';
+import { convFwdWinograd, winogradSize, winogradSafe, winogradScratchBytes, WINOGRAD_MIN_OUT } from './winograd';
 import { outSize, firstIn, endIn, align16, zeroF32, fillF32, addScalarF32 } from './window';
 
 // Convs with one input channel per group and at most this many outputs per group skip the gemm.
@@ -238,20 +242,28 @@ function depthwisePlane(
 }
 
 /**
- * Bytes of scratch f32_conv2d_fwd needs: one group of one image's col, (C/G)·KH·KW × OH·OW
- * floats rounded up to 16 bytes (0 for a 1×1 stride-1 unpadded conv), then f32_gemm's scratch.
+ * Bytes of scratch f32_conv2d_fwd needs. SIMD build: the packed-panel blocks (fixed), or the
+ * Winograd blocks when the geometry qualifies (they depend on C/G). Scalar build: one group of
+ * one image's col, (C/G)·KH·KW × OH·OW floats rounded up to 16 bytes (0 for a 1×1 stride-1
+ * unpadded conv), then f32_gemm's scratch.
  */
 export function f32_conv2d_scratch_bytes(
   C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32,
 ): i32 {
+  if (ASC_FEATURE_SIMD) {
+    const r = winogradSize(KH, KW, SH, SW, DH, DW, C / G);
+    return r ? max(PANEL_SCRATCH_BYTES, winogradScratchBytes(r, C / G)) : PANEL_SCRATCH_BYTES;
+  }
   return colBytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G) + align16(f32_gemm_scratch_bytes());
 }
 
 /**
- * y[B,OC,OH,OW] = conv(x[B,C,H,W], w[OC,C/G,KH,KW]) (+ bias[OC] when hasBias). Per image and
- * group g: col = im2col(x[b, g·C/G ..]), y[b, g·OC/G ..] = w_g[OC/G, C/G·KH·KW] · col, then bias.
- * Two shortcuts: a 1×1 stride-1 unpadded conv runs the gemm on x itself (no im2col), and a conv
- * with C/G = 1 and OC/G ≤ 4 (depthwise) accumulates each output plane directly (no gemm).
+ * y[B,OC,OH,OW] = conv(x[B,C,H,W], w[OC,C/G,KH,KW]) (+ bias[OC] when hasBias): per group g,
+ * y[b, g·OC/G ..] = w_g[OC/G, C/G·KH·KW] · im2col(x[b, g·C/G ..]) + bias. A conv with C/G = 1
+ * and OC/G ≤ 4 (depthwise) accumulates each output plane directly (no gemm). SIMD build: Winograd
+ * for 3×3/5×5 stride-1 undilated convs with C/G, OC/G ≥ 4 and safe data, else one packed gemm per
+ * group over the whole batch. Scalar build: im2col + gemm per image and group (a 1×1 stride-1
+ * unpadded conv runs the gemm on x itself).
  * NOTE: padding enters as explicit zeros, so a non-finite weight whose window covers padding
  * gives NaN there (0·Inf), exactly as convolving a zero-padded input would.
  */
@@ -292,6 +304,17 @@ export function f32_conv2d_fwd(
         if (hasBias) addScalarF32(yp, load<f32>(bias + (<usize>oc << 2)), N);
       }
     }
+    return;
+  }
+  if (ASC_FEATURE_SIMD) {
+    const r = winogradSize(KH, KW, SH, SW, DH, DW, Cg);
+    if (r && OCg >= WINOGRAD_MIN_OUT && winogradSafe(x, B * C * H * W, w, OC * K, Cg)) {
+      convFwdWinograd(y, x, w, bias, B, C, H, W, OC, r, PH, PW, G, OH, OW, hasBias, scratch);
+      return;
+    }
+    // A pointwise conv sees each plane as one row: its panels never wrap a row.
+    if (direct) convFwdPanels(y, x, w, bias, B, C, 1, N, OC, 1, 1, 1, 1, 0, 0, 1, 1, G, 1, N, hasBias, scratch);
+    else convFwdPanels(y, x, w, bias, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, hasBias, scratch);
     return;
   }
   for (let b = 0; b < B; b++) {

@@ -1,11 +1,16 @@
-// Backward of the 2-D convolution, fused in wasm for the whole batch: per image and group,
-// dW += dY·colᵀ and dcol = Wᵀ·dY folded back by col2im; dbias sums dY. Spec:
-// src/kernels/reference/conv_backward.ts (direct loops).
+// Backward of the 2-D convolution, fused in wasm for the whole batch: dW = dY·colᵀ and dcol = Wᵀ·dY
+// folded back by col2im; dbias sums dY. SIMD build: transposed Winograd (winograd_backward.ts) for
+// the convs the forward runs by Winograd, else packed-panel GEMMs over the whole batch
+// (conv_panels.ts); scalar build: per image and group. Spec: src/kernels/reference/conv_backward.ts
+// (direct loops).
 
 import { f32_im2col, f32_col2im } from './conv';
 import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
 import { f32_bias_grad } from './bias';
 import { outSize, align16 } from './window';
+import { convBwdWeightPanels, convBwdDataPanels, PANEL_DX_SCRATCH_BYTES } from './conv_panels';
+import { winogradSize, WINOGRAD_MIN_OUT } from './winograd';
+import { convBwdWeightWinograd, convBwdDataWinograd, winogradBwdSafe, winogradBwdScratchBytes } from './winograd_backward';
 
 // @ts-ignore: decorator
 @inline
@@ -22,10 +27,18 @@ function colBytes(C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH
   return align16((C / G) * KH * KW * OH * OW * 4);
 }
 
-/** Scratch of f32_conv2d_bwd: a col and a dcol buffer, then f32_gemm's scratch. */
+/**
+ * Scratch of f32_conv2d_bwd. SIMD build: the packed-panel blocks plus a dcol block (fixed), or the
+ * Winograd blocks when the geometry qualifies. Scalar build: a col and a dcol buffer of one group
+ * of one image, then f32_gemm's scratch.
+ */
 export function f32_conv2d_bwd_scratch_bytes(
   C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32,
 ): i32 {
+  if (ASC_FEATURE_SIMD) {
+    const r = winogradSize(KH, KW, SH, SW, DH, DW, C / G);
+    return r ? max(PANEL_DX_SCRATCH_BYTES, winogradBwdScratchBytes(r, C / G)) : PANEL_DX_SCRATCH_BYTES;
+  }
   return 2 * colBytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G) + align16(f32_gemm_scratch_bytes());
 }
 
@@ -56,6 +69,24 @@ export function f32_conv2d_bwd(
   if (hasBias) memory.fill(dbias, 0, <usize>OC << 2);
   if (needDx) memory.fill(dx, 0, <usize>B * <usize>C * <usize>H * <usize>W << 2);
   if (B <= 0 || OC <= 0 || OH <= 0 || OW <= 0 || G <= 0) return;
+  if (ASC_FEATURE_SIMD) {
+    const r = winogradSize(KH, KW, SH, SW, DH, DW, Cg);
+    if (r && OCg >= WINOGRAD_MIN_OUT &&
+      winogradBwdSafe(x, B * C * H * W, w, OC * K, dy, B * OC * N, B * N + OC)) {
+      convBwdWeightWinograd(dw, hasBias ? dbias : 0, dy, x, B, C, H, W, OC, r, PH, PW, G, OH, OW, scratch);
+      if (needDx) convBwdDataWinograd(dx, dy, w, B, C, H, W, OC, r, PH, PW, G, OH, OW, scratch);
+      return;
+    }
+    if (pointwise(KH, KW, SH, SW, PH, PW)) {
+      // Each plane as one row: panels never wrap a row.
+      convBwdWeightPanels(dw, hasBias ? dbias : 0, dy, x, B, C, 1, N, OC, 1, 1, 1, 1, 0, 0, 1, 1, G, 1, N, scratch);
+      if (needDx) convBwdDataPanels(dx, dy, w, B, C, 1, N, OC, 1, 1, 1, 1, 0, 0, 1, 1, G, 1, N, scratch);
+      return;
+    }
+    convBwdWeightPanels(dw, hasBias ? dbias : 0, dy, x, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, scratch);
+    if (needDx) convBwdDataPanels(dx, dy, w, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, scratch);
+    return;
+  }
   const direct = pointwise(KH, KW, SH, SW, PH, PW);
   const cb = <usize>colBytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G);
   const col = scratch;

@@ -2,11 +2,9 @@
 // SIMD path: packed panels + a 4×8 register-blocked micro-kernel, and a no-packing path for one- to
 // three-row (and one-column) products; scalar path: plain loops, no scratch.
 
-// Micro-tile: MR rows of C × NR columns (two f32x4) = 8 v128 accumulators. NOTE: V8 gives a wasm
-// loop ~15 xmm registers and issues all of an iteration's loads first: 8 accumulators + 2 B
-// vectors + 4 A splats + 1 product just fit. 5×8, 6×8 and k-unrolled 4×8 spill (measured).
-const MR = 4;
-const NR = 8;
+// Micro-tile MR × NR and the micro-kernel: assembly/gemm_tile.ts.
+import { MR, NR, micro4x8, trStore4, packAN, packAT } from './gemm_tile';
+
 // Cache blocks (elements). The packed B block (KC × NC, 256 KiB) sits in L2 and is reused by every
 // row panel of A; one packed A micro-panel (MR × KC, 4 KiB) sits in L1 while it sweeps that block.
 const KC = 256;
@@ -183,103 +181,6 @@ function gemmPacked(
   }
 }
 
-// One 4×8 tile: acc = Ap(4×kc)·Bp(kc×8), then C = alpha·acc + beta·C on the mr×nr valid part.
-// @ts-ignore: decorator
-@inline
-function micro4x8(
-  ap: usize, bp: usize, kc: i32, c: usize, ldc: usize,
-  alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
-): void {
-  if (ASC_FEATURE_SIMD) {
-    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-    let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    // NOTE: one k per iteration on purpose: Binaryen interleaves unrolled steps and V8 then spills.
-    const apEnd = ap + (<usize>kc << 4);
-    while (ap < apEnd) {
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      let av = v128.load32_splat(ap);
-      c00 = f32x4.add(c00, f32x4.mul(av, b0));
-      c01 = f32x4.add(c01, f32x4.mul(av, b1));
-      av = v128.load32_splat(ap, 4);
-      c10 = f32x4.add(c10, f32x4.mul(av, b0));
-      c11 = f32x4.add(c11, f32x4.mul(av, b1));
-      av = v128.load32_splat(ap, 8);
-      c20 = f32x4.add(c20, f32x4.mul(av, b0));
-      c21 = f32x4.add(c21, f32x4.mul(av, b1));
-      av = v128.load32_splat(ap, 12);
-      c30 = f32x4.add(c30, f32x4.mul(av, b0));
-      c31 = f32x4.add(c31, f32x4.mul(av, b1));
-      ap += 16;
-      bp += 32;
-    }
-    if (alpha != 1) {
-      const va = f32x4.splat(alpha);
-      c00 = f32x4.mul(c00, va); c01 = f32x4.mul(c01, va);
-      c10 = f32x4.mul(c10, va); c11 = f32x4.mul(c11, va);
-      c20 = f32x4.mul(c20, va); c21 = f32x4.mul(c21, va);
-      c30 = f32x4.mul(c30, va); c31 = f32x4.mul(c31, va);
-    }
-    if (mr == MR && nr == NR) {
-      const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-      if (beta == 0) {
-        v128.store(c, c00); v128.store(c, c01, 16);
-        v128.store(c1, c10); v128.store(c1, c11, 16);
-        v128.store(c2, c20); v128.store(c2, c21, 16);
-        v128.store(c3, c30); v128.store(c3, c31, 16);
-      } else if (beta == 1) {
-        v128.store(c, f32x4.add(c00, v128.load(c))); v128.store(c, f32x4.add(c01, v128.load(c, 16)), 16);
-        v128.store(c1, f32x4.add(c10, v128.load(c1))); v128.store(c1, f32x4.add(c11, v128.load(c1, 16)), 16);
-        v128.store(c2, f32x4.add(c20, v128.load(c2))); v128.store(c2, f32x4.add(c21, v128.load(c2, 16)), 16);
-        v128.store(c3, f32x4.add(c30, v128.load(c3))); v128.store(c3, f32x4.add(c31, v128.load(c3, 16)), 16);
-      } else {
-        const vb = f32x4.splat(beta);
-        v128.store(c, f32x4.add(c00, f32x4.mul(vb, v128.load(c))));
-        v128.store(c, f32x4.add(c01, f32x4.mul(vb, v128.load(c, 16))), 16);
-        v128.store(c1, f32x4.add(c10, f32x4.mul(vb, v128.load(c1))));
-        v128.store(c1, f32x4.add(c11, f32x4.mul(vb, v128.load(c1, 16))), 16);
-        v128.store(c2, f32x4.add(c20, f32x4.mul(vb, v128.load(c2))));
-        v128.store(c2, f32x4.add(c21, f32x4.mul(vb, v128.load(c2, 16))), 16);
-        v128.store(c3, f32x4.add(c30, f32x4.mul(vb, v128.load(c3))));
-        v128.store(c3, f32x4.add(c31, f32x4.mul(vb, v128.load(c3, 16))), 16);
-      }
-    } else {
-      // Edge tile: spill to the temp tile, write back the valid mr × nr corner.
-      v128.store(tile, c00); v128.store(tile, c01, 16);
-      v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-      v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-      v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-      for (let i = 0; i < mr; i++) {
-        const ci = c + <usize>i * ldc;
-        const ti = tile + (<usize>i << 5);
-        for (let j = 0; j < nr; j++) {
-          const p = ci + (<usize>j << 2);
-          const v = load<f32>(ti + (<usize>j << 2));
-          store<f32>(p, beta == 0 ? v : v + beta * load<f32>(p));
-        }
-      }
-    }
-  }
-}
-
-// 4×4 transpose: stores column t of rows r0..r3 at dst + t·stride; used by the packers.
-// @ts-ignore: decorator
-@inline
-function trStore4(dst: usize, stride: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  if (ASC_FEATURE_SIMD) {
-    const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
-    const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
-    const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
-    const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
-    v128.store(dst, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
-    v128.store(dst + stride, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
-    v128.store(dst + 2 * stride, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
-    v128.store(dst + 3 * stride, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
-  }
-}
-
 // Pack B[pc..pc+kc, jc..jc+nc] of a row-major B[K,N] into 8-column micro-panels.
 function packBN(dst: usize, b: usize, pc: i32, jc: i32, kc: i32, nc: i32, N: i32): void {
   if (ASC_FEATURE_SIMD) {
@@ -336,52 +237,6 @@ function packBT(dst: usize, b: usize, pc: i32, jc: i32, kc: i32, nc: i32, K: i32
         for (let j = 0; j < nr; j++) {
           store<f32>(dk + (<usize>j << 2), load<f32>(s + <usize>j * ldb + (<usize>k << 2)));
         }
-      }
-    }
-  }
-}
-
-// Pack A[ir..ir+mr, pc..pc+kc] of a row-major A[M,K] into one 4-row micro-panel (mr ≤ 4).
-function packAN(dst: usize, a: usize, ir: i32, pc: i32, mr: i32, kc: i32, K: i32): void {
-  if (ASC_FEATURE_SIMD) {
-    const lda: usize = <usize>K << 2;
-    const s = a + <usize>ir * lda + (<usize>pc << 2);
-    let k = 0;
-    if (mr == MR) {
-      for (; k + 4 <= kc; k += 4) {
-        const o = <usize>k << 2;
-        trStore4(dst + (<usize>k << 4), 16, v128.load(s + o), v128.load(s + lda + o),
-          v128.load(s + 2 * lda + o), v128.load(s + 3 * lda + o));
-      }
-    }
-    for (; k < kc; k++) {
-      const dk = dst + (<usize>k << 4);
-      v128.store(dk, f32x4.splat(0));
-      for (let i = 0; i < mr; i++) {
-        store<f32>(dk + (<usize>i << 2), load<f32>(s + <usize>i * lda + (<usize>k << 2)));
-      }
-    }
-  }
-}
-
-// Pack op(A)[ir..ir+mr, pc..pc+kc] of A stored [K,M] (op(A)[i, k] = A[k, i]) into one micro-panel.
-function packAT(dst: usize, a: usize, ir: i32, pc: i32, mr: i32, kc: i32, M: i32): void {
-  if (ASC_FEATURE_SIMD) {
-    const lda: usize = <usize>M << 2;
-    let s = a + <usize>pc * lda + (<usize>ir << 2);
-    let d = dst;
-    if (mr == MR) {
-      for (let k = 0; k < kc; k++) {
-        v128.store(d, v128.load(s));
-        s += lda;
-        d += 16;
-      }
-    } else {
-      for (let k = 0; k < kc; k++) {
-        v128.store(d, f32x4.splat(0));
-        for (let i = 0; i < mr; i++) store<f32>(d + (<usize>i << 2), load<f32>(s + (<usize>i << 2)));
-        s += lda;
-        d += 16;
       }
     }
   }

@@ -180,14 +180,14 @@ export function f32_maxpool2d_bwd(
   B: i32, C: i32, H: i32, W: i32, OH: i32, OW: i32,
 ): void {
   const planes = B * C;
-  zeroF32(dx, planes * H * W);
-  // NOTE: a scatter through argmax: no v128 form (windows may overlap); the zeroing is SIMD.
-  // Entries outside [0, H·W) (−1 from all-padding windows, or garbage) are skipped, so a bad
-  // argmax can never write outside dx.
+  // NOTE: a scatter through argmax: no v128 form (windows may overlap); the zeroing is SIMD, one
+  // plane at a time so the scatter finds it in L1. Entries outside [0, H·W) (−1 from
+  // all-padding windows, or garbage) are skipped, so a bad argmax can never write outside dx.
   const n = OH * OW;
   const plane = H * W;
   for (let p = 0; p < planes; p++) {
     const dxp = dx + (<usize>p * <usize>H * <usize>W << 2);
+    zeroF32(dxp, plane);
     const o0 = <usize>p * <usize>n << 2;
     for (let o = 0; o < n; o++) {
       const at = o0 + (<usize>o << 2);
@@ -282,14 +282,17 @@ export function f32_avgpool2d_bwd(
   countPad: i32,
 ): void {
   const planes = B * C;
-  zeroF32(dx, planes * H * W);
   const OH = outSize(H, KH, SH, PH, 1);
   const OW = outSize(W, KW, SW, PW, 1);
-  if (OH <= 0 || OW <= 0) return;
+  if (OH <= 0 || OW <= 0) {
+    zeroF32(dx, planes * H * W);
+    return;
+  }
   const lo = firstIn(-PW, SW, OW);
   const hi = max(lo, endIn(KW - 1 - PW, SW, W, OW));
   for (let p = 0; p < planes; p++) {
     const dxp = dx + (<usize>p * <usize>H * <usize>W << 2);
+    zeroF32(dxp, H * W); // one plane at a time: the accumulation below finds it in L1
     for (let oh = 0; oh < OH; oh++) {
       const dyr = dy + (<usize>((p * OH + oh) * OW) << 2);
       const h0 = oh * SH - PH;

@@ -146,8 +146,14 @@ test('conv2d_fwd: 1×1 (gemm on the input), depthwise and grouped convs', async 
         if (H >= 3 && W >= 3) runConv(k, rng, { ...geo(3, 1, 1), B: 1, C, H, W, OC, G, bias: true });
       }
     }
-    assert.is(scratchBytes(k, { ...GEO1, B: 1, C: 64, H: 32, W: 32, OC: 64, G: 1, bias: false }),
-      k.wasm.f32_gemm_scratch_bytes(), '1×1 stride-1 unpadded needs no col buffer');
+    const pw = { ...GEO1, B: 1, C: 64, H: 32, W: 32, OC: 64, G: 1, bias: false };
+    if (k.simd) {
+      // The SIMD build packs gemm panels straight from x: the scratch does not grow with the image.
+      assert.is(scratchBytes(k, pw), scratchBytes(k, { ...pw, H: 64, W: 96 }), 'no col buffer in the SIMD build');
+      assert.is(scratchBytes(k, { ...geo(3, 2, 1), ...pw }), scratchBytes(k, { ...geo(3, 2, 1), ...pw, H: 64, W: 96 }));
+    } else {
+      assert.is(scratchBytes(k, pw), k.wasm.f32_gemm_scratch_bytes(), '1×1 stride-1 unpadded needs no col buffer');
+    }
   }
 });
 
@@ -157,6 +163,57 @@ test('conv2d_fwd on LeNet shapes and a 64→64 3×3 layer', async () => {
     runConv(k, rng, { ...geo(5), B: 3, C: 1, H: 28, W: 28, OC: 20, G: 1, bias: true });
     runConv(k, rng, { ...geo(5), B: 3, C: 20, H: 12, W: 12, OC: 50, G: 1, bias: true });
     runConv(k, rng, { ...geo(3, 1, 1), B: 2, C: 64, H: 32, W: 32, OC: 64, G: 1, bias: true });
+  }
+});
+
+test('conv2d_fwd: Winograd 3×3 and 5×5 (stride 1) at awkward sizes, paddings, groups and block edges', async () => {
+  const rng = new Rng(29);
+  for (const { k } of await backends()) {
+    for (const K of [3, 5]) {
+      for (const [B, C, H, W, OC, P, G] of [
+        [1, 4, 3, 3, 4, 1, 1], [2, 4, 5, 7, 5, 0, 1], [1, 5, 9, 4, 9, 2, 1], [2, 8, 7, 9, 8, 1, 2],
+        [1, 4, 6, 6, 17, 3, 1], [3, 4, 33, 35, 6, 1, 1], [1, 4, 9, 9, 72, 1, 1], [2, 6, 8, 12, 4, K >> 1, 1],
+        [1, 512, 12, 12, 24, 0, 1], // few tiles per block, few cached filter transforms
+      ]) {
+        if (H + 2 * P < K || W + 2 * P < K) continue;
+        runConv(k, rng, { ...geo(K, 1, P), B, C, H, W, OC, G, bias: rng.next() < 0.7 });
+      }
+    }
+  }
+});
+
+test('conv2d_fwd: Winograd-sized convs keep the direct NaN/Inf pattern and survive huge values', async () => {
+  const rng = new Rng(30);
+  for (const { k } of await backends()) {
+    for (const K of [3, 5]) {
+      const c: ConvCase = { ...geo(K, 1, 1), B: 2, C: 4, H: 9, W: 10, OC: 6, G: 1, bias: true };
+      const n = c.B * c.C * c.H * c.W;
+      const x = rng.f32(n);
+      x[3 * 90 + 41] = NaN;
+      x[5 * 90 + 0] = Infinity;
+      runConv(k, rng, c, { x });
+      const w = rng.f32(c.OC * c.C * K * K);
+      w[K * K + 1] = -Infinity;
+      runConv(k, rng, c, { w });
+      // Large but finite: the direct sums (≤ 1e36 per product) stay finite; transformed ones
+      // could overflow, so these take the im2col path.
+      const big = rng.f32(n).map((v) => v * 1e18);
+      const wb = rng.f32(c.OC * c.C * K * K).map((v) => v * 1e18);
+      const y = new Float32Array(c.B * c.OC * out(c.H, K, 1, 1, 1) * out(c.W, K, 1, 1, 1)).fill(NaN);
+      twin(k, 'f32_conv2d_fwd', [y, big, wb, rng.f32(c.OC), c.B, c.C, c.H, c.W, c.OC, ...dims(c), 1, 1],
+        `huge K${K}`, { scratch: scratchBytes(k, c), atol: 1e31, rtol: 1e-4 });
+    }
+  }
+});
+
+test('conv2d_fwd: packed panels across K blocks (with the bias row), column blocks and wide strides', async () => {
+  const rng = new Rng(31);
+  for (const { k } of await backends()) {
+    runConv(k, rng, { ...geo(3, 2, 1), B: 3, C: 40, H: 9, W: 13, OC: 7, G: 1, bias: true }); // K = 360: two K blocks
+    runConv(k, rng, { ...geo(3, 1, 0, 2), B: 2, C: 30, H: 11, W: 12, OC: 5, G: 1, bias: true }); // dilated, K = 270
+    runConv(k, rng, { ...geo(1), SW: 3, B: 5, C: 3, H: 17, W: 31, OC: 9, G: 1, bias: true });
+    runConv(k, rng, { ...geo(2), B: 70, C: 2, H: 4, W: 5, OC: 3, G: 1, bias: false }); // panels straddle blocks
+    runConv(k, rng, { KH: 2, KW: 7, SH: 1, SW: 1, PH: 1, PW: 3, DH: 1, DW: 1, B: 2, C: 3, H: 6, W: 21, OC: 5, G: 1, bias: true });
   }
 });
 
@@ -198,6 +255,9 @@ test('conv2d_fwd stays inside its scratch', async () => {
   for (const { k } of await backends()) {
     for (const c of [
       { ...geo(3, 2, 1, 2), B: 2, C: 6, H: 17, W: 9, OC: 4, G: 2, bias: true },
+      { ...geo(3, 1, 1), B: 3, C: 5, H: 21, W: 19, OC: 7, G: 1, bias: true }, // Winograd 3×3
+      { ...geo(5, 1, 2), B: 2, C: 4, H: 12, W: 9, OC: 70, G: 1, bias: true }, // Winograd 5×5
+      { ...geo(3, 2, 1), B: 2, C: 40, H: 9, W: 13, OC: 7, G: 1, bias: true },
       { ...geo(5), B: 1, C: 1, H: 28, W: 28, OC: 20, G: 1, bias: false },
       { ...GEO1, B: 2, C: 4, H: 5, W: 5, OC: 3, G: 1, bias: false },
     ]) {
