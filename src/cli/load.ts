@@ -19,8 +19,8 @@ export async function loadDataFor(spec: string, shape: readonly number[], limit?
   return { ...data, train: head(data.train), ...(data.test ? { test: head(data.test) } : {}) };
 }
 
-/** Reads a .lopm model file onto the kernels `k`. */
-export async function loadModelFile(path: string, k: Kernels): Promise<{ model: Model; meta?: Record<string, unknown> }> {
+/** Reads a .lopm model file onto the kernels `k` (`bytes`: the file as read). */
+export async function loadModelFile(path: string, k: Kernels): Promise<{ model: Model; meta?: Record<string, unknown>; bytes: Uint8Array }> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -28,5 +28,5 @@ export async function loadModelFile(path: string, k: Kernels): Promise<{ model: 
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(e as Error).message}`);
   }
-  return loadModel(bytes, k, path);
+  return { ...loadModel(bytes, k, path), bytes };
 }

@@ -10,6 +10,10 @@ import { kernelsCommand } from './kernels.js';
 import { trainCommand } from './train.js';
 import { evalCommand } from './eval.js';
 import { reportCommand } from './report.js';
+import { pruneCommand } from './prune.js';
+import { sensitivityCommand } from './sensitivity.js';
+import { demoCommand } from './demo.js';
+import { inspectCommand } from './inspect.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -21,15 +25,25 @@ const program = new Command('lopper')
   .configureOutput({ outputError: () => {} })
   .showSuggestionAfterError(true);
 
+// Output piped into a reader that stops early (`lopper demo | head`): stop quietly, as cat does.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 let command = '';
 program.hook('preSubcommand', (_program, sub) => {
   command = sub.name();
 });
 
-kernelsCommand(program);
+demoCommand(program);
 trainCommand(program);
+pruneCommand(program);
 evalCommand(program);
+inspectCommand(program);
+sensitivityCommand(program);
 reportCommand(program);
+kernelsCommand(program);
 
 try {
   await program.parseAsync();

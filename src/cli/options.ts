@@ -58,6 +58,33 @@ export function ratio(flag: string): (raw: string) => number {
   };
 }
 
+/** A comma-separated list of distinct pruning ratios in [0, 1) ("0.1,0.3,0.5"). */
+export function ratioList(flag: string): (raw: string) => number[] {
+  const one = ratio(flag);
+  return (raw) => {
+    const parts = raw.split(',').map((p) => p.trim());
+    if (parts.some((p) => p === '')) throw new UsageError(`${flag} must be a comma-separated list of ratios in [0, 1), got ${quote(raw)}`);
+    const values = parts.map((p) => {
+      try {
+        return one(p);
+      } catch {
+        throw new UsageError(`${flag} must be a comma-separated list of ratios in [0, 1), got ${quote(p)} in ${quote(raw)}`);
+      }
+    });
+    if (new Set(values).size !== values.length) throw new UsageError(`${flag} lists a ratio twice: ${quote(raw)}`);
+    return values;
+  };
+}
+
+/** A comma-separated list of names ("conv1,conv2"). */
+export function nameList(flag: string): (raw: string) => string[] {
+  return (raw) => {
+    const names = raw.split(',').map((p) => p.trim());
+    if (names.some((n) => n === '')) throw new UsageError(`${flag} must be a comma-separated list of layer names, got ${quote(raw)}`);
+    return names;
+  };
+}
+
 /** One of a fixed list of words. */
 export function choice<T extends string>(flag: string, choices: readonly T[]): (raw: string) => T {
   return (raw) => {

@@ -65,6 +65,21 @@ export function percent(v: number | undefined, digits = 2): string {
   return v === undefined || !Number.isFinite(v) ? '—' : `${(100 * v).toFixed(digits)}%`;
 }
 
+/** 4612770 → "4.61 M" (k, M, G). */
+export function si(n: number, digits = 2): string {
+  if (!Number.isFinite(n)) return '—';
+  for (const [f, u] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) if (Math.abs(n) >= f) return `${+(n / f).toFixed(digits)} ${u}`;
+  return `${+n.toFixed(digits)}`;
+}
+
+/** Pads the cells of each column to one width: left-aligned first column, right-aligned others. */
+export function table(rows: readonly (readonly string[])[], indent = ''): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 0, [...c].length); });
+  const pad = (c: string, i: number) => (i === 0 ? c + ' '.repeat(widths[i] - [...c].length) : ' '.repeat(widths[i] - [...c].length) + c);
+  return rows.map((r) => indent + r.map(pad).join('  ').trimEnd()).join('\n');
+}
+
 export function bytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} kB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

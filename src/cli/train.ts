@@ -129,7 +129,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   }
 }
 
-function epochLine(r: EpochReport, epochs: number): string {
+export function epochLine(r: EpochReport, epochs: number): string {
   return `epoch ${r.epoch + 1}/${epochs}: loss ${r.loss.toFixed(4)}, train ${percent(r.trainAccuracy)}` +
     (r.testAccuracy !== undefined ? `, test ${percent(r.testAccuracy)}` : '') +
     `, lr ${r.lr.toPrecision(3)}, ${r.seconds.toFixed(1)} s`;

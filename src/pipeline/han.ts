@@ -52,6 +52,8 @@ export interface Runner {
 
 /** Where checkpoints go; Node's is a file written atomically (src/node/checkpoint.ts). */
 export interface CheckpointStore {
+  /** Names the checkpoint in errors (a file path, say); 'checkpoint' when absent. */
+  name?: string;
   load(): Promise<Uint8Array | null>;
   save(bytes: Uint8Array): Promise<void>;
 }
@@ -66,6 +68,13 @@ export interface HanRun {
   modelName: string;
   datasetName: string;
   versions?: Record<string, string>;
+  /**
+   * What the run starts from (e.g. the input model file's CRC and the data), kept in checkpoints:
+   * a checkpoint made from another start is refused, as one made with other settings is.
+   */
+  source?: Record<string, unknown>;
+  /** Before each stage runs (not for stages a resumed run skips). */
+  onStageStart?: (stage: string, index: number, stages: number) => void;
   onStep?: (step: HistoryStep, stage: string) => void;
   /** Per-epoch progress of the training inside a stage. */
   onEpoch?: (report: EpochReport, stage: string) => void;
@@ -129,12 +138,18 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   };
   let done = 0;
   const saved = await run.checkpoint?.load();
+  const source = run.source ?? null;
   if (saved) {
-    const { model: restored, meta } = loadModel(saved, model.k, 'checkpoint');
-    const state = meta?.han as { done: number; history: History; settings: HanSettings; dropout: [string, { rate: number; producer: string; connections: number }][] } | undefined;
-    if (!state) throw new Error('checkpoint: not a checkpoint of a Han pruning run');
+    const where = run.checkpoint?.name ?? 'checkpoint';
+    const { model: restored, meta } = loadModel(saved, model.k, where);
+    const state = meta?.han as { done: number; history: History; settings: HanSettings; source?: Record<string, unknown> | null; dropout: [string, { rate: number; producer: string; connections: number }][] } | undefined;
+    const fail = (message: string) => { restored.dispose(); return new Error(`${where}: ${message}`); };
+    if (!state) throw fail('not a checkpoint of a Han pruning run');
     if (JSON.stringify(state.settings) !== JSON.stringify(s)) {
-      throw new Error(`checkpoint: made with other settings (${JSON.stringify(state.settings)}); remove it or use the same settings`);
+      throw fail(`made with other settings (${differences(state.settings, s)}); remove it or use the same settings`);
+    }
+    if (JSON.stringify(state.source ?? null) !== JSON.stringify(source)) {
+      throw fail(`made from another start (${differences(state.source ?? {}, source ?? {})}); remove it or start from the same model and data`);
     }
     model.dispose();
     model = restored;
@@ -145,6 +160,7 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   recordDropout(model, baseDropout);
 
   for (let i = done; i < stages.length; i++) {
+    run.onStageStart?.(stages[i].name, i, stages.length);
     const started = performance.now();
     const result = await stages[i].run(model);
     model = result.model;
@@ -155,9 +171,18 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
     });
     history.steps.push(step);
     run.onStep?.(step, stages[i].name);
-    await run.checkpoint?.save(saveModel(model, { han: { done: i + 1, history, settings: s, dropout: [...baseDropout] } }));
+    await run.checkpoint?.save(saveModel(model, { han: { done: i + 1, history, settings: s, source, dropout: [...baseDropout] } }));
   }
   return { model, history };
+}
+
+/** "sparsity 0.8, now 0.92; …": the top-level keys whose values differ. */
+function differences(was: object, now: object): string {
+  const a = was as Record<string, unknown>;
+  const b = now as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+  return keys.map((k) => `${k} ${show(a[k])}, now ${show(b[k])}`).join('; ') || 'in key order';
 }
 
 function checkSettings(settings: HanSettings): HanSettings {

@@ -1,0 +1,124 @@
+// `lopper inspect`: what a model file holds — for ONNX, the IR version, opset, producer and ops —
+// its inputs and outputs, each layer's shape, parameters and FLOPs, and the dependency groups:
+// what can be pruned and, where not, why.
+
+import type { Command } from 'commander';
+import { extname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { loadNodeKernels } from '../node/kernels.js';
+import { modelFormat } from '../node/model-file.js';
+import { loadModel } from '../io/native.js';
+import { parseOnnx, type OnnxInfo } from '../io/onnx/import.js';
+import { dependencyGroups } from '../graph/dependency.js';
+import type { Graph } from '../graph/graph.js';
+import { UsageError, text } from './options.js';
+import { count, printJson, si, table } from './output.js';
+
+interface InspectFlags {
+  json?: boolean;
+  inputShape?: string[];
+}
+
+export function inspectCommand(program: Command): void {
+  program
+    .command('inspect')
+    .description('ops, parameters, FLOPs and dependency groups of a model: what can be pruned')
+    .argument('<model>', 'a model file (.onnx or .lopm)', text('<model>'))
+    .option('--input-shape <name=dims...>', "per-sample shape of an input the file leaves symbolic, e.g. 'x=3,224,224' (or '3,224,224' for the first)", collect, [])
+    .option('--json', 'print one JSON object instead of text')
+    .action((file: string, flags: InspectFlags) => runInspect(file, flags));
+}
+
+function collect(raw: string, previous: string[]): string[] {
+  return [...previous, raw];
+}
+
+/** 'x=3,224,224' or '3,224,224' → [name or '', dims]. */
+function parseShape(raw: string): [string, number[]] {
+  const [name, dims] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : ['', raw];
+  const shape = dims.split(',').map((d) => (/^\s*\d+\s*$/.test(d) ? Number(d) : NaN));
+  if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
+    throw new UsageError(`--input-shape must be [name=]d1,d2,… with integers ≥ 1, got '${raw}'`);
+  }
+  return [name, shape];
+}
+
+async function runInspect(file: string, flags: InspectFlags): Promise<void> {
+  try {
+    modelFormat(file);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read: ${(e as Error).message}`);
+  }
+  let graph: Graph;
+  let onnx: OnnxInfo | undefined;
+  if (extname(file).toLowerCase() === '.onnx') {
+    const shapes = (flags.inputShape ?? []).map(parseShape);
+    // A first pass names the inputs, so that an unnamed --input-shape can apply to the first one.
+    const inputShapes: Record<string, number[]> = {};
+    for (const [name, dims] of shapes) inputShapes[name || firstInputName(bytes)] = dims;
+    const parsed = parseOnnx(bytes, { file, inputShapes });
+    graph = parsed.graph;
+    onnx = parsed.info;
+  } else {
+    const { model } = loadModel(bytes, await loadNodeKernels(), file);
+    graph = model.graph;
+    model.dispose();
+  }
+  const groups = dependencyGroups(graph);
+  const layers = graph.nodes.map((n) => ({
+    name: n.name, op: n.layer.op, inputs: n.inputs, shape: [...n.outputShape], params: graph.paramCount(n.name), flops: graph.flops(n.name),
+  }));
+  const prunable = groups.filter((g) => g.prunable);
+  if (flags.json) {
+    printJson({
+      command: 'inspect', model: file, format: onnx ? 'onnx' : 'lopm', name: graph.name,
+      ...(onnx ? { onnx: { irVersion: onnx.irVersion, opset: onnx.opset, producer: onnx.producer, batch: onnx.batch, ops: onnx.ops } } : {}),
+      inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ name: o, shape: graph.shapeOf(o) })),
+      params: graph.paramCount(), flops: graph.flops(), layers,
+      groups: groups.map((g) => ({ id: g.id, producers: g.producers, channels: g.channels, unit: g.unit, prunable: g.prunable, ...(g.reason ? { reason: g.reason } : {}) })),
+      prunable: { groups: prunable.length, units: prunable.reduce((n, g) => n + g.units, 0) },
+    });
+    return;
+  }
+  const lines: string[] = [];
+  lines.push(onnx
+    ? `${file}: ONNX, IR ${onnx.irVersion}, opset ${onnx.opset}${onnx.producer ? `, from ${onnx.producer}` : ''}; graph '${graph.name}'`
+    : `${file}: lopper model; graph '${graph.name}'`);
+  const batch = onnx ? `${onnx.batch}` : 'batch';
+  for (const i of graph.inputs) lines.push(`  input  ${i.name} [${[batch, ...i.shape].join(', ')}]`);
+  for (const o of graph.outputs) lines.push(`  output ${o} [${[batch, ...graph.shapeOf(o)].join(', ')}]`);
+  if (onnx) lines.push(`  ONNX ops: ${Object.entries(onnx.ops).map(([op, n]) => (n > 1 ? `${op} ×${n}` : op)).join(', ')}`);
+  lines.push('');
+  lines.push(table([
+    ['layer', 'op', 'output', 'params', 'FLOPs'],
+    ...layers.map((l) => [l.name, l.op, `[${l.shape.join(',')}]`, count(l.params), si(l.flops)]),
+    ['total', '', '', count(graph.paramCount()), si(graph.flops())],
+  ], '  '));
+  lines.push('');
+  lines.push('  dependency groups (channels cut together):');
+  for (const g of groups) {
+    const what = `${g.channels} channels${g.unit > 1 ? ` in units of ${g.unit}` : ''}`;
+    lines.push(`    #${g.id} ${g.producers.join(' + ')}: ${what}, ${g.prunable ? 'prunable' : `fixed (${g.reason})`}`);
+  }
+  lines.push(`  prunable: ${prunable.length} of ${groups.length} groups, ${count(prunable.reduce((n, g) => n + g.units, 0))} units` +
+    `${prunable.length ? ` (${prunable.flatMap((g) => g.producers).join(', ')})` : ''}`);
+  console.log(lines.join('\n'));
+}
+
+/** The first graph input's name, without mapping the model (for an unnamed --input-shape). */
+function firstInputName(bytes: Uint8Array): string {
+  try {
+    parseOnnx(bytes);
+  } catch (e) {
+    const m = /graph input '([^']+)'/.exec((e as Error).message);
+    if (m) return m[1];
+  }
+  return '';
+}

@@ -1,0 +1,220 @@
+// `lopper prune`: prunes a saved model and retrains it, writing the pruned model and the run's
+// history (JSON, for `lopper report`).
+//   magnitude: Han et al. 2015 (runHan): prune → retrain on a sparsity schedule, dead neurons
+//     removed at the end; a checkpoint after every stage, resumed automatically when the command
+//     is run again with the same settings, and deleted once the outputs are written.
+//   l1-filter: Li et al. 2017 (runFilterPruning): the lowest-L1 filters removed structurally at
+//     once, then retraining.
+// A bar per training epoch and per evaluation pass; a line per stage.
+
+import { Option, type Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { loadNodeKernels } from '../node/kernels.js';
+import { defaultWorkerCount } from '../node/workers.js';
+import { fileCheckpoint } from '../node/checkpoint.js';
+import { saveModel } from '../io/native.js';
+import { crc32 } from '../io/crc32.js';
+import type { Model } from '../nn/model.js';
+import { runHan, HAN_DEFAULTS, type HanSettings } from '../pipeline/han.js';
+import { runFilterPruning, defaultFilterLayers, FILTER_DEFAULTS, type FilterSettings } from '../pipeline/filters.js';
+import { checkHistory } from '../pipeline/report.js';
+import type { History, HistoryStep, Sensitivity } from '../pipeline/history.js';
+import type { SparsitySchedule } from '../prune/schedule.js';
+import { choice, integer, nameList, number, ratio, text, UsageError } from './options.js';
+import { bytes, checkOutput, count, dataInputs, percent, printJson, si, writeOutput } from './output.js';
+import { barsEnabled, progress } from './progress.js';
+import { loadDataFor, loadModelFile } from './load.js';
+import { epochLine } from './train.js';
+import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
+
+const METHODS = ['magnitude', 'l1-filter'] as const;
+const SCOPES = ['global', 'layer'] as const;
+const SCHEDULES = ['one-shot', 'iterative', 'agp'] as const;
+type Method = (typeof METHODS)[number];
+
+interface PruneFlags {
+  data: string;
+  output: string;
+  method: Method;
+  sparsity: number;
+  ratio: number;
+  layers?: string[];
+  scope: (typeof SCOPES)[number];
+  schedule: (typeof SCHEDULES)[number];
+  steps: number;
+  retrainEpochs: number;
+  l1Epochs: number;
+  l1: number;
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  workers: number;
+  seed: number;
+  removeDead: boolean;
+  history?: string;
+  checkpoint?: string;
+  sensitivity?: string;
+  json?: boolean;
+  limit?: number;
+}
+
+/** Flags that only one method reads: given with the other, they are refused rather than ignored. */
+const ONLY: Record<string, { method: Method; flag: string }> = {
+  sparsity: { method: 'magnitude', flag: '--sparsity' },
+  scope: { method: 'magnitude', flag: '--scope' },
+  schedule: { method: 'magnitude', flag: '--schedule' },
+  steps: { method: 'magnitude', flag: '--steps' },
+  l1Epochs: { method: 'magnitude', flag: '--l1-epochs' },
+  l1: { method: 'magnitude', flag: '--l1' },
+  removeDead: { method: 'magnitude', flag: '--no-remove-dead' },
+  checkpoint: { method: 'magnitude', flag: '--checkpoint' },
+  ratio: { method: 'l1-filter', flag: '--ratio' },
+  layers: { method: 'l1-filter', flag: '--layers' },
+};
+
+export function pruneCommand(program: Command): void {
+  program
+    .command('prune')
+    .description('prune a model and retrain it: magnitude (Han et al. 2015) or l1-filter (Li et al. 2017)')
+    .argument('<model>', 'the trained model (.lopm)', text('<model>'))
+    .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
+    .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm)', text('-o'))
+    .requiredOption('--method <name>', `${METHODS.join(' or ')}`, choice('--method', METHODS))
+    .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
+    .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
+    .option('--schedule <kind>', `magnitude: ${SCHEDULES.join(', ')}`, choice('--schedule', SCHEDULES), 'iterative')
+    .option('--steps <n>', 'magnitude: prune → retrain iterations (iterative, agp)', integer('--steps', 1), 3)
+    .option('--l1-epochs <n>', 'magnitude: epochs of L1-regularised training before the first prune', integer('--l1-epochs', 0), HAN_DEFAULTS.l1Epochs)
+    .option('--l1 <x>', 'magnitude: the L1 penalty of those epochs', number('--l1', { above: 0 }), HAN_DEFAULTS.l1)
+    .option('--no-remove-dead', 'magnitude: keep the neurons pruning left without inputs or outputs')
+    .option('--checkpoint <file>', 'magnitude: the checkpoint, resumed if it exists (default: <output>.checkpoint)', text('--checkpoint'))
+    .option('--ratio <r>', 'l1-filter: share of each layer\'s filters to remove, in [0, 1)', ratio('--ratio'), FILTER_DEFAULTS.ratio as number)
+    .option('--layers <names>', 'l1-filter: the layers to prune, comma-separated (default: every conv layer that can be; a net without any: its hidden fully connected layers)', nameList('--layers'))
+    .option('--retrain-epochs <n>', 'epochs of retraining after each prune', integer('--retrain-epochs', 0), HAN_DEFAULTS.retrainEpochs)
+    .option('--lr <x>', 'SGD learning rate while retraining (momentum 0.9, cosine schedule)', number('--lr', { above: 0 }), HAN_DEFAULTS.lr)
+    .option('--weight-decay <x>', 'L2 weight decay while retraining', number('--weight-decay', { min: 0 }), HAN_DEFAULTS.weightDecay)
+    .option('--batch-size <n>', 'samples per optimiser step', integer('--batch-size', 1), HAN_DEFAULTS.batchSize)
+    .addOption(new Option('--workers <n>', 'worker threads (1: run on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
+    .option('--seed <n>', 'seed of the batch order', integer('--seed', 0, 2 ** 31 - 1), 0)
+    .option('--history <file>', 'where to write the run\'s history (default: <output>.history.json)', text('--history'))
+    .option('--sensitivity <file>', 'a `lopper sensitivity` output to include in the history (for the report)', text('--sensitivity'))
+    .option('--json', 'print one JSON object (settings, steps, before and after) instead of progress')
+    .addOption(new Option('--limit <n>', 'use the first n samples of each split').argParser(integer('--limit', 1)).hideHelp())
+    .action((file: string, flags: PruneFlags, cmd: Command) => runPrune(file, flags, cmd));
+}
+
+async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<void> {
+  for (const [key, { method, flag }] of Object.entries(ONLY)) {
+    if (flags.method !== method && cmd.getOptionValueSource(key) === 'cli') {
+      throw new UsageError(`${flag} is for --method ${method}, not ${flags.method}`);
+    }
+  }
+  if (flags.schedule === 'one-shot' && cmd.getOptionValueSource('steps') === 'cli') {
+    throw new UsageError('--steps does not apply to --schedule one-shot');
+  }
+  const magnitude = flags.method === 'magnitude';
+  const historyPath = flags.history ?? `${flags.output}.history.json`;
+  const checkpointPath = flags.checkpoint ?? `${flags.output}.checkpoint`;
+  const inputs = [file, ...dataInputs(flags.data), ...(flags.sensitivity ? [flags.sensitivity] : [])];
+  checkOutput(flags.output, inputs);
+  checkOutput(historyPath, [...inputs, flags.output], '--history');
+  if (magnitude) checkOutput(checkpointPath, [...inputs, flags.output, historyPath], '--checkpoint');
+
+  const started = performance.now();
+  const json = flags.json === true;
+  const say = json ? () => {} : (line: string) => console.log(line);
+  const bar = progress(barsEnabled(json));
+  const sensitivity = flags.sensitivity ? await readSensitivity(flags.sensitivity) : undefined;
+
+  const k = await loadNodeKernels();
+  const { model: start, bytes: inputBytes } = await loadModelFile(file, k);
+  let model: Model = start;
+  try {
+    const graph = start.graph;
+    const data = await loadDataFor(flags.data, graph.inputs[0].shape, flags.limit);
+    const split = data.test ? 'test' : 'train';
+    const test = data.test ?? data.train;
+    say(`${file} (${graph.name}, ${count(graph.paramCount())} parameters) on ${data.train.name}: ${count(data.train.size)} training samples, ` +
+      (data.test ? `${count(data.test.size)} test` : 'no test split (accuracy is measured on the training split)') +
+      `; ${flags.workers} worker${flags.workers > 1 ? 's' : ''}`);
+
+    const common = { lr: flags.lr, weightDecay: flags.weightDecay, batchSize: flags.batchSize, seed: flags.seed, retrainEpochs: flags.retrainEpochs, latencyBatch: 64 };
+    const schedule: SparsitySchedule = flags.schedule === 'one-shot' ? { kind: 'one-shot' } : { kind: flags.schedule, steps: flags.steps };
+    const settings = magnitude
+      ? { ...HAN_DEFAULTS, ...common, sparsity: flags.sparsity, scope: flags.scope, schedule, l1Epochs: flags.l1Epochs, l1: flags.l1, removeDead: flags.removeDead } satisfies HanSettings
+      : { ...FILTER_DEFAULTS, ...common, ratio: flags.ratio, ...(flags.layers ? { layers: flags.layers } : {}) } satisfies FilterSettings;
+    say(magnitude
+      ? `magnitude pruning (Han et al. 2015) to ${percent(flags.sparsity, 1)} sparsity, ${flags.scope}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
+        `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr}`
+      : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
+        `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`);
+
+    const checkpoint = magnitude ? fileCheckpoint(checkpointPath) : undefined;
+    const resumed = checkpoint ? await checkpoint.exists() : false;
+    let ran = 0;
+
+    const result = await withWorkers(flags.workers, async (pool) => {
+      const runner = progressRunner(bar, pool);
+      const hooks = {
+        train: data.train, test, runner, modelName: graph.name, datasetName: data.source, versions: versions(),
+        onStageStart: (stage: string, index: number, stages: number) => {
+          if (resumed && ran++ === 0) say(`resuming from ${checkpointPath} at ${stage} (stage ${index + 1} of ${stages})`);
+          runner.stage = stage;
+        },
+        onEpoch: (e: Parameters<typeof epochLine>[0], stage: string) => say(`  ${stage}, ${epochLine(e, stage === 'l1' ? flags.l1Epochs : flags.retrainEpochs)}`),
+        onStep: (step: HistoryStep, stage: string) => say(stepLine(step, stage)),
+      };
+      if (magnitude) {
+        const source = { model: crc32(inputBytes).toString(16).padStart(8, '0'), data: data.source, ...(flags.limit ? { limit: flags.limit } : {}) };
+        const r = await runHan(start, { ...hooks, settings: settings as HanSettings, checkpoint, source });
+        return { ...r, removed: undefined };
+      }
+      return runFilterPruning(start, { ...hooks, settings: settings as FilterSettings });
+    });
+    model = result.model;
+    if (resumed && ran === 0) say(`${checkpointPath} holds the finished run`);
+    const history: History = { ...result.history, ...(sensitivity ? { sensitivity } : {}) };
+    const before = history.steps[0];
+    const after = history.steps[history.steps.length - 1];
+    const meta = {
+      prunedFrom: file, trainedOn: data.source, method: history.method, settings: history.settings,
+      accuracy: after.accuracy, split, ...(flags.limit ? { limit: flags.limit } : {}),
+    };
+    const size = await writeOutput(flags.output, saveModel(model, meta));
+    await writeOutput(historyPath, `${JSON.stringify(history, null, 2)}\n`);
+    await checkpoint?.remove();
+    const seconds = (performance.now() - started) / 1000;
+    const summary = (s: HistoryStep) => ({
+      params: s.params, nonzeroParams: s.nonzeroParams, flops: s.flops, sparsity: s.sparsity, accuracy: s.accuracy, latencyMs: s.latencyMs, latencyBatch: s.latencyBatch,
+    });
+    if (json) {
+      printJson({
+        command: 'prune', model: file, name: graph.name, data: data.source, split, method: flags.method, settings: history.settings,
+        output: flags.output, bytes: size, history: historyPath, ...(magnitude ? { checkpoint: checkpointPath, resumed } : { removed: result.removed }),
+        before: summary(before), after: summary(after), compression: before.nonzeroParams / after.nonzeroParams, seconds, steps: history.steps,
+      });
+    } else {
+      say(`${graph.name}: ${count(before.nonzeroParams)} → ${count(after.nonzeroParams)} non-zero parameters (${(before.nonzeroParams / after.nonzeroParams).toFixed(1)}× fewer), ` +
+        `${si(before.flops)} → ${si(after.flops)} FLOPs, ${split} accuracy ${percent(before.accuracy)} → ${percent(after.accuracy)}, ${seconds.toFixed(1)} s`);
+      say(`→ ${flags.output} (${bytes(size)}), history → ${historyPath}`);
+    }
+  } finally {
+    // runHan may have disposed the start model already; disposing twice is harmless.
+    model.dispose();
+    if (model !== start) start.dispose();
+  }
+}
+
+/** The sensitivity analysis in a `lopper sensitivity` output (or any history that has one). */
+async function readSensitivity(path: string): Promise<Sensitivity> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: ${e instanceof SyntaxError ? 'not JSON: ' : 'cannot read: '}${(e as Error).message}`);
+  }
+  const h = checkHistory(json, path);
+  if (!h.sensitivity) throw new Error(`${path}: has no sensitivity analysis (write one with lopper sensitivity -o)`);
+  return h.sensitivity;
+}
