@@ -25,3 +25,5 @@ export { WorkerPool, shards, type WorkerFactory, type WorkerHandle, type Shard }
 export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { createWebPool, webWorkerFactory } from './workers/web.js';
+
+export * from './io/onnx/index.js';

@@ -5,4 +5,6 @@ export {
   loadBuiltin, buildBuiltinCache, builtinCachePath, cacheDir, loadData, loadIdx, loadCsv, loadLopd, saveDataset, writeAtomic,
   BUILTIN_NAMES, type BuiltinName, type Split, type CacheOptions, type BuildInfo, type LoadedData,
 } from './data.js';
+export { fileCheckpoint, type FileCheckpoint } from './checkpoint.js';
 export { createNodePool, withNodePool, defaultWorkerCount, nodeWorkerFactory, type NodePoolOptions } from './workers.js';
+export { readModelFile, writeModelFile, modelFormat, type ModelFile, type ModelFormat } from './model-file.js';

@@ -1,7 +1,7 @@
 // Deno smoke test: the built package loads in Deno from bytes and runs one gemm correctly.
 // Run by `npm test` through the `deno` npm package; uses only Deno and web APIs.
 
-import { loadKernels } from '../../dist/src/index.js';
+import { Graph, Model, exportOnnx, importOnnx, lenet5, loadKernels } from '../../dist/src/index.js';
 import { f32_gemm } from '../../dist/src/kernels/reference/gemm.js';
 import { gemm } from '../../dist/src/kernels/ops/gemm.js';
 
@@ -23,3 +23,15 @@ if (!k.simd || worst > 1e-4) {
   Deno.exit(1);
 }
 console.log(`deno smoke: gemm ${M}x${N}x${K} on SIMD wasm matches the reference (largest difference ${worst.toExponential(1)})`);
+
+// ONNX out and back in, in Deno: onnx-proto loads without Node built-ins.
+const model = new Model(new Graph(lenet5()), k, { seed: 1 });
+const x = Float32Array.from({ length: 2 * 784 }, (_, i) => Math.sin(i));
+const before = model.forward(2, { x }).toArray();
+const again = importOnnx(exportOnnx(model), k);
+const after = again.forward(2, { x }).toArray();
+if (before.some((v, i) => v !== after[i])) {
+  console.error('deno smoke: LeNet-5 exported to ONNX and imported again computes something else');
+  Deno.exit(1);
+}
+console.log('deno smoke: LeNet-5 → ONNX → LeNet-5 gives the same outputs');

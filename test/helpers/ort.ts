@@ -46,3 +46,16 @@ export async function ortRun(
     await session.release();
   }
 }
+
+/** Runs a whole ONNX model (bytes) on float32 inputs, in graph-input order; returns every output's data and dims. */
+export async function ortRunModel(bytes: Uint8Array, inputs: [Float32Array, number[]][]): Promise<{ data: Float32Array; dims: number[] }[]> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    session.inputNames.forEach((name, i) => { feeds[name] = new ort.Tensor('float32', inputs[i][0], inputs[i][1]); });
+    const out = await session.run(feeds);
+    return session.outputNames.map((name) => ({ data: out[name].data as Float32Array, dims: [...out[name].dims] }));
+  } finally {
+    await session.release();
+  }
+}

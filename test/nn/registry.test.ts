@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Layer } from '../../src/nn/layer.js';
 import {
-  Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout, Flatten, GlobalAvgPool, LeakyRelu, Lrn, Maxout, MaxPool2d, Relu,
+  Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
+  Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   layerFromAttrs, layerRegistry,
 } from '../../src/nn/layers/index.js';
 
@@ -12,6 +13,10 @@ const samples: Layer[] = [
   new Add(), new AvgPool2d({ kernel: [3, 2], stride: 1, padding: [1, 0], countIncludePad: true }), new BatchNorm({ eps: 1e-3 }),
   new Concat({ axis: -1 }), new Conv2d({ filters: 4, kernel: [3, 1], padding: 1, groups: 2 }), new Dense({ units: 7, bias: false }), new Dropout({ rate: 0.4 }), new Flatten(), new GlobalAvgPool(),
   new LeakyRelu({ slope: 0.2 }), new Lrn({ size: 3 }), new Maxout({ k: 3 }), new MaxPool2d({ kernel: 2, stride: 1 }), new Relu(),
+  new BroadcastAdd({ operand: [3, 1] }), new Sub(), new Mul({ operand: [2] }), new Div({ operand: [1], operandFirst: true }),
+  new Clip({ min: 0, max: 6 }), new Clip({ max: 1 }), new HardSigmoid({ alpha: 0.1 }), new HardSwish(), new Identity(), new Sigmoid(), new Tanh(),
+  new Softmax({ axis: 0 }), new LogSoftmax(), new Reshape({ shape: [-1, 4] }), new Transpose({ perm: [2, 0, 1] }),
+  new Pad({ pads: [0, 1, 0, 1], value: -Infinity }), new ReduceMean({ axes: [1, 2], keepdims: false }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {
@@ -28,7 +33,7 @@ test('every layer is registered under its op and rebuilds from its attrs', () =>
 });
 
 test('layerFromAttrs throws for an unknown op, naming the known ones', () => {
-  assert.throws(() => layerFromAttrs('Softmax', {}), /unknown op 'Softmax'; known: Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout/);
+  assert.throws(() => layerFromAttrs('Gelu', {}), /unknown op 'Gelu'; known: Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout/);
   assert.throws(() => layerFromAttrs('toString', {}), /unknown op 'toString'/);
   assert.throws(() => layerFromAttrs('MaxPool2d', { kernel: 0 }), /MaxPool2d: 'kernel' must be an integer ≥ 1 or \[h, w\], got 0/);
 });

@@ -2,6 +2,22 @@
 
 import type { Layer } from '../layer.js';
 import { Add } from './add.js';
+import { BroadcastAdd } from './broadcastadd.js';
+import { Clip } from './clip.js';
+import { Div } from './div.js';
+import { HardSigmoid } from './hardsigmoid.js';
+import { HardSwish } from './hardswish.js';
+import { Identity } from './identity.js';
+import { LogSoftmax } from './logsoftmax.js';
+import { Mul } from './mul.js';
+import { Pad } from './pad.js';
+import { ReduceMean } from './reducemean.js';
+import { Reshape } from './reshape.js';
+import { Sigmoid } from './sigmoid.js';
+import { Softmax } from './softmax.js';
+import { Sub } from './sub.js';
+import { Tanh } from './tanh.js';
+import { Transpose } from './transpose.js';
 import { AvgPool2d } from './avgpool2d.js';
 import { BatchNorm } from './batchnorm.js';
 import { Concat } from './concat.js';
@@ -16,8 +32,19 @@ import { Maxout } from './maxout.js';
 import { MaxPool2d } from './maxpool2d.js';
 import { Relu } from './relu.js';
 
-export { Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout, Flatten, GlobalAvgPool, LeakyRelu, Lrn, Maxout, MaxPool2d, Relu };
+export {
+  Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
+  Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
+};
 export type { AvgPool2dOptions } from './avgpool2d.js';
+export type { BinaryOptions } from './binary.js';
+export type { ClipOptions } from './clip.js';
+export type { HardSigmoidOptions } from './hardsigmoid.js';
+export type { PadOptions } from './pad.js';
+export type { ReduceMeanOptions } from './reducemean.js';
+export type { ReshapeOptions } from './reshape.js';
+export type { SoftmaxOptions } from './softmax.js';
+export type { TransposeOptions } from './transpose.js';
 export type { BatchNormOptions } from './batchnorm.js';
 export type { Conv2dOptions } from './conv2d.js';
 export type { ConcatOptions } from './concat.js';
@@ -30,7 +57,8 @@ export type { MaxPool2dOptions } from './maxpool2d.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
-  Add, AvgPool2d, BatchNorm, Concat, Conv2d, Dense, Dropout, Flatten, GlobalAvgPool, LeakyRelu, Lrn, Maxout, MaxPool2d, Relu,
+  Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
+  Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */

@@ -1,0 +1,219 @@
+// Model → ONNX bytes (opset 17 by default, 13–18): one or a few standard nodes per lopper layer,
+// parameters as float32 initializers (masked weights written as the zeros they are), a symbolic
+// batch axis on inputs and outputs. Any runtime that reads ONNX runs the result.
+
+import type { Model } from '../../nn/model.js';
+import type { GraphNode } from '../../graph/graph.js';
+import { AttributeType, DataType, encodeModel, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import { floatTensor, int64Tensor } from './tensor.js';
+import { OnnxError } from './errors.js';
+
+export interface OnnxExportOptions {
+  /** Default-domain opset, 13–18 (default 17). */
+  opset?: number;
+  /** The batch dimension of inputs and outputs: a fixed size, or a symbolic name (default 'batch'). */
+  batch?: number | string;
+  /** producer_name (default 'lopper'). */
+  producer?: string;
+  /** Kept in the file's metadata_props (key → value); importers return it as `OnnxInfo.metadata`. */
+  metadata?: Record<string, string>;
+}
+
+type Attr = number | number[] | string | { float: number } | { floats: number[] };
+
+/** The writer's state for one export: nodes, initializers and the names already taken. */
+class Writer {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  private readonly taken = new Set<string>();
+
+  constructor(readonly model: Model, readonly opset: number) {
+    for (const i of model.graph.inputs) this.taken.add(i.name);
+    for (const n of model.graph.nodes) this.taken.add(n.name);
+  }
+
+  /** A fresh value name derived from `base`. */
+  name(base: string): string {
+    let name = base;
+    for (let i = 2; this.taken.has(name); i++) name = `${base}_${i}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  node(op: string, inputs: string[], output: string, attrs: Record<string, Attr> = {}, name = output): string {
+    this.nodes.push({ opType: op, name, input: inputs, output: [output], attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return output;
+  }
+
+  /** A lopper parameter as an initializer (mask applied); returns its name. */
+  param(node: string, param: string): string {
+    const { params } = this.model;
+    const e = params.entry(node, param);
+    const values = params.values.f32().slice(e.start, e.start + e.size);
+    const mask = e.trainable && params.mask ? params.mask.f32().subarray(e.start, e.start + e.size) : undefined;
+    if (mask) for (let i = 0; i < values.length; i++) if (mask[i] === 0) values[i] = 0;
+    return this.floats(`${node}.${param}`, e.shape, values);
+  }
+
+  floats(base: string, dims: readonly number[], values: ArrayLike<number>): string {
+    const name = this.name(base);
+    this.initializers.push(floatTensor(name, dims, values));
+    return name;
+  }
+
+  int64s(base: string, values: readonly number[]): string {
+    const name = this.name(base);
+    this.initializers.push(int64Tensor(name, [values.length], values));
+    return name;
+  }
+}
+
+function attribute(name: string, v: Attr): AttributeProto {
+  if (typeof v === 'number') return { name, type: AttributeType.INT, i: v };
+  if (typeof v === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: AttributeType.INTS, ints: v };
+  if ('float' in v) return { name, type: AttributeType.FLOAT, f: v.float };
+  return { name, type: AttributeType.FLOATS, floats: v.floats };
+}
+
+function valueInfo(name: string, batch: number | string, shape: readonly number[]): ValueInfoProto {
+  const dim = [typeof batch === 'number' ? { dimValue: batch } : { dimParam: batch }, ...shape.map((d) => ({ dimValue: d }))];
+  return { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim } } } };
+}
+
+/** Writes `model` as ONNX bytes. Throws an OnnxError naming any layer without an ONNX form. */
+export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8Array {
+  const opset = options.opset ?? 17;
+  if (!Number.isInteger(opset) || opset < 13 || opset > 18) throw new RangeError(`exportOnnx: 'opset' must be an integer in [13, 18], got ${opset}`);
+  const batch = options.batch ?? 'batch';
+  if (typeof batch === 'number' ? !Number.isInteger(batch) || batch < 1 : typeof batch !== 'string' || batch === '') {
+    throw new RangeError(`exportOnnx: 'batch' must be an integer ≥ 1 or a dimension name, got ${JSON.stringify(batch)}`);
+  }
+  const g = model.graph;
+  const w = new Writer(model, opset);
+  for (const node of g.nodes) emit(w, node);
+  return encodeModel({
+    irVersion: 8,
+    producerName: options.producer ?? 'lopper',
+    producerVersion: '0.1.0',
+    opsetImport: [{ domain: '', version: opset }],
+    metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    graph: {
+      name: g.name,
+      node: w.nodes,
+      initializer: w.initializers,
+      input: g.inputs.map((i) => valueInfo(i.name, batch, i.shape)),
+      output: g.outputs.map((o) => valueInfo(o, batch, g.shapeOf(o))),
+    },
+  });
+}
+
+/** Per-sample axis → ONNX axis (non-negative, batch first). */
+function axis(a: number, rank: number): number {
+  return (a < 0 ? a + rank : a) + 1;
+}
+
+function emit(w: Writer, node: GraphNode): void {
+  const { name, inputs: xs, layer } = node;
+  const x = xs[0];
+  const rank = node.inputShapes[0]?.length ?? 0;
+  const attrs = layer.attrs() as Record<string, any>;
+  const reduce = (op: string, input: string, axes: number[], keepdims: number, output: string) =>
+    w.opset >= 18
+      ? w.node(op, [input, w.int64s(`${output}.axes`, axes)], output, { keepdims })
+      : w.node(op, [input], output, { axes, keepdims });
+  switch (layer.op) {
+    case 'Dense': {
+      const inputs = [x, w.param(name, 'weight'), ...(attrs.bias ? [w.param(name, 'bias')] : [])];
+      w.node('Gemm', inputs, name, { transB: 1 });
+      return;
+    }
+    case 'Conv2d': {
+      const c = layer as unknown as { kernel: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; bias: boolean };
+      const inputs = [x, w.param(name, 'weight'), ...(c.bias ? [w.param(name, 'bias')] : [])];
+      w.node('Conv', inputs, name, {
+        kernel_shape: [...c.kernel], strides: [...c.stride], pads: [...c.padding, ...c.padding], dilations: [...c.dilation], group: c.groups,
+      });
+      return;
+    }
+    case 'MaxPool2d':
+    case 'AvgPool2d': {
+      const { kernel, stride, padding } = (layer as unknown as { window: { kernel: number[]; stride: number[]; padding: number[] } }).window;
+      const common = { kernel_shape: [...kernel], strides: [...stride], pads: [...padding, ...padding] };
+      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, common);
+      else w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
+      return;
+    }
+    case 'GlobalAvgPool': w.node('GlobalAveragePool', [x], name); return;
+    case 'BatchNorm':
+      w.node('BatchNormalization', [x, ...['gamma', 'beta', 'runningMean', 'runningVar'].map((p) => w.param(name, p))], name,
+        { epsilon: { float: attrs.eps }, momentum: { float: 1 - attrs.momentum } });
+      return;
+    case 'Relu': case 'Sigmoid': case 'Tanh': case 'Identity':
+      w.node(layer.op, [x], name);
+      return;
+    case 'LeakyRelu': w.node('LeakyRelu', [x], name, { alpha: { float: attrs.slope } }); return;
+    case 'HardSigmoid': w.node('HardSigmoid', [x], name, { alpha: { float: attrs.alpha }, beta: { float: attrs.beta } }); return;
+    case 'HardSwish':
+      if (w.opset >= 14) w.node('HardSwish', [x], name);
+      else {
+        // NOTE: HardSwish arrived in opset 14; before, x · HardSigmoid(x; 1/6, 1/2) is the same function.
+        const gate = w.node('HardSigmoid', [x], w.name(`${name}/gate`), { alpha: { float: 1 / 6 }, beta: { float: 0.5 } });
+        w.node('Mul', [x, gate], name);
+      }
+      return;
+    case 'Clip': {
+      const c = layer as unknown as { min: number; max: number };
+      const min = c.min > -Infinity ? w.floats(`${name}.min`, [], [c.min]) : '';
+      const max = c.max < Infinity ? w.floats(`${name}.max`, [], [c.max]) : '';
+      w.node('Clip', max ? [x, min, max] : min ? [x, min] : [x], name);
+      return;
+    }
+    case 'Softmax': case 'LogSoftmax': w.node(layer.op, [x], name, { axis: axis(attrs.axis, rank) }); return;
+    case 'Dropout':
+      // Inference: the identity. The ratio is kept so that a re-import trains with the same rate.
+      w.node('Dropout', [x, w.floats(`${name}.ratio`, [], [attrs.rate])], name);
+      return;
+    case 'Lrn':
+      w.node('LRN', [x], name, { size: attrs.size, alpha: { float: attrs.alpha }, beta: { float: attrs.beta }, bias: { float: attrs.bias } });
+      return;
+    case 'Flatten': w.node('Flatten', [x], name, { axis: 1 }); return;
+    case 'Reshape': w.node('Reshape', [x, w.int64s(`${name}.shape`, [-1, ...node.outputShape])], name); return;
+    case 'Transpose': w.node('Transpose', [x], name, { perm: [0, ...(attrs.perm as number[]).map((p) => p + 1)] }); return;
+    case 'Concat': w.node('Concat', xs, name, { axis: axis(attrs.axis, rank) }); return;
+    case 'Add': w.node(xs.length === 2 ? 'Add' : 'Sum', xs, name); return;
+    case 'BroadcastAdd': case 'Sub': case 'Mul': case 'Div': {
+      const op = layer.op === 'BroadcastAdd' ? 'Add' : layer.op;
+      if (!attrs.operand) w.node(op, xs, name);
+      else {
+        const c = w.param(name, 'operand');
+        w.node(op, attrs.operandFirst ? [c, x] : [x, c], name);
+      }
+      return;
+    }
+    case 'Pad': {
+      const pads = attrs.pads as number[];
+      const r = pads.length / 2;
+      const value = (layer as unknown as { value: number }).value;
+      const mode = (layer as unknown as { mode: string }).mode;
+      const padsInput = w.int64s(`${name}.pads`, [0, ...pads.slice(0, r), 0, ...pads.slice(r)]);
+      w.node('Pad', mode === 'constant' ? [x, padsInput, w.floats(`${name}.value`, [], [value])] : [x, padsInput], name, { mode });
+      return;
+    }
+    case 'ReduceMean': {
+      const axes = [...(layer as unknown as { axesFor(x: readonly number[]): Set<number> }).axesFor(node.inputShapes[0])].sort((a, b) => a - b).map((a) => a + 1);
+      reduce('ReduceMean', x, axes, attrs.keepdims ? 1 : 0, name);
+      return;
+    }
+    case 'Maxout': {
+      // Output channel j is the maximum of input channels [j·k, (j+1)·k): split the channel axis, reduce the k axis.
+      const [C, ...spatial] = node.inputShapes[0];
+      const k = attrs.k as number;
+      const split = w.node('Reshape', [x, w.int64s(`${name}.shape`, [-1, C / k, k, ...spatial])], w.name(`${name}/split`));
+      reduce('ReduceMax', split, [2], 0, name);
+      return;
+    }
+    default:
+      throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
+  }
+}

@@ -1,0 +1,141 @@
+// Gemm and MatMul with constant weights → Dense; Conv → Conv2d (with a Pad in front for
+// asymmetric or auto_pad SAME padding).
+
+import { Conv2d } from '../../../nn/layers/conv2d.js';
+import { Dense } from '../../../nn/layers/dense.js';
+import { Pad } from '../../../nn/layers/pad.js';
+import type { Computed, NodeContext } from '../context.js';
+import type { Const } from '../tensor.js';
+import type { OpSpec } from './common.js';
+
+/** Rank-1 samples only: Dense's input. */
+function vectorInput(ctx: NodeContext): Computed {
+  const raw = ctx.raw(0, 'A');
+  const x = raw.order ? raw : ctx.computed(0, 'A');
+  if (x.shape.length !== 1) {
+    ctx.fail(`A has per-sample shape [${x.shape}]; lopper maps ${ctx.op} on [batch, features] inputs only (its Dense takes rank-1 samples)`);
+  }
+  return x;
+}
+
+/** Dense weights [N, K] from column values by ONNX feature, placed at lopper's feature order when A was reordered. */
+function denseWeight(x: Computed, N: number, K: number, value: (n: number, k: number) => number): Float32Array {
+  const weight = new Float32Array(N * K);
+  const order = x.order;
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) weight[n * K + (order ? order[k] : k)] = value(n, k);
+  return weight;
+}
+
+function weightMatrix(ctx: NodeContext, i: number): Const {
+  const w = ctx.constant(i, 'B');
+  if (w.dims.length !== 2) ctx.fail(`B has dims [${w.dims}]; lopper maps a 2-d constant B`);
+  return w;
+}
+
+const gemm: OpSpec = {
+  map(ctx) {
+    if (ctx.int('transA', 0) !== 0) ctx.fail(`transA = 1 transposes the batch axis into the features`, 'batch-axis');
+    const x = vectorInput(ctx);
+    const b = weightMatrix(ctx, 1);
+    const transB = ctx.int('transB', 0) !== 0;
+    const alpha = ctx.float('alpha', 1);
+    const beta = ctx.float('beta', 1);
+    const [K, N] = transB ? [b.dims[1], b.dims[0]] : b.dims;
+    if (K !== x.shape[0]) ctx.fail(`A has ${x.shape[0]} features per sample but B (dims [${b.dims}]${transB ? ', transposed' : ''}) takes ${K}`);
+    const weight = denseWeight(x, N, K, (n, k) => alpha * b.data[transB ? n * K + k : k * N + n]);
+    let bias: Float32Array | undefined;
+    if (ctx.has(2)) {
+      const c = ctx.constant(2, 'C');
+      const rows = c.dims.length === 2 ? c.dims[0] : 1;
+      const cols = c.dims.length === 0 ? 1 : c.dims[c.dims.length - 1];
+      if (c.dims.length > 2 || rows !== 1 || (cols !== 1 && cols !== N)) {
+        ctx.fail(`C has dims [${c.dims}]; lopper maps a bias of dims [], [${N}] or [1, ${N}] (one per output, the same for every sample)`);
+      }
+      bias = Float32Array.from({ length: N }, (_, n) => beta * c.data[cols === 1 ? 0 : n]);
+    }
+    ctx.out(ctx.emit(new Dense({ units: N, bias: !!bias }), [{ ...x, order: undefined }], bias ? { weight, bias } : { weight }));
+  },
+};
+
+const matmul: OpSpec = {
+  map(ctx) {
+    if (ctx.input(0).kind === 'const') ctx.fail(`A is a constant and B computed; lopper maps x·W with a constant W only`);
+    if (ctx.input(1).kind !== 'const') ctx.fail(`both operands are computed; lopper maps x·W with a constant W only`);
+    const x = vectorInput(ctx);
+    const b = weightMatrix(ctx, 1);
+    const [K, N] = b.dims;
+    if (K !== x.shape[0]) ctx.fail(`A has ${x.shape[0]} features per sample but B (dims [${b.dims}]) takes ${K}`);
+    const weight = denseWeight(x, N, K, (n, k) => b.data[k * N + n]);
+    ctx.out(ctx.emit(new Dense({ units: N, bias: false }), [{ ...x, order: undefined }], { weight }));
+  },
+};
+
+/** Pads [begin_h, begin_w, end_h, end_w] from `pads` or `auto_pad`, for a window of `kernel` (dilated). */
+export function windowPads(ctx: NodeContext, input: number[], kernel: number[], stride: number[], dilation: number[]): number[] {
+  const auto = ctx.string('auto_pad', 'NOTSET');
+  if (auto === 'NOTSET') {
+    const pads = ctx.ints('pads', [0, 0, 0, 0])!;
+    if (pads.length !== 4 || pads.some((p) => !Number.isInteger(p) || p < 0)) ctx.fail(`'pads' must be 4 integers ≥ 0 for a 2-d window, got [${pads}]`);
+    return pads;
+  }
+  if (auto === 'VALID') return [0, 0, 0, 0];
+  if (auto !== 'SAME_UPPER' && auto !== 'SAME_LOWER') ctx.fail(`'auto_pad' is '${auto}'; ONNX knows NOTSET, SAME_UPPER, SAME_LOWER and VALID`);
+  const begin: number[] = [];
+  const end: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const out = Math.ceil(input[i] / stride[i]);
+    const total = Math.max(0, (out - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - input[i]);
+    const small = Math.floor(total / 2);
+    begin.push(auto === 'SAME_UPPER' ? small : total - small);
+    end.push(auto === 'SAME_UPPER' ? total - small : small);
+  }
+  return [...begin, ...end];
+}
+
+/** A 2-d window attribute (strides, dilations): 2 integers ≥ 1. */
+export function pairAttr(ctx: NodeContext, name: string): number[] {
+  const v = ctx.ints(name, [1, 1])!;
+  if (v.length !== 2 || v.some((d) => !Number.isInteger(d) || d < 1 || d > 65536)) ctx.fail(`'${name}' must be 2 integers in [1, 65536], got [${v}]`);
+  return v;
+}
+
+/** x with an explicit Pad layer in front when the pads are asymmetric; returns the input and the symmetric padding left. */
+export function padInput(ctx: NodeContext, x: Computed, pads: number[], value: number, symmetricOk: (p: number[]) => boolean): [Computed, number[]] {
+  const [t, l, b, r] = pads;
+  if (t === b && l === r && symmetricOk([t, l])) return [x, [t, l]];
+  if (pads.some((p) => p > 65536)) ctx.fail(`pads [${pads}] are beyond lopper's limit of 65536`);
+  const padded = ctx.emit(new Pad({ pads: [0, t, l, 0, b, r], value }), [x], {}, 'pad');
+  return [padded, [0, 0]];
+}
+
+const conv: OpSpec = {
+  map(ctx) {
+    const x = ctx.computed(0, 'X');
+    if (x.shape.length !== 3) ctx.fail(`X has per-sample shape [${x.shape}]; lopper maps 2-d convolutions ([batch, C, H, W]) only`);
+    const w = ctx.constant(1, 'W');
+    if (w.dims.length !== 4) ctx.fail(`W has dims [${w.dims}]; a 2-d convolution needs [M, C/group, KH, KW]`);
+    const [M, CG, KH, KW] = w.dims;
+    const kernel = ctx.ints('kernel_shape');
+    if (kernel && (kernel.length !== 2 || kernel[0] !== KH || kernel[1] !== KW)) ctx.fail(`'kernel_shape' [${kernel}] does not match W's dims [${w.dims}]`);
+    const group = ctx.int('group', 1);
+    const C = x.shape[0];
+    if (group < 1 || C % group !== 0 || M % group !== 0 || CG * group !== C) {
+      ctx.fail(`X has ${C} channels, W has dims [${w.dims}] and group = ${group}; need C = group · W[1] and M divisible by group`);
+    }
+    const stride = pairAttr(ctx, 'strides');
+    const dilation = pairAttr(ctx, 'dilations');
+    if (M < 1 || KH < 1 || KW < 1) ctx.fail(`W has dims [${w.dims}]; every dimension must be ≥ 1`);
+    const pads = windowPads(ctx, x.shape.slice(1), [KH, KW], stride, dilation);
+    let bias: Const | undefined;
+    if (ctx.has(2)) {
+      bias = ctx.constant(2, 'B');
+      if (bias.data.length !== M) ctx.fail(`B has dims [${bias.dims}]; the convolution has ${M} filters`);
+    }
+    const [input, padding] = padInput(ctx, x, pads, 0, () => true);
+    const pair = (v: number[]) => v as unknown as [number, number];
+    const layer = new Conv2d({ filters: M, kernel: [KH, KW], stride: pair(stride), padding: pair(padding), dilation: pair(dilation), groups: group, bias: !!bias });
+    ctx.out(ctx.emit(layer, [input], bias ? { weight: w.data, bias: bias.data } : { weight: w.data }));
+  },
+};
+
+export const linearOps: Record<string, OpSpec> = { Gemm: gemm, MatMul: matmul, Conv: conv };

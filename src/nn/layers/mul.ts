@@ -1,0 +1,13 @@
+// Mul (ONNX Mul): y = a · b, between two inputs of one rank with numpy broadcasting, or between an input and a
+// constant operand stored as a non-trainable parameter. A thin wrapper over binary.ts.
+
+import { Binary, type BinaryOptions } from './binary.js';
+
+export class Mul extends Binary {
+  readonly op = 'Mul';
+  readonly kind = 'mul';
+
+  constructor(options: BinaryOptions = {}) {
+    super('Mul', options);
+  }
+}
