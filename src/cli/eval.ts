@@ -7,7 +7,8 @@ import { defaultWorkerCount, withNodePool } from '../node/workers.js';
 import { integer, text } from './options.js';
 import { count, percent, printJson } from './output.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor, loadModelFile } from './load.js';
+import { loadDataFor } from './load.js';
+import { readModelFile } from '../node/model-file.js';
 import { evaluateWithProgress } from './evaluate.js';
 
 interface EvalFlags {
@@ -22,7 +23,7 @@ export function evalCommand(program: Command): void {
   program
     .command('eval')
     .description('accuracy and loss of a model on the test split (the training split if there is none)')
-    .argument('<model>', 'a model file (.lopm)', text('<model>'))
+    .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
     .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)
     .addOption(new Option('--workers <n>', 'worker threads (1: evaluate on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
@@ -35,7 +36,7 @@ async function runEval(file: string, flags: EvalFlags): Promise<void> {
   const started = performance.now();
   const json = flags.json === true;
   const k = await loadNodeKernels();
-  const { model } = await loadModelFile(file, k);
+  const { model } = await readModelFile(file, k);
   try {
     const graph = model.graph;
     const data = await loadDataFor(flags.data, graph.inputs[0].shape, flags.limit);

@@ -1,11 +1,7 @@
-// Reading the commands' inputs: a data spec shaped for a model, and a model file.
+// Reading the commands' data input: a data spec shaped for a model (model files: src/node/model-file.ts).
 
-import { readFile } from 'node:fs/promises';
 import { loadData, type LoadedData } from '../node/data.js';
 import type { Dataset } from '../nn/data/dataset.js';
-import type { Kernels } from '../kernels/kernels.js';
-import type { Model } from '../nn/model.js';
-import { loadModel } from '../io/native.js';
 
 /**
  * Loads `spec` (a built-in name, an IDX directory, a .csv or a .lopd file) for a model taking
@@ -17,16 +13,4 @@ export async function loadDataFor(spec: string, shape: readonly number[], limit?
   if (limit === undefined) return data;
   const head = (d: Dataset) => (d.size > limit ? d.subset({ end: limit }) : d);
   return { ...data, train: head(data.train), ...(data.test ? { test: head(data.test) } : {}) };
-}
-
-/** Reads a .lopm model file onto the kernels `k` (`bytes`: the file as read). */
-export async function loadModelFile(path: string, k: Kernels): Promise<{ model: Model; meta?: Record<string, unknown>; bytes: Uint8Array }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(e as Error).message}`);
-  }
-  return { ...loadModel(bytes, k, path), bytes };
 }

@@ -12,7 +12,6 @@ import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../node/kernels.js';
 import { defaultWorkerCount } from '../node/workers.js';
 import { fileCheckpoint } from '../node/checkpoint.js';
-import { saveModel } from '../io/native.js';
 import { crc32 } from '../io/crc32.js';
 import type { Model } from '../nn/model.js';
 import { runHan, HAN_DEFAULTS, type HanSettings } from '../pipeline/han.js';
@@ -23,7 +22,8 @@ import type { SparsitySchedule } from '../prune/schedule.js';
 import { choice, integer, nameList, number, ratio, text, UsageError } from './options.js';
 import { bytes, checkOutput, count, dataInputs, percent, printJson, si, writeOutput } from './output.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor, loadModelFile } from './load.js';
+import { loadDataFor } from './load.js';
+import { readModelFile, writeModelFile } from '../node/model-file.js';
 import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
 
@@ -76,9 +76,9 @@ export function pruneCommand(program: Command): void {
   program
     .command('prune')
     .description('prune a model and retrain it: magnitude (Han et al. 2015) or l1-filter (Li et al. 2017)')
-    .argument('<model>', 'the trained model (.lopm)', text('<model>'))
+    .argument('<model>', 'the trained model (.lopm or .onnx)', text('<model>'))
     .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
-    .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm)', text('-o'))
+    .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
     .requiredOption('--method <name>', `${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
     .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
@@ -127,7 +127,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   const sensitivity = flags.sensitivity ? await readSensitivity(flags.sensitivity) : undefined;
 
   const k = await loadNodeKernels();
-  const { model: start, bytes: inputBytes } = await loadModelFile(file, k);
+  const { model: start, bytes: inputBytes } = await readModelFile(file, k);
   let model: Model = start;
   try {
     const graph = start.graph;
@@ -180,7 +180,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       prunedFrom: file, trainedOn: data.source, method: history.method, settings: history.settings,
       accuracy: after.accuracy, split, ...(flags.limit ? { limit: flags.limit } : {}),
     };
-    const size = await writeOutput(flags.output, saveModel(model, meta));
+    const size = await writeModelFile(flags.output, model, meta);
     await writeOutput(historyPath, `${JSON.stringify(history, null, 2)}\n`);
     await checkpoint?.remove();
     const seconds = (performance.now() - started) / 1000;

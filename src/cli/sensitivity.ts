@@ -15,7 +15,8 @@ import { evaluateParallel } from '../workers/train-parallel.js';
 import { choice, integer, ratioList, text } from './options.js';
 import { bytes, checkOutput, dataInputs, percent, printJson, table, writeOutput } from './output.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor, loadModelFile } from './load.js';
+import { loadDataFor } from './load.js';
+import { readModelFile } from '../node/model-file.js';
 import { versions, withWorkers } from './pipeline.js';
 
 const METHODS = ['magnitude', 'l1-filter'] as const;
@@ -35,7 +36,7 @@ export function sensitivityCommand(program: Command): void {
   program
     .command('sensitivity')
     .description('accuracy with each layer pruned alone over a range of ratios (no retraining)')
-    .argument('<model>', 'a model file (.lopm)', text('<model>'))
+    .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
     .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
     .requiredOption('--method <name>', 'magnitude (a share of each layer\'s weights masked) or l1-filter (a share of its filters removed)', choice('--method', METHODS))
     .addOption(new Option('--ratios <list>', 'comma-separated ratios in [0, 1)').argParser(ratioList('--ratios')).default(SENSITIVITY_RATIOS, '0.1,0.2,…,0.9'))
@@ -53,7 +54,7 @@ async function runSensitivity(file: string, flags: SensitivityFlags): Promise<vo
   const json = flags.json === true;
   const bar = progress(barsEnabled(json));
   const k = await loadNodeKernels();
-  const { model } = await loadModelFile(file, k);
+  const { model } = await readModelFile(file, k);
   try {
     const graph = model.graph;
     const data = await loadDataFor(flags.data, graph.inputs[0].shape, flags.limit);

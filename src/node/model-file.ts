@@ -28,6 +28,8 @@ export interface ModelFile {
   model: Model;
   meta?: Record<string, unknown>;
   format: ModelFormat;
+  /** The file as read (a checkpoint records which input it came from). */
+  bytes: Uint8Array;
   /** For .onnx files: IR version, opset, producer, ops. */
   onnx?: OnnxInfo;
 }
@@ -45,7 +47,7 @@ async function read(path: string): Promise<Uint8Array> {
 export async function readModelFile(path: string, k: Kernels, options: Omit<OnnxImportOptions, 'file'> = {}): Promise<ModelFile> {
   const format = modelFormat(path);
   const bytes = await read(path);
-  if (format === 'lopm') return { ...loadModel(bytes, k, path), format };
+  if (format === 'lopm') return { ...loadModel(bytes, k, path), format, bytes };
   const parsed = parseOnnx(bytes, { ...options, file: path });
   const text = parsed.info.metadata[META_KEY];
   let meta: Record<string, unknown> | undefined;
@@ -56,7 +58,7 @@ export async function readModelFile(path: string, k: Kernels, options: Omit<Onnx
       throw new Error(`${path}: metadata '${META_KEY}' is not JSON`);
     }
   }
-  return { model: modelFromOnnx(parsed, k), format, onnx: parsed.info, ...(meta ? { meta } : {}) };
+  return { model: modelFromOnnx(parsed, k), format, bytes, onnx: parsed.info, ...(meta ? { meta } : {}) };
 }
 
 /**

@@ -24,6 +24,9 @@ import { crc32 } from '../../src/io/crc32.js';
 import { sparsity } from '../../src/prune/masks.js';
 import { runHan, HAN_DEFAULTS, type HanSettings } from '../../src/pipeline/han.js';
 import { Rng } from '../helpers/rng.js';
+import { assertClose } from '../helpers/close.js';
+import { ortRunModel } from '../helpers/ort.js';
+import { readModelFile } from '../../src/node/model-file.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
@@ -199,6 +202,25 @@ test('prune (l1-filter) removes filters: the saved model is structurally smaller
   assert.is(model.graph.node('conv2').outputShape[0], 25);
   assert.is(model.params.size, out.after.params);
   assert.ok(model.params.size < 0.6 * 431080, `parameters ${model.params.size}`);
+  model.dispose();
+});
+
+test('prune and eval take ONNX: a PyTorch LeNet-5 loses half its filters and still runs in onnxruntime-web', async () => {
+  const source = resolve(root, 'test/fixtures/onnx/lenet5/model.onnx');
+  const r = await lopper(['prune', source, '--data', at('tiny.lopd'), '--method', 'l1-filter', '--ratio', '0.5',
+    '--retrain-epochs', '1', '--batch-size', '16', '--workers', '1', '-o', at('pruned.onnx'), '--json']);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).removed, { '/conv1/Conv': 2, '/conv2/Conv': 4 }, 'node names from the ONNX file');
+  const e = await lopper(['eval', at('pruned.onnx'), '--data', at('tiny.lopd'), '--workers', '1', '--json']);
+  assert.is(e.code, 0, e.stderr);
+  const accuracy = JSON.parse(e.stdout).accuracy;
+  assert.ok(accuracy >= 0 && accuracy <= 1);
+  const k = await loadNodeKernels();
+  const { model } = await readModelFile(at('pruned.onnx'), k);
+  const x = new Rng(3).f32(2 * 784, 0, 1);
+  const ours = model.forward(2, { x }).toArray();
+  const [theirs] = await ortRunModel(await readFile(at('pruned.onnx')), [[x, [2, 1, 28, 28]]]);
+  assertClose(theirs.data, ours, 'pruned ONNX in onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
   model.dispose();
 });
 
