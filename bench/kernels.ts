@@ -3,7 +3,7 @@
 
 import { loadNodeKernels } from '../src/node/kernels.js';
 import type { Kernels } from '../src/kernels/kernels.js';
-import { medianMs, printTable, type BenchRecord } from './lib/measure.js';
+import { interleavedMs, medianMs, printTable, type BenchRecord } from './lib/measure.js';
 import { plainGemm } from './systems/plain.js';
 import { tfjsWasm, tfjsVersion } from './systems/tfjs.js';
 import { ortTensor, ortVersion, singleOpSession } from './systems/ort.js';
@@ -27,22 +27,26 @@ async function gemmBench(records: BenchRecord[], lopper: Kernels[], sizes: numbe
     const a = random(n * n, 1);
     const b = random(n * n, 2);
     const add = (system: string, ms: number) => records.push({ suite: 'kernels', kernel: 'gemm', shape, system, medianMs: ms, gflops: flops / ms / 1e6 });
+    const owned: { dispose(): void }[] = [];
+    const systems: Record<string, () => unknown> = {};
     for (const k of lopper) {
       const [ta, tb, tc] = [k.from(a), k.from(b), k.tensor([n * n])];
+      owned.push(ta, tb, tc);
       const scratch = k.scratch(k.wasm.f32_gemm_scratch_bytes());
-      add(k.simd ? 'lopper-simd' : 'lopper-scalar', await medianMs(`gemm ${n}`, () =>
-        k.wasm.f32_gemm(tc.offset, ta.offset, tb.offset, 1, 0, n, n, n, 0, 0, scratch)));
-      for (const t of [ta, tb, tc]) t.dispose();
+      systems[k.simd ? 'lopper-simd' : 'lopper-scalar'] = () => k.wasm.f32_gemm(tc.offset, ta.offset, tb.offset, 1, 0, n, n, n, 0, 0, scratch);
     }
-    const c = new Float32Array(n * n);
-    add('plain-js', await medianMs(`plain ${n}`, () => plainGemm(c, a, b, n, n, n), { minSamples: 3 }));
     const [xa, xb] = [tf.tensor2d(a, [n, n]), tf.tensor2d(b, [n, n])];
-    add('tfjs-wasm', await medianMs(`tfjs ${n}`, () => { const y = tf.matMul(xa, xb); y.dataSync(); y.dispose(); }));
-    tf.dispose([xa, xb]);
+    systems['tfjs-wasm'] = () => { const y = tf.matMul(xa, xb); y.dataSync(); y.dispose(); };
     const session = await singleOpSession('MatMul', [{ name: 'a', dims: [n, n] }, { name: 'b', dims: [n, n] }], [], { name: 'c', dims: [n, n] });
     const feeds = { a: ortTensor(a, [n, n]), b: ortTensor(b, [n, n]) };
-    add('ort-web', await medianMs(`ort ${n}`, () => session.run(feeds)));
+    systems['ort-web'] = () => session.run(feeds);
+    // The competing wasm systems alternate round by round; plain JS is too slow to repeat.
+    for (const [system, ms] of Object.entries(await interleavedMs(systems))) add(system, ms);
+    const c = new Float32Array(n * n);
+    add('plain-js', await medianMs(`plain ${n}`, () => plainGemm(c, a, b, n, n, n), { minSamples: 3 }));
+    tf.dispose([xa, xb]);
     await session.release();
+    for (const t of owned) t.dispose();
   }
 }
 

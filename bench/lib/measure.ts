@@ -36,6 +36,22 @@ export function medianMs(name: string, fn: () => unknown, options: MeasureOption
   );
 }
 
+/**
+ * Medians of several systems measured in alternating rounds (a, b, c, a, b, c, …), each round a
+ * short Benchmark.js run; the result per system is the median over rounds. On a shared machine
+ * whose speed drifts, this compares the systems under the same conditions.
+ */
+export async function interleavedMs(systems: Record<string, () => unknown>, rounds = 5, options: MeasureOptions = {}): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(systems).map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(systems)) samples[name].push(await medianMs(name, fn, { maxTime: 0.5, minSamples: 3, ...options }));
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => {
+    v.sort((a, b) => a - b);
+    return [k, v[v.length >> 1]];
+  }));
+}
+
 export interface BenchRecord {
   suite: string;
   kernel: string;
