@@ -8,7 +8,7 @@
 import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
 import { convFwdPanels, PANEL_SCRATCH_BYTES } from './conv_panels';
 import { convFwdWinograd, winogradSize, winogradSafe, winogradScratchBytes, WINOGRAD_MIN_OUT } from './winograd';
-import { outSize, firstIn, endIn, align16, zeroF32, fillF32, addScalarF32 } from './window';
+import { outSize, firstIn, endIn, align16, zeroF32, fillF32, addScalarF32, pointwise, colBytes } from './window';
 
 // Convs with one input channel per group and at most this many outputs per group skip the gemm.
 const DEPTHWISE_MAX_OUT = 4;
@@ -189,20 +189,7 @@ export function f32_col2im(
   }
 }
 
-// A 1×1, stride-1, unpadded conv is a plain gemm on the input: no col buffer.
-// @ts-ignore: decorator
-@inline
-function pointwise(KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32): bool {
-  return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
-}
 
-function colBytes(C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32): i32 {
-  if (pointwise(KH, KW, SH, SW, PH, PW)) return 0;
-  const OH = outSize(H, KH, SH, PH, DH);
-  const OW = outSize(W, KW, SW, PW, DW);
-  if (OH <= 0 || OW <= 0) return 0;
-  return align16((C / G) * KH * KW * OH * OW * 4);
-}
 
 // One output plane of a conv whose filter sees a single input channel (depthwise, C/G = 1):
 // y[OH,OW] = Σ over taps of w[kh,kw]·x[ih, iw], accumulated tap by tap on the plane, no gemm.

@@ -7,25 +7,12 @@
 import { f32_im2col, f32_col2im } from './conv';
 import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
 import { f32_bias_grad } from './bias';
-import { outSize, align16 } from './window';
+import { outSize, align16, pointwise, colBytes } from './window';
 import { convBwdWeightPanels, convBwdDataPanels, PANEL_DX_SCRATCH_BYTES } from './conv_panels';
 import { winogradSize, WINOGRAD_MIN_OUT } from './winograd';
 import { convBwdWeightWinograd, convBwdDataWinograd, winogradBwdSafe, winogradBwdScratchBytes } from './winograd_backward';
 
-// @ts-ignore: decorator
-@inline
-function pointwise(KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32): bool {
-  return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
-}
 
-/** Bytes of one group's col buffer for one image (0 when the conv is pointwise). */
-function colBytes(C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32): i32 {
-  if (pointwise(KH, KW, SH, SW, PH, PW)) return 0;
-  const OH = outSize(H, KH, SH, PH, DH);
-  const OW = outSize(W, KW, SW, PW, DW);
-  if (OH <= 0 || OW <= 0) return 0;
-  return align16((C / G) * KH * KW * OH * OW * 4);
-}
 
 /**
  * Scratch of f32_conv2d_bwd. SIMD build: the packed-panel blocks plus a dcol block (fixed), or the

@@ -80,3 +80,19 @@ export function addScalarF32(p: usize, v: f32, n: i32): void {
     store<f32>(q, load<f32>(q) + v);
   }
 }
+
+/** A 1×1, stride-1, unpadded conv is a plain gemm on the input: no col buffer. */
+// @ts-ignore: decorator
+@inline
+export function pointwise(KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32): bool {
+  return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+}
+
+/** Bytes of one group's im2col buffer for one image (0 when the conv is pointwise or empty). */
+export function colBytes(C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32): i32 {
+  if (pointwise(KH, KW, SH, SW, PH, PW)) return 0;
+  const OH = outSize(H, KH, SH, PH, DH);
+  const OW = outSize(W, KW, SW, PW, DW);
+  if (OH <= 0 || OW <= 0) return 0;
+  return align16((C / G) * KH * KW * OH * OW * 4);
+}

@@ -5,12 +5,11 @@
 // parallel where they are independent (each costs about a second).
 
 import { test } from 'uvu';
+import { fails, lopper, root } from '../helpers/cli.js';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { loadLopd, saveDataset } from '../../src/node/data.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
@@ -19,26 +18,10 @@ import { evaluate } from '../../src/nn/train.js';
 import { syntheticHistory } from '../helpers/history.js';
 import { Rng } from '../helpers/rng.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
 const at = (name: string) => join(dir, name);
 
-interface Run { code: number; stdout: string; stderr: string }
 
-function lopper(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-/** One line on stderr, exit code as given, naming every fragment. */
-function fails(r: Run, code: number, ...fragments: string[]): void {
-  assert.is(r.code, code, `exit code (stderr: ${r.stderr})`);
-  assert.is(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr}`);
-  for (const f of fragments) assert.ok(r.stderr.includes(f), `stderr names ${f}: ${r.stderr}`);
-}
 
 test.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lopper-cli-'));

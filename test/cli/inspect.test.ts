@@ -2,26 +2,16 @@
 // and what can be pruned, as text and as JSON; bad files and flags are named.
 
 import { test } from 'uvu';
+import { fails, lopper, root } from '../helpers/cli.js';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { onnxModel } from '../helpers/onnx-build.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string) => join(root, 'test/fixtures/onnx', name, 'model.onnx');
 let dir = '';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-function lopper(args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8' },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
-}
 
 test.before(async () => { dir = await mkdtemp(join(tmpdir(), 'lopper-inspect-')); });
 test.after(async () => { await rm(dir, { recursive: true, force: true }); });

@@ -5,12 +5,11 @@
 // and reuses its cached model; argument errors exit 2 naming the flag and value.
 
 import { test } from 'uvu';
+import { fails, lopper, root } from '../helpers/cli.js';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { access, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { builtinCachePath, loadBuiltin, loadLopd, saveDataset, writeAtomic } from '../../src/node/data.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
@@ -28,25 +27,10 @@ import { assertClose } from '../helpers/close.js';
 import { ortRunModel } from '../helpers/ort.js';
 import { readModelFile } from '../../src/node/model-file.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
 const at = (name: string) => join(dir, name);
 
-interface Run { code: number; stdout: string; stderr: string }
 
-function lopper(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 24 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-function fails(r: Run, code: number, ...fragments: string[]): void {
-  assert.is(r.code, code, `exit code (stderr: ${r.stderr})`);
-  assert.is(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr}`);
-  for (const f of fragments) assert.ok(r.stderr.includes(f), `stderr names ${f}: ${r.stderr}`);
-}
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 

@@ -5,4 +5,4 @@ export {
 export { encodeDataset, decodeDataset, LOPD_MAGIC, LOPD_VERSION } from './lop-dataset.js';
 export { parseIdx, encodeIdx, datasetFromIdx, type IdxArray, type IdxType, type IdxDatasetOptions } from './idx.js';
 export { parseCsv, type CsvOptions } from './csv.js';
-export { permutation, mulberry32 } from './shuffle.js';
+export { permutation } from './shuffle.js';
