@@ -2,6 +2,7 @@
 // MNIST-10k, pruned to ≥ 92% sparsity with retraining, against a dense model trained for the
 // same total number of epochs. Prints a table, writes experiments/results/han.json.
 //   node --import tsx experiments/han.ts [--workers N] [--seed N] [--quick] [--only lenet-5/fashion-mnist]
+//     [--schedule iterative|agp] [--steps N] [--retrain-epochs N] [--lr X (retraining)]
 
 import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
@@ -24,6 +25,10 @@ const quick = args.includes('--quick');
 const seed = Number(flag('seed', '1'));
 const workers = Number(flag('workers', String(defaultWorkerCount())));
 const only = flag('only', '');
+const schedule = flag('schedule', 'iterative') as 'iterative' | 'agp';
+const steps = Number(flag('steps', '3'));
+const retrainEpochs = Number(flag('retrain-epochs', '3'));
+const lr = Number(flag('lr', '0'));
 
 interface Case {
   net: 'lenet-300-100' | 'lenet-5';
@@ -56,10 +61,11 @@ await withNodePool({ workers }, async (pool) => {
     if (quick) { train = train.subset({ end: 2000 }); test = test.subset({ end: 500 }); }
     const denseEpochs = quick ? 1 : c.denseEpochs;
     const settings: HanSettings = {
-      ...HAN_DEFAULTS, sparsity: 0.925, scope: 'global', schedule: { kind: 'iterative', steps: 3 },
-      retrainEpochs: quick ? 1 : 3, l1Epochs: quick ? 0 : 2, l1: 1e-5, batchSize: 64, seed, ...c.han,
+      ...HAN_DEFAULTS, sparsity: 0.925, scope: 'global', schedule: { kind: schedule, steps },
+      retrainEpochs: quick ? 1 : retrainEpochs, l1Epochs: quick ? 0 : 2, l1: 1e-5, batchSize: 64, seed, ...c.han,
+      ...(lr ? { lr } : {}),
     };
-    const pruneEpochs = settings.l1Epochs + 3 * settings.retrainEpochs;
+    const pruneEpochs = settings.l1Epochs + steps * settings.retrainEpochs;
     const label = `${c.net} / ${c.data}`;
     const log = (msg: string) => console.log(`${label}: ${msg}`);
 
@@ -104,7 +110,7 @@ for (const r of rows as { model: string; dataset: string; keptPerLayer: Record<s
   console.log(`${`${r.model} / ${r.dataset}`.padEnd(30)} ${layers.padEnd(35)} ${(100 * r.nonzeroParams / r.params).toFixed(1).padStart(4)}%  ${r.compression.toFixed(1).padStart(5)}  ` +
     `${(100 * r.sameEpochsDenseAccuracy).toFixed(2).padStart(6)}%          ${(100 * r.prunedAccuracy).toFixed(2)}%`);
 }
-const out = `experiments/results/han${quick ? '-quick' : ''}.json`;
+const out = `experiments/results/han${quick ? '-quick' : only ? `-${only.replace('/', '-')}` : ''}.json`;
 await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
   experiment: 'han', date: new Date().toISOString(), seed, quick, workers, versions: { lopper: pkg.version, node: process.version }, results: rows,
 }, null, 2) + '\n'));
