@@ -10,6 +10,14 @@ function effectiveGrad(g: f32, w: f32, m: f32, wd: f32, l1: f32): f32 {
   return (g + wd * w + l1 * sign) * m;
 }
 
+/** effectiveGrad on four lanes; sign(w) is built from the lane masks of w > 0 and w < 0. */
+// @ts-ignore: decorator
+@inline
+function effectiveGradV(g: v128, w: v128, m: v128, wd: v128, l1: v128, one: v128, zero: v128): v128 {
+  const sign = f32x4.sub(v128.and(f32x4.gt(w, zero), one), v128.and(f32x4.lt(w, zero), one));
+  return f32x4.mul(f32x4.add(f32x4.add(g, f32x4.mul(wd, w)), f32x4.mul(l1, sign)), m);
+}
+
 /** SGD with momentum (PyTorch's form: v = μv + g'; step = g' + μv if Nesterov else v). */
 export function f32_sgd_step(
   w: usize, // [n], in-out
@@ -36,8 +44,7 @@ export function f32_sgd_step(
       const o = <usize>i << 2;
       const vw = v128.load(w + o);
       const vm = hasMask ? v128.load(mask + o) : one;
-      const sign = f32x4.sub(v128.and(f32x4.gt(vw, zero), one), v128.and(f32x4.lt(vw, zero), one));
-      const ge = f32x4.mul(f32x4.add(f32x4.add(v128.load(g + o), f32x4.mul(vwd, vw)), f32x4.mul(vl1, sign)), vm);
+      const ge = effectiveGradV(v128.load(g + o), vw, vm, vwd, vl1, one, zero);
       let step = ge;
       if (momentum != 0) {
         const vel = f32x4.add(f32x4.mul(vmu, v128.load(v + o)), ge);
@@ -97,8 +104,7 @@ export function f32_adam_step(
       const o = <usize>i << 2;
       const vw = v128.load(w + o);
       const vm = hasMask ? v128.load(mask + o) : one;
-      const sign = f32x4.sub(v128.and(f32x4.gt(vw, zero), one), v128.and(f32x4.lt(vw, zero), one));
-      const ge = f32x4.mul(f32x4.add(f32x4.add(v128.load(g + o), f32x4.mul(vwd, vw)), f32x4.mul(vl1, sign)), vm);
+      const ge = effectiveGradV(v128.load(g + o), vw, vm, vwd, vl1, one, zero);
       const mm = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, ge));
       const vv = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vb2c, f32x4.mul(ge, ge)));
       v128.store(m + o, mm);

@@ -493,10 +493,7 @@ export function convFwdWinograd(
         }
         if (nt & 4) {
           // Half-empty last panel: zero its second half (its columns are never stored).
-          const dst = v + <usize>(nt >> 3) * panelBytes + 16;
-          for (let c = 0; c < Cg; c++) {
-            for (let xi = 0; xi < XI; xi++) v128.store(dst + (<usize>c << 5) + <usize>xi * vStride, f32x4.splat(0));
-          }
+          zeroHalfPanel(v + <usize>(nt >> 3) * panelBytes, Cg, XI, vStride);
         }
         for (let ir = 0; ir < OCg; ir += MR) {
           const mr = min(MR, OCg - ir);
@@ -543,5 +540,18 @@ export function convFwdWinograd(
         }
       }
     }
+  }
+}
+
+/**
+ * Zeroes the second half (columns 4–7) of every row of an 8-column panel, in each of the XI
+ * transform points `stride` bytes apart: a last panel holding only 4 tiles.
+ */
+// @ts-ignore: decorator
+@inline
+export function zeroHalfPanel(panel: usize, rows: i32, XI: i32, stride: usize): void {
+  const dst = panel + 16;
+  for (let r = 0; r < rows; r++) {
+    for (let xi = 0; xi < XI; xi++) v128.store(dst + (<usize>r << 5) + <usize>xi * stride, f32x4.splat(0));
   }
 }

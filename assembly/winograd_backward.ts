@@ -8,7 +8,7 @@
 // src/kernels/reference/conv_backward.ts. Matrices: see winograd.ts.
 
 import { MR, NR, micro4x8, trStore4 } from './gemm_tile';
-import { filterPanels, maxAbs, bt4, bt6, WINO_TMP_BYTES, SKEW } from './winograd';
+import { filterPanels, maxAbs, bt4, bt6, WINO_TMP_BYTES, SKEW, zeroHalfPanel } from './winograd';
 
 const TILE_BYTES = MR * NR * 4;
 // Temporaries (after filterPanels' own WINO_TMP_BYTES): gathered patch, transform halves, output.
@@ -562,10 +562,7 @@ export function convBwdDataWinograd(
             }
           }
           if (nt & 4) {
-            const dst = yb + <usize>(nt >> 3) * panelBytes + 16;
-            for (let o = 0; o < ocn; o++) {
-              for (let xi = 0; xi < XI; xi++) v128.store(dst + (<usize>o << 5) + <usize>xi * yStride, f32x4.splat(0));
-            }
+            zeroHalfPanel(yb + <usize>(nt >> 3) * panelBytes, ocn, XI, yStride);
           }
           const bet: f32 = oc0 == 0 ? 0 : 1;
           for (let ic = 0; ic < Cg; ic += MR) {
