@@ -2,7 +2,8 @@
 // MNIST-10k, pruned to ≥ 92% sparsity with retraining, against a dense model trained for the
 // same total number of epochs. Prints a table, writes experiments/results/han.json.
 //   node --import tsx experiments/han.ts [--workers N] [--seed N] [--quick] [--only lenet-5/fashion-mnist]
-//     [--schedule iterative|agp] [--steps N] [--retrain-epochs N] [--lr X (retraining)]
+//     [--schedule iterative|agp] [--steps N] [--retrain-epochs N] [--final-epochs N] [--l1-epochs N]
+//     [--lr X] [--weight-decay X] (retraining) [--sparsity X] [--layer-sparsity fc1=0.92,fc2=0.9]
 
 import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
@@ -29,6 +30,11 @@ const schedule = flag('schedule', 'iterative') as 'iterative' | 'agp';
 const steps = Number(flag('steps', '3'));
 const retrainEpochs = Number(flag('retrain-epochs', '3'));
 const lr = Number(flag('lr', '0'));
+const l1Epochs = Number(flag('l1-epochs', '2'));
+const finalEpochs = Number(flag('final-epochs', String(retrainEpochs)));
+const target = Number(flag('sparsity', '0.925'));
+const weightDecay = Number(flag('weight-decay', '0'));
+const layerSparsity = flag('layer-sparsity', '') ? Object.fromEntries(flag('layer-sparsity', '').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])) : undefined;
 
 interface Case {
   net: 'lenet-300-100' | 'lenet-5';
@@ -61,11 +67,11 @@ await withNodePool({ workers }, async (pool) => {
     if (quick) { train = train.subset({ end: 2000 }); test = test.subset({ end: 500 }); }
     const denseEpochs = quick ? 1 : c.denseEpochs;
     const settings: HanSettings = {
-      ...HAN_DEFAULTS, sparsity: 0.925, scope: 'global', schedule: { kind: schedule, steps },
-      retrainEpochs: quick ? 1 : retrainEpochs, l1Epochs: quick ? 0 : 2, l1: 1e-5, batchSize: 64, seed, ...c.han,
-      ...(lr ? { lr } : {}),
+      ...HAN_DEFAULTS, sparsity: target, scope: 'global', schedule: { kind: schedule, steps },
+      retrainEpochs: quick ? 1 : retrainEpochs, finalEpochs: quick ? 1 : finalEpochs, l1Epochs: quick ? 0 : l1Epochs, l1: 1e-5, batchSize: 64, seed, ...c.han,
+      ...(lr ? { lr } : {}), ...(weightDecay ? { weightDecay } : {}), ...(layerSparsity ? { layerSparsity } : {}),
     };
-    const pruneEpochs = settings.l1Epochs + steps * settings.retrainEpochs;
+    const pruneEpochs = settings.l1Epochs + (steps - 1) * settings.retrainEpochs + (settings.finalEpochs ?? settings.retrainEpochs);
     const label = `${c.net} / ${c.data}`;
     const log = (msg: string) => console.log(`${label}: ${msg}`);
 

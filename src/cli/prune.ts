@@ -43,6 +43,7 @@ interface PruneFlags {
   schedule: (typeof SCHEDULES)[number];
   steps: number;
   retrainEpochs: number;
+  finalEpochs?: number;
   l1Epochs: number;
   l1: number;
   lr: number;
@@ -91,6 +92,7 @@ export function pruneCommand(program: Command): void {
     .option('--ratio <r>', 'l1-filter: share of each layer\'s filters to remove, in [0, 1)', ratio('--ratio'), FILTER_DEFAULTS.ratio as number)
     .option('--layers <names>', 'l1-filter: the layers to prune, comma-separated (default: every conv layer that can be; a net without any: its hidden fully connected layers)', nameList('--layers'))
     .option('--retrain-epochs <n>', 'epochs of retraining after each prune', integer('--retrain-epochs', 0), HAN_DEFAULTS.retrainEpochs)
+    .option('--final-epochs <n>', 'magnitude: epochs of retraining after the last prune (default: --retrain-epochs)', integer('--final-epochs', 0))
     .option('--lr <x>', 'SGD learning rate while retraining (momentum 0.9, cosine schedule)', number('--lr', { above: 0 }), HAN_DEFAULTS.lr)
     .option('--weight-decay <x>', 'L2 weight decay while retraining', number('--weight-decay', { min: 0 }), HAN_DEFAULTS.weightDecay)
     .option('--batch-size <n>', 'samples per optimiser step', integer('--batch-size', 1), HAN_DEFAULTS.batchSize)
@@ -141,7 +143,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     const common = { lr: flags.lr, weightDecay: flags.weightDecay, batchSize: flags.batchSize, seed: flags.seed, retrainEpochs: flags.retrainEpochs, latencyBatch: 64 };
     const schedule: SparsitySchedule = flags.schedule === 'one-shot' ? { kind: 'one-shot' } : { kind: flags.schedule, steps: flags.steps };
     const settings = magnitude
-      ? { ...HAN_DEFAULTS, ...common, sparsity: flags.sparsity, scope: flags.scope, schedule, l1Epochs: flags.l1Epochs, l1: flags.l1, removeDead: flags.removeDead } satisfies HanSettings
+      ? { ...HAN_DEFAULTS, ...common, sparsity: flags.sparsity, scope: flags.scope, schedule, l1Epochs: flags.l1Epochs, l1: flags.l1, removeDead: flags.removeDead, ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }) } satisfies HanSettings
       : { ...FILTER_DEFAULTS, ...common, ratio: flags.ratio, ...(flags.layers ? { layers: flags.layers } : {}) } satisfies FilterSettings;
     say(magnitude
       ? `magnitude pruning (Han et al. 2015) to ${percent(flags.sparsity, 1)} sparsity, ${flags.scope}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +

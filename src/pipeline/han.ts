@@ -26,6 +26,8 @@ export interface HanSettings {
   schedule: SparsitySchedule;
   /** Epochs of retraining after each prune. */
   retrainEpochs: number;
+  /** Epochs of retraining after the last prune (default: retrainEpochs); the model that is kept trains longest. */
+  finalEpochs?: number;
   /** Epochs of training with an L1 penalty before the first prune (0: none). */
   l1Epochs: number;
   l1: number;
@@ -113,10 +115,11 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
         return { model: rescaleDropout(model, baseDropout), phase: 'prune', iteration };
       },
     });
-    if (s.retrainEpochs > 0) {
+    const epochs = iteration === targets.length ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs;
+    if (epochs > 0) {
       stages.push({
         name: `retrain ${iteration}`,
-        run: async (model) => { await fit(model, s.retrainEpochs, { weightDecay: s.weightDecay }, `retrain ${iteration}`); return { model, phase: 'retrain', iteration }; },
+        run: async (model) => { await fit(model, epochs, { weightDecay: s.weightDecay }, `retrain ${iteration}`); return { model, phase: 'retrain', iteration }; },
       });
     }
   });
@@ -190,7 +193,7 @@ function checkSettings(settings: HanSettings): HanSettings {
   const bad = (what: string, v: unknown) => new RangeError(`Han pruning: ${what}, got ${JSON.stringify(v)}`);
   if (!(s.sparsity >= 0 && s.sparsity < 1)) throw bad("'sparsity' must be in [0, 1)", s.sparsity);
   if (s.scope !== 'global' && s.scope !== 'layer') throw bad("'scope' must be 'global' or 'layer'", s.scope);
-  for (const [k, v] of [['retrainEpochs', s.retrainEpochs], ['l1Epochs', s.l1Epochs], ['batchSize', s.batchSize], ['latencyBatch', s.latencyBatch]] as const) {
+  for (const [k, v] of [['retrainEpochs', s.retrainEpochs], ['finalEpochs', s.finalEpochs ?? 0], ['l1Epochs', s.l1Epochs], ['batchSize', s.batchSize], ['latencyBatch', s.latencyBatch]] as const) {
     if (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0)) throw bad(`'${k}' must be an integer ≥ ${k === 'batchSize' ? 1 : 0}`, v);
   }
   for (const [k, v] of [['lr', s.lr], ['l1', s.l1], ['weightDecay', s.weightDecay]] as const) {

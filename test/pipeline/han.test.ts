@@ -64,6 +64,23 @@ test('the pipeline prunes to the target, retrains, removes dead neurons and reco
   model.dispose();
 });
 
+test('finalEpochs retrains the last pruning step longer than the others (0: not at all)', async () => {
+  const [{ k }] = await backends();
+  const d = await data();
+  for (const finalEpochs of [3, 0]) {
+    const epochs: Record<string, number> = {};
+    const stages: string[] = [];
+    const { model } = await runHan(await pretrained(k, d), {
+      ...d, settings: { ...SETTINGS, l1Epochs: 0, removeDead: false, latencyBatch: 0, finalEpochs }, runner, modelName: 'm', datasetName: 'd',
+      onEpoch: (_, stage) => { epochs[stage] = (epochs[stage] ?? 0) + 1; },
+      onStep: (_, stage) => stages.push(stage),
+    });
+    if (finalEpochs) assert.equal(epochs, { 'retrain 1': 1, 'retrain 2': 3 });
+    else assert.equal(stages, ['dense', 'prune 1', 'retrain 1', 'prune 2']);
+    model.dispose();
+  }
+});
+
 test('an interrupted run resumes from its checkpoint and ends where an uninterrupted one does', async () => {
   const [{ k }] = await backends();
   const d = await data();
@@ -119,6 +136,7 @@ test('bad settings are refused before any work', async () => {
   for (const [settings, pattern] of [
     [{ sparsity: 1 }, /Han pruning: 'sparsity' must be in \[0, 1\), got 1/],
     [{ retrainEpochs: -1 }, /'retrainEpochs' must be an integer ≥ 0, got -1/],
+    [{ finalEpochs: 1.5 }, /'finalEpochs' must be an integer ≥ 0, got 1.5/],
     [{ scope: 'all' }, /'scope' must be 'global' or 'layer', got "all"/],
     [{ lr: 0 }, /'lr' must be a finite number > 0, got 0/],
   ] as const) {
