@@ -1,12 +1,15 @@
 // 2-D convolution kernels: im2col, its adjoint col2im, and the forward conv (all in wasm, one call
 // for the whole batch). Spec: src/kernels/reference/conv.ts (a direct loop). No validation here.
-// The forward picks a path (ABI.md, "Convolution paths"): depthwise direct; in the SIMD build
-// Winograd (winograd.ts) for 3×3/5×5 stride-1 convs, else packed panels (conv_panels.ts); in the
-// scalar build im2col + gemm per image. im2col/col2im SIMD: contiguous (stride 1) and stride-2
-// rows; other strides and the col2im scatter at stride > 1 are scalar.
+// The forward picks a path (ABI.md, "Convolution paths"): in the SIMD build a direct conv
+// (conv_direct.ts) for C/G ≤ 4, Winograd (winograd.ts) for 3×3/5×5 stride-1 convs, else packed
+// panels (conv_panels.ts); depthwise planes accumulated tap by tap where the direct conv does not
+// fit (and in the scalar build); in the scalar build im2col + gemm per image. im2col/col2im SIMD:
+// contiguous (stride 1) and stride-2 rows; other strides and the col2im scatter at stride > 1 are
+// scalar.
 
 import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
 import { convFwdPanels, PANEL_SCRATCH_BYTES } from './conv_panels';
+import { convFwdDirect, directFits, DIRECT_SCRATCH_BYTES } from './conv_direct';
 import { convFwdWinograd, winogradSize, winogradSafe, winogradScratchBytes, WINOGRAD_MIN_OUT } from './winograd';
 import { outSize, firstIn, endIn, align16, zeroF32, fillF32, addScalarF32, pointwise, colBytes } from './window';
 
@@ -229,8 +232,9 @@ function depthwisePlane(
 }
 
 /**
- * Bytes of scratch f32_conv2d_fwd needs. SIMD build: the packed-panel blocks (fixed), or the
- * Winograd blocks when the geometry qualifies (they depend on C/G). Scalar build: one group of
+ * Bytes of scratch f32_conv2d_fwd needs. SIMD build: the direct conv's strip and taps (fixed)
+ * when it takes the conv, else the packed-panel blocks (fixed), or the Winograd blocks when the
+ * geometry qualifies (they depend on C/G). Scalar build: one group of
  * one image's col, (C/G)·KH·KW × OH·OW floats rounded up to 16 bytes (0 for a 1×1 stride-1
  * unpadded conv), then f32_gemm's scratch.
  */
@@ -238,6 +242,7 @@ export function f32_conv2d_scratch_bytes(
   C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32,
 ): i32 {
   if (ASC_FEATURE_SIMD) {
+    if (directFits(C / G, KH, KW, SH, SW, PH, PW, DH, DW, outSize(W, KW, SW, PW, DW))) return DIRECT_SCRATCH_BYTES;
     const r = winogradSize(KH, KW, SH, SW, DH, DW, C / G);
     return r ? max(PANEL_SCRATCH_BYTES, winogradScratchBytes(r, C / G)) : PANEL_SCRATCH_BYTES;
   }
@@ -246,11 +251,12 @@ export function f32_conv2d_scratch_bytes(
 
 /**
  * y[B,OC,OH,OW] = conv(x[B,C,H,W], w[OC,C/G,KH,KW]) (+ bias[OC] when hasBias): per group g,
- * y[b, g·OC/G ..] = w_g[OC/G, C/G·KH·KW] · im2col(x[b, g·C/G ..]) + bias. A conv with C/G = 1
- * and OC/G ≤ 4 (depthwise) accumulates each output plane directly (no gemm). SIMD build: Winograd
- * for 3×3/5×5 stride-1 undilated convs with C/G, OC/G ≥ 4 and safe data, else one packed gemm per
- * group over the whole batch. Scalar build: im2col + gemm per image and group (a 1×1 stride-1
- * unpadded conv runs the gemm on x itself).
+ * y[b, g·OC/G ..] = w_g[OC/G, C/G·KH·KW] · im2col(x[b, g·C/G ..]) + bias. SIMD build: a direct
+ * conv when C/G ≤ 4 (and not 1×1 stride-1 unpadded); Winograd for 3×3/5×5 stride-1 undilated
+ * convs with C/G, OC/G ≥ 4 and safe data; else one packed gemm per group over the whole batch. A
+ * conv with C/G = 1 and OC/G ≤ 4 (depthwise) that the direct conv does not take accumulates each
+ * output plane directly (no gemm). Scalar build: that depthwise path, else im2col + gemm per
+ * image and group (a 1×1 stride-1 unpadded conv runs the gemm on x itself).
  * NOTE: padding enters as explicit zeros, so a non-finite weight whose window covers padding
  * gives NaN there (0·Inf), exactly as convolving a zero-padded input would.
  */
@@ -279,8 +285,15 @@ export function f32_conv2d_fwd(
   const yImage: usize = <usize>OC * <usize>N << 2;
   const yGroup: usize = <usize>OCg * <usize>N << 2;
   const wGroup: usize = <usize>OCg * <usize>K << 2;
+  if (ASC_FEATURE_SIMD) {
+    if (directFits(Cg, KH, KW, SH, SW, PH, PW, DH, DW, OW)) {
+      convFwdDirect(y, x, w, bias, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, hasBias, scratch);
+      return;
+    }
+  }
   if (Cg == 1 && OCg <= DEPTHWISE_MAX_OUT && !direct) {
-    // Depthwise-like: a gemm with M = OC/G ≤ 4 and K = KH·KW would mostly pack; go direct.
+    // Depthwise-like: a gemm with M = OC/G ≤ 4 and K = KH·KW would mostly pack; go direct
+    // (in the SIMD build only for taps or rows too big for convFwdDirect's scratch).
     const plane: usize = <usize>H * <usize>W << 2;
     const filter: usize = <usize>(KH * KW) << 2;
     for (let b = 0; b < B; b++) {

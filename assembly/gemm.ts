@@ -4,6 +4,7 @@
 
 // Micro-tile MR × NR and the micro-kernel: assembly/gemm_tile.ts.
 import { MR, NR, micro4x8, trStore4, packAN, packAT } from './gemm_tile';
+import { madd } from './madd';
 
 // Cache blocks (elements). The packed B block (KC × NC, 256 KiB) sits in L2 and is reused by every
 // row panel of A; one packed A micro-panel (MR × KC, 4 KiB) sits in L1 while it sweeps that block.
@@ -267,10 +268,10 @@ function gemmRows(
           for (; k + 4 <= K; k += 4) {
             const o = <usize>k << 2;
             const av = v128.load(ai + o);
-            s0 = f32x4.add(s0, f32x4.mul(av, v128.load(b0 + o)));
-            s1 = f32x4.add(s1, f32x4.mul(av, v128.load(b1 + o)));
-            s2 = f32x4.add(s2, f32x4.mul(av, v128.load(b2 + o)));
-            s3 = f32x4.add(s3, f32x4.mul(av, v128.load(b3 + o)));
+            s0 = madd(av, v128.load(b0 + o), s0);
+            s1 = madd(av, v128.load(b1 + o), s1);
+            s2 = madd(av, v128.load(b2 + o), s2);
+            s3 = madd(av, v128.load(b3 + o), s3);
           }
           // Horizontal sums: lane r of `sum` is the dot product for column j + r.
           const u0 = f32x4.add(f32x4.shuffle(s0, s1, 0, 4, 1, 5), f32x4.shuffle(s0, s1, 2, 6, 3, 7));
@@ -306,7 +307,7 @@ function gemmRows(
           let k = 0;
           for (; k + 4 <= K; k += 4) {
             const o = <usize>k << 2;
-            s0 = f32x4.add(s0, f32x4.mul(v128.load(ai + o), v128.load(bj + o)));
+            s0 = madd(v128.load(ai + o), v128.load(bj + o), s0);
           }
           let acc: f32 = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 2)) +
             (f32x4.extract_lane(s0, 1) + f32x4.extract_lane(s0, 3));
@@ -350,8 +351,8 @@ function gemmRows(
             for (; j < nv; j += 4) {
               const o = <usize>j << 2;
               const s = f32x4.add(
-                f32x4.add(f32x4.mul(v0, v128.load(b0 + o)), f32x4.mul(v1, v128.load(b1 + o))),
-                f32x4.add(f32x4.mul(v2, v128.load(b2 + o)), f32x4.mul(v3, v128.load(b3 + o))));
+                madd(v1, v128.load(b1 + o), f32x4.mul(v0, v128.load(b0 + o))),
+                madd(v3, v128.load(b3 + o), f32x4.mul(v2, v128.load(b2 + o))));
               v128.store(ci + o, f32x4.add(v128.load(ci + o), s));
             }
             for (; j < nb; j++) {
@@ -370,7 +371,7 @@ function gemmRows(
             let j = 0;
             for (; j < nv; j += 4) {
               const o = <usize>j << 2;
-              v128.store(ci + o, f32x4.add(v128.load(ci + o), f32x4.mul(v, v128.load(bk + o))));
+              v128.store(ci + o, madd(v, v128.load(bk + o), v128.load(ci + o)));
             }
             for (; j < nb; j++) {
               const o = <usize>j << 2;

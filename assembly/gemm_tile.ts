@@ -6,6 +6,8 @@
 // micro-panel: kc rows of 4 floats (element (i, k) at k·16 + i·4). Edges are zero-padded, so the
 // micro-kernel always computes a full 4×8 tile and only its write-back knows the edge.
 
+import { madd } from './madd';
+
 // Micro-tile: MR rows of C × NR columns (two f32x4) = 8 v128 accumulators. NOTE: V8 gives a wasm
 // loop ~15 xmm registers and issues all of an iteration's loads first: 8 accumulators + 2 B
 // vectors + 4 A splats + 1 product just fit. 5×8, 6×8 and k-unrolled 4×8 spill (measured).
@@ -30,17 +32,17 @@ export function micro4x8(
       const b0 = v128.load(bp);
       const b1 = v128.load(bp, 16);
       let av = v128.load32_splat(ap);
-      c00 = f32x4.add(c00, f32x4.mul(av, b0));
-      c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      c00 = madd(av, b0, c00);
+      c01 = madd(av, b1, c01);
       av = v128.load32_splat(ap, 4);
-      c10 = f32x4.add(c10, f32x4.mul(av, b0));
-      c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      c10 = madd(av, b0, c10);
+      c11 = madd(av, b1, c11);
       av = v128.load32_splat(ap, 8);
-      c20 = f32x4.add(c20, f32x4.mul(av, b0));
-      c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      c20 = madd(av, b0, c20);
+      c21 = madd(av, b1, c21);
       av = v128.load32_splat(ap, 12);
-      c30 = f32x4.add(c30, f32x4.mul(av, b0));
-      c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      c30 = madd(av, b0, c30);
+      c31 = madd(av, b1, c31);
       ap += 16;
       bp += 32;
     }

@@ -1,5 +1,6 @@
 export function heap_base(): usize { return __heap_base; }
 export function simd_enabled(): i32 { return ASC_FEATURE_SIMD ? 1 : 0; }
+export function relaxed_simd_enabled(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
 export * from './gemm';
 export * from './elementwise';
 export * from './reduce';

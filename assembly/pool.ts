@@ -1,7 +1,8 @@
 // 2-D max and average pooling, forward and backward, per (batch, channel) plane.
 // Spec: src/kernels/reference/pool.ts. No validation here; no dilation, floor output sizes.
 // SIMD paths compute 4 adjacent output columns whose windows lie inside the image horizontally;
-// the left/right borders and the scalar build use the per-output scalar code.
+// the left/right borders and the scalar build use the per-output scalar code. The usual layer,
+// 2×2 stride 2 unpadded, has forward paths of its own without any border logic.
 
 import { outSize, firstIn, endIn, zeroF32 } from './window';
 
@@ -74,6 +75,56 @@ function maxOne(yp: usize, ap: usize, xp: usize, W: i32, hs: i32, he: i32, ws: i
   store<i32>(ap, bi);
 }
 
+// The common 2×2 stride-2 window, for 4 adjacent outputs whose windows are inside the image:
+// rows at p and p + rowBytes, input columns 0..7 (even lanes the left taps, odd the right); `at`
+// is the input index of the first tap. The select chain as a tree, (a vs b) vs (c vs d): the
+// first of the maxima wins either way, NaN above everything, as in the scalar scan.
+// @ts-ignore: decorator
+@inline
+function max2x2s2(yp: usize, ap: usize, p: usize, rowBytes: usize, at: i32, W: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const u0 = v128.load(p), u1 = v128.load(p, 16);
+    const q = p + rowBytes;
+    const l0 = v128.load(q), l1 = v128.load(q, 16);
+    const a = f32x4.shuffle(u0, u1, 0, 2, 4, 6), b = f32x4.shuffle(u0, u1, 1, 3, 5, 7);
+    const c = f32x4.shuffle(l0, l1, 0, 2, 4, 6), d = f32x4.shuffle(l0, l1, 1, 3, 5, 7);
+    // take: the right one is greater, or NaN while the left is not. Its lanes are −1 where true,
+    // so index − take moves to the right tap (one column on).
+    const tab = v128.andnot(f32x4.eq(a, a), f32x4.le(b, a));
+    const tcd = v128.andnot(f32x4.eq(c, c), f32x4.le(d, c));
+    const ab = v128.bitselect(b, a, tab);
+    const cd = v128.bitselect(d, c, tcd);
+    const ia = i32x4.add(i32x4(0, 2, 4, 6), i32x4.splat(at));
+    const iab = i32x4.sub(ia, tab);
+    const icd = i32x4.sub(i32x4.add(ia, i32x4.splat(W)), tcd);
+    const t = v128.andnot(f32x4.eq(ab, ab), f32x4.le(cd, ab));
+    v128.store(yp, v128.bitselect(cd, ab, t));
+    v128.store(ap, v128.bitselect(icd, iab, t));
+  }
+}
+
+// 2×2 stride-2 max pooling without padding, the usual layer: every window is inside the image,
+// so an output row is a run of 4-output vectors and 0–3 single outputs, with no border logic.
+function maxPool2x2(y: usize, argmax: usize, x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  const rowBytes: usize = <usize>W << 2;
+  const vectors = OW & ~3;
+  for (let p = 0; p < planes; p++) {
+    const xp = x + (<usize>p * <usize>H * <usize>W << 2);
+    for (let oh = 0; oh < OH; oh++) {
+      const o0 = (p * OH + oh) * OW;
+      const yr = y + (<usize>o0 << 2);
+      const ar = argmax + (<usize>o0 << 2);
+      const row = 2 * oh * W;
+      let ow = 0;
+      for (; ow < vectors; ow += 4) {
+        const at = row + 2 * ow;
+        max2x2s2(yr + (<usize>ow << 2), ar + (<usize>ow << 2), xp + (<usize>at << 2), rowBytes, at, W);
+      }
+      for (; ow < OW; ow++) maxOne(yr + (<usize>ow << 2), ar + (<usize>ow << 2), xp, W, 2 * oh, 2 * oh + 2, 2 * ow, 2 * ow + 2);
+    }
+  }
+}
+
 /** y[B,C,OH,OW] = max over each window; argmax[B,C,OH,OW] = h·W + w of the winner in its plane. */
 export function f32_maxpool2d_fwd(
   y: usize, // [B, C, OH, OW]
@@ -85,6 +136,12 @@ export function f32_maxpool2d_fwd(
   const OW = outSize(W, KW, SW, PW, 1);
   if (OH <= 0 || OW <= 0) return;
   const planes = B * C;
+  if (ASC_FEATURE_SIMD) {
+    if (KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0) {
+      maxPool2x2(y, argmax, x, planes, H, W, OH, OW);
+      return;
+    }
+  }
   // Output columns whose whole window is inside the image horizontally.
   const lo = firstIn(-PW, SW, OW);
   const hi = max(lo, endIn(KW - 1 - PW, SW, W, OW));
@@ -210,6 +267,34 @@ function divisor(countPad: i32, KH: i32, KW: i32, rows: i32, cols: i32): f32 {
   return countPad ? <f32>(KH * KW) : <f32>(rows * cols);
 }
 
+// 2×2 stride-2 average pooling without padding (see maxPool2x2): the divisor is 4 whatever
+// countPad says, and ·0.25 rounds exactly as /4 (a power of two). Summed in the scalar order.
+function avgPool2x2(y: usize, x: usize, planes: i32, H: i32, W: i32, OH: i32, OW: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const rowBytes: usize = <usize>W << 2;
+    const vectors = OW & ~3;
+    const quarter = f32x4.splat(0.25);
+    for (let p = 0; p < planes; p++) {
+      const xp = x + (<usize>p * <usize>H * <usize>W << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        const yr = y + (<usize>((p * OH + oh) * OW) << 2);
+        const row = xp + (<usize>(2 * oh * W) << 2);
+        let ow = 0;
+        for (; ow < vectors; ow += 4) {
+          const q = row + (<usize>ow << 3);
+          const u0 = v128.load(q), u1 = v128.load(q, 16);
+          const l0 = v128.load(q + rowBytes), l1 = v128.load(q + rowBytes, 16);
+          let acc = f32x4.add(f32x4.shuffle(u0, u1, 0, 2, 4, 6), f32x4.shuffle(u0, u1, 1, 3, 5, 7));
+          acc = f32x4.add(acc, f32x4.shuffle(l0, l1, 0, 2, 4, 6));
+          acc = f32x4.add(acc, f32x4.shuffle(l0, l1, 1, 3, 5, 7));
+          v128.store(yr + (<usize>ow << 2), f32x4.mul(acc, quarter));
+        }
+        for (; ow < OW; ow++) avgOne(yr + (<usize>ow << 2), xp, W, 2 * oh, 2 * oh + 2, 2 * ow, 2, 2, 1);
+      }
+    }
+  }
+}
+
 /** y[B,C,OH,OW] = mean over each window. */
 export function f32_avgpool2d_fwd(
   y: usize, // [B, C, OH, OW]
@@ -221,6 +306,12 @@ export function f32_avgpool2d_fwd(
   const OW = outSize(W, KW, SW, PW, 1);
   if (OH <= 0 || OW <= 0) return;
   const planes = B * C;
+  if (ASC_FEATURE_SIMD) {
+    if (KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0) {
+      avgPool2x2(y, x, planes, H, W, OH, OW);
+      return;
+    }
+  }
   const lo = firstIn(-PW, SW, OW);
   const hi = max(lo, endIn(KW - 1 - PW, SW, W, OW));
   for (let p = 0; p < planes; p++) {

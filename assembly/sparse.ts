@@ -4,6 +4,8 @@
 // NOTE: only stored entries take part, so a NaN in x facing an unstored zero of A does not reach
 // y (a dense product would give 0·NaN = NaN there).
 
+import { madd } from './madd';
+
 /** rowptr[0] = 0, rowptr[r + 1] = rowptr[r] + #{c : a[r, c] ≠ 0} (NaN counts: NaN ≠ 0); returns nnz. */
 export function f32_csr_count(
   rowptr: usize, // i32 [R + 1]
@@ -124,14 +126,14 @@ function pass32(yo: usize, values: usize, colidx: usize, p0: i32, p1: i32, xo: u
     for (let p = p0; p < p1; p++) {
       const v = v128.load32_splat(values + (<usize>p << 2));
       const xr = xo + <usize>load<i32>(colidx + (<usize>p << 2)) * ld;
-      a0 = f32x4.add(a0, f32x4.mul(v, v128.load(xr)));
-      a1 = f32x4.add(a1, f32x4.mul(v, v128.load(xr, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(v, v128.load(xr, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(v, v128.load(xr, 48)));
-      a4 = f32x4.add(a4, f32x4.mul(v, v128.load(xr, 64)));
-      a5 = f32x4.add(a5, f32x4.mul(v, v128.load(xr, 80)));
-      a6 = f32x4.add(a6, f32x4.mul(v, v128.load(xr, 96)));
-      a7 = f32x4.add(a7, f32x4.mul(v, v128.load(xr, 112)));
+      a0 = madd(v, v128.load(xr), a0);
+      a1 = madd(v, v128.load(xr, 16), a1);
+      a2 = madd(v, v128.load(xr, 32), a2);
+      a3 = madd(v, v128.load(xr, 48), a3);
+      a4 = madd(v, v128.load(xr, 64), a4);
+      a5 = madd(v, v128.load(xr, 80), a5);
+      a6 = madd(v, v128.load(xr, 96), a6);
+      a7 = madd(v, v128.load(xr, 112), a7);
     }
     v128.store(yo, a0);
     v128.store(yo, a1, 16);
@@ -153,10 +155,10 @@ function pass16(yo: usize, values: usize, colidx: usize, p0: i32, p1: i32, xo: u
     for (let p = p0; p < p1; p++) {
       const v = v128.load32_splat(values + (<usize>p << 2));
       const xr = xo + <usize>load<i32>(colidx + (<usize>p << 2)) * ld;
-      a0 = f32x4.add(a0, f32x4.mul(v, v128.load(xr)));
-      a1 = f32x4.add(a1, f32x4.mul(v, v128.load(xr, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(v, v128.load(xr, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(v, v128.load(xr, 48)));
+      a0 = madd(v, v128.load(xr), a0);
+      a1 = madd(v, v128.load(xr, 16), a1);
+      a2 = madd(v, v128.load(xr, 32), a2);
+      a3 = madd(v, v128.load(xr, 48), a3);
     }
     v128.store(yo, a0);
     v128.store(yo, a1, 16);
@@ -173,7 +175,7 @@ function pass4(yo: usize, values: usize, colidx: usize, p0: i32, p1: i32, xo: us
     let a0 = f32x4.splat(0);
     for (let p = p0; p < p1; p++) {
       const v = v128.load32_splat(values + (<usize>p << 2));
-      a0 = f32x4.add(a0, f32x4.mul(v, v128.load(xo + <usize>load<i32>(colidx + (<usize>p << 2)) * ld)));
+      a0 = madd(v, v128.load(xo + <usize>load<i32>(colidx + (<usize>p << 2)) * ld), a0);
     }
     v128.store(yo, a0);
   }
@@ -237,8 +239,8 @@ function rows8(y: usize, x: usize, values: usize, colidx: usize, rowptr: usize, 
         g1 = v128.load32_lane(x5 + o, g1, 1);
         g1 = v128.load32_lane(x6 + o, g1, 2);
         g1 = v128.load32_lane(x7 + o, g1, 3);
-        a0 = f32x4.add(a0, f32x4.mul(v, g0));
-        a1 = f32x4.add(a1, f32x4.mul(v, g1));
+        a0 = madd(v, g0, a0);
+        a1 = madd(v, g1, a1);
       }
       const yn = y + (<usize>n << 2);
       store<f32>(yn, f32x4.extract_lane(a0, 0));
@@ -267,7 +269,7 @@ function rows4(y: usize, x: usize, values: usize, colidx: usize, rowptr: usize, 
         g = v128.load32_lane(x1 + o, g, 1);
         g = v128.load32_lane(x2 + o, g, 2);
         g = v128.load32_lane(x3 + o, g, 3);
-        a0 = f32x4.add(a0, f32x4.mul(v, g));
+        a0 = madd(v, g, a0);
       }
       const yn = y + (<usize>n << 2);
       store<f32>(yn, f32x4.extract_lane(a0, 0));

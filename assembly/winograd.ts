@@ -19,6 +19,7 @@
 // semantics exact.
 
 import { MR, NR, micro4x8 } from './gemm_tile';
+import { madd } from './madd';
 
 // Transformed input block: α² × C/G × NT floats, at most V_BYTES (NT tiles, a multiple of 8).
 const V_BYTES = 768 * 1024;
@@ -76,7 +77,16 @@ export function maxAbs(p: usize, n: i32): f32 {
   let m: f32 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    let v = f32x4.splat(0);
+    // Four accumulators: one f32x4.max chain is latency-bound at a vector per 4 cycles.
+    let v = f32x4.splat(0), v1 = v, v2 = v, v3 = v;
+    for (; i + 16 <= n; i += 16) {
+      const q = p + (<usize>i << 2);
+      v = f32x4.max(v, f32x4.abs(v128.load(q)));
+      v1 = f32x4.max(v1, f32x4.abs(v128.load(q, 16)));
+      v2 = f32x4.max(v2, f32x4.abs(v128.load(q, 32)));
+      v3 = f32x4.max(v3, f32x4.abs(v128.load(q, 48)));
+    }
+    v = f32x4.max(f32x4.max(v, v1), f32x4.max(v2, v3));
     for (; i + 4 <= n; i += 4) v = f32x4.max(v, f32x4.abs(v128.load(p + (<usize>i << 2))));
     m = max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
   }
@@ -277,19 +287,22 @@ export function bt4(p: usize, stride: usize, v0: v128, v1: v128, v2: v128, v3: v
 @inline
 export function bt6(p: usize, stride: usize, v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128): void {
   if (ASC_FEATURE_SIMD) {
-    const h = f32x4.splat(0.5), k15 = f32x4.splat(1.5), k2 = f32x4.splat(2), k25 = f32x4.splat(2.5);
+    const h = f32x4.splat(0.5), nh = f32x4.splat(-0.5), k15 = f32x4.splat(1.5), nk15 = f32x4.splat(-1.5);
+    const k2 = f32x4.splat(2), nk2 = f32x4.splat(-2), nk25 = f32x4.splat(-2.5);
+    // Shared: d = v1 − v3, e = v4 − v2 (madd: one fused multiply-add in the relaxed build).
+    const d = f32x4.sub(v1, v3), e = f32x4.sub(v4, v2);
     // o0 = v0 + 1.5v1 − 2v2 − 1.5v3 + v4
-    v128.store(p, f32x4.add(f32x4.add(v0, v4), f32x4.sub(f32x4.mul(k15, f32x4.sub(v1, v3)), f32x4.mul(k2, v2))));
+    v128.store(p, madd(k15, d, madd(nk2, v2, f32x4.add(v0, v4))));
     // o1 = −v1 − 2.5v2 − .5v3 + v4
-    v128.store(p + stride, f32x4.sub(f32x4.sub(v4, v1), f32x4.add(f32x4.mul(k25, v2), f32x4.mul(h, v3))));
+    v128.store(p + stride, madd(nk25, v2, madd(nh, v3, f32x4.sub(v4, v1))));
     // o2 = v1 + .5v2 − 2.5v3 + v4
-    v128.store(p + 2 * stride, f32x4.add(f32x4.add(v1, v4), f32x4.sub(f32x4.mul(h, v2), f32x4.mul(k25, v3))));
+    v128.store(p + 2 * stride, madd(h, v2, madd(nk25, v3, f32x4.add(v1, v4))));
     // o3 = −.5v1 − v2 + .5v3 + v4
-    v128.store(p + 3 * stride, f32x4.add(f32x4.sub(v4, v2), f32x4.mul(h, f32x4.sub(v3, v1))));
+    v128.store(p + 3 * stride, madd(nh, d, e));
     // o4 = 2v1 − v2 − 2v3 + v4
-    v128.store(p + 4 * stride, f32x4.add(f32x4.sub(v4, v2), f32x4.mul(k2, f32x4.sub(v1, v3))));
+    v128.store(p + 4 * stride, madd(k2, d, e));
     // o5 = v1 + 1.5v2 − 2v3 − 1.5v4 + v5
-    v128.store(p + 5 * stride, f32x4.add(f32x4.add(v1, v5), f32x4.sub(f32x4.mul(k15, f32x4.sub(v2, v4)), f32x4.mul(k2, v3))));
+    v128.store(p + 5 * stride, madd(nk15, e, madd(nk2, v3, f32x4.add(v1, v5))));
   }
 }
 
@@ -358,26 +371,60 @@ function filterPanels5(u: usize, uStride: usize, w: usize, rowStride: usize, lan
 
 // @ts-ignore: decorator
 @inline
-function outputGroup5(yp: usize, m: usize, mStride: usize, bias: f32, oh: i32, ow: i32, OH: i32, OW: i32, tmp: usize): void {
+function outputGroup5(yp: usize, m: usize, mStride: usize, bias: f32, oh: i32, ow: i32, OH: i32, OW: i32): void {
   if (ASC_FEATURE_SIMD) {
-    const h = f32x4.splat(0.5), k2 = f32x4.splat(2);
-    // Aᵀ M per column j: s0_j = m0j + … + m4j, s1_j = m1j − m2j + 2m3j − ½m4j + m5j (at tmp + T1).
-    const s = tmp + T1;
-    for (let j = 0; j < 6; j++) {
-      const c = m + <usize>j * mStride;
-      const r: usize = 6 * mStride;
-      const m0 = v128.load(c), m1 = v128.load(c + r), m2 = v128.load(c + 2 * r);
-      const m3 = v128.load(c + 3 * r), m4 = v128.load(c + 4 * r), m5 = v128.load(c + 5 * r);
-      const p = s + (<usize>j << 4);
-      v128.store(p, f32x4.add(f32x4.add(f32x4.add(m0, m1), f32x4.add(m2, m3)), m4));
-      v128.store(p, f32x4.add(f32x4.add(f32x4.sub(m1, m2), m5), f32x4.sub(f32x4.mul(k2, m3), f32x4.mul(h, m4))), 96);
-    }
-    const a0 = v128.load(s), a1 = v128.load(s, 16), a2 = v128.load(s, 32), a3 = v128.load(s, 48), a4 = v128.load(s, 64), a5 = v128.load(s, 80);
-    const b0 = v128.load(s, 96), b1 = v128.load(s, 112), b2 = v128.load(s, 128), b3 = v128.load(s, 144), b4 = v128.load(s, 160), b5 = v128.load(s, 176);
-    const y00 = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), a4);
-    const y01 = f32x4.add(f32x4.add(f32x4.sub(a1, a2), a5), f32x4.sub(f32x4.mul(k2, a3), f32x4.mul(h, a4)));
-    const y10 = f32x4.add(f32x4.add(f32x4.add(b0, b1), f32x4.add(b2, b3)), b4);
-    const y11 = f32x4.add(f32x4.add(f32x4.sub(b1, b2), b5), f32x4.sub(f32x4.mul(k2, b3), f32x4.mul(h, b4)));
+    const nh = f32x4.splat(-0.5), k2 = f32x4.splat(2);
+    const r: usize = 6 * mStride;
+    // Aᵀ M per column j, s0_j = m0j + … + m4j, s1_j = m1j − m2j + 2m3j − ½m4j + m5j, folded at
+    // once into Y = (Aᵀ M) A: y00 = Σ_j<5 s0_j, y01 = s0_1 − s0_2 + 2s0_3 − ½s0_4 + s0_5 (y1· from s1).
+    let c = m;
+    let m0 = v128.load(c), m1 = v128.load(c + r), m2 = v128.load(c + 2 * r);
+    let m3 = v128.load(c + 3 * r), m4 = v128.load(c + 4 * r), m5 = v128.load(c + 5 * r);
+    let s0 = f32x4.add(f32x4.add(m0, m1), f32x4.add(f32x4.add(m2, m3), m4));
+    let s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
+    let y00 = s0, y10 = s1;
+    c = m + 1 * mStride;
+    m0 = v128.load(c); m1 = v128.load(c + r); m2 = v128.load(c + 2 * r);
+    m3 = v128.load(c + 3 * r); m4 = v128.load(c + 4 * r); m5 = v128.load(c + 5 * r);
+    s0 = f32x4.add(f32x4.add(m0, m1), f32x4.add(f32x4.add(m2, m3), m4));
+    s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
+    y00 = f32x4.add(y00, s0);
+    y10 = f32x4.add(y10, s1);
+    let y01 = s0, y11 = s1;
+    c = m + 2 * mStride;
+    m0 = v128.load(c); m1 = v128.load(c + r); m2 = v128.load(c + 2 * r);
+    m3 = v128.load(c + 3 * r); m4 = v128.load(c + 4 * r); m5 = v128.load(c + 5 * r);
+    s0 = f32x4.add(f32x4.add(m0, m1), f32x4.add(f32x4.add(m2, m3), m4));
+    s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
+    y00 = f32x4.add(y00, s0);
+    y10 = f32x4.add(y10, s1);
+    y01 = f32x4.sub(y01, s0);
+    y11 = f32x4.sub(y11, s1);
+    c = m + 3 * mStride;
+    m0 = v128.load(c); m1 = v128.load(c + r); m2 = v128.load(c + 2 * r);
+    m3 = v128.load(c + 3 * r); m4 = v128.load(c + 4 * r); m5 = v128.load(c + 5 * r);
+    s0 = f32x4.add(f32x4.add(m0, m1), f32x4.add(f32x4.add(m2, m3), m4));
+    s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
+    y00 = f32x4.add(y00, s0);
+    y10 = f32x4.add(y10, s1);
+    y01 = madd(k2, s0, y01);
+    y11 = madd(k2, s1, y11);
+    c = m + 4 * mStride;
+    m0 = v128.load(c); m1 = v128.load(c + r); m2 = v128.load(c + 2 * r);
+    m3 = v128.load(c + 3 * r); m4 = v128.load(c + 4 * r); m5 = v128.load(c + 5 * r);
+    s0 = f32x4.add(f32x4.add(m0, m1), f32x4.add(f32x4.add(m2, m3), m4));
+    s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
+    y00 = f32x4.add(y00, s0);
+    y10 = f32x4.add(y10, s1);
+    y01 = madd(nh, s0, y01);
+    y11 = madd(nh, s1, y11);
+    c = m + 5 * mStride;
+    m0 = v128.load(c); m1 = v128.load(c + r); m2 = v128.load(c + 2 * r);
+    m3 = v128.load(c + 3 * r); m4 = v128.load(c + 4 * r); m5 = v128.load(c + 5 * r);
+    s0 = f32x4.add(f32x4.add(m0, m1), f32x4.add(f32x4.add(m2, m3), m4));
+    s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
+    y01 = f32x4.add(y01, s0);
+    y11 = f32x4.add(y11, s1);
     storeGroup(yp, y00, y01, y10, y11, bias, oh, ow, OH, OW);
   }
 }
@@ -422,6 +469,91 @@ function storePartial(p: usize, a: v128, b: v128, n: i32): void {
     if (n > 5) store<f32>(p, f32x4.extract_lane(b, 1), 20);
     if (n > 6) store<f32>(p, f32x4.extract_lane(b, 2), 24);
     if (n > 7) store<f32>(p, f32x4.extract_lane(b, 3), 28);
+  }
+}
+
+// Tail kernels for a last block of 1 or 2 output channels (rows of the A panel; its other lanes
+// are zero): a 4×8 tile would spend 4 or 2× the multiplies. One row spans 4 B panels and two rows
+// 2 panels so that 8 accumulators hide the multiply-add latency (3 rows: micro4x8 is as fast).
+// M row i at m + i·ldm; columns j·8 from panel j.
+function mulRow1(ap: usize, bp: usize, kc: i32, m: usize, np: i32, panelBytes: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let j = 0;
+    for (; j + 4 <= np; j += 4) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      let a = ap;
+      let b = bp + <usize>j * panelBytes;
+      const aEnd = ap + (<usize>kc << 4);
+      while (a < aEnd) {
+        const av = v128.load32_splat(a);
+        c0 = madd(av, v128.load(b), c0);
+        c1 = madd(av, v128.load(b, 16), c1);
+        c2 = madd(av, v128.load(b + panelBytes), c2);
+        c3 = madd(av, v128.load(b + panelBytes, 16), c3);
+        c4 = madd(av, v128.load(b + 2 * panelBytes), c4);
+        c5 = madd(av, v128.load(b + 2 * panelBytes, 16), c5);
+        c6 = madd(av, v128.load(b + 3 * panelBytes), c6);
+        c7 = madd(av, v128.load(b + 3 * panelBytes, 16), c7);
+        a += 16;
+        b += 32;
+      }
+      const c = m + (<usize>j << 5);
+      v128.store(c, c0); v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+      v128.store(c, c4, 64); v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
+    }
+    for (; j < np; j++) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+      let a = ap;
+      let b = bp + <usize>j * panelBytes;
+      const aEnd = ap + (<usize>kc << 4);
+      while (a < aEnd) {
+        const av = v128.load32_splat(a);
+        c0 = madd(av, v128.load(b), c0);
+        c1 = madd(av, v128.load(b, 16), c1);
+        a += 16;
+        b += 32;
+      }
+      const c = m + (<usize>j << 5);
+      v128.store(c, c0); v128.store(c, c1, 16);
+    }
+  }
+}
+
+function mulRows2(ap: usize, bp: usize, kc: i32, m: usize, ldm: usize, np: i32, panelBytes: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    let j = 0;
+    for (; j < np; j += 2) {
+      const two = j + 1 < np;
+      const b2 = two ? panelBytes : 0; // a lone last panel: the second half recomputes it
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+      let a = ap;
+      let b = bp + <usize>j * panelBytes;
+      const aEnd = ap + (<usize>kc << 4);
+      while (a < aEnd) {
+        const x0 = v128.load(b), x1 = v128.load(b, 16), x2 = v128.load(b + b2), x3 = v128.load(b + b2, 16);
+        let av = v128.load32_splat(a);
+        c00 = madd(av, x0, c00);
+        c01 = madd(av, x1, c01);
+        c02 = madd(av, x2, c02);
+        c03 = madd(av, x3, c03);
+        av = v128.load32_splat(a, 4);
+        c10 = madd(av, x0, c10);
+        c11 = madd(av, x1, c11);
+        c12 = madd(av, x2, c12);
+        c13 = madd(av, x3, c13);
+        a += 16;
+        b += 32;
+      }
+      const c = m + (<usize>j << 5);
+      v128.store(c, c00); v128.store(c, c01, 16);
+      v128.store(c + ldm, c10); v128.store(c + ldm, c11, 16);
+      if (two) {
+        v128.store(c, c02, 32); v128.store(c, c03, 48);
+        v128.store(c + ldm, c12, 32); v128.store(c + ldm, c13, 48);
+      }
+    }
   }
 }
 
@@ -508,8 +640,12 @@ export function convFwdWinograd(
             const ax = us + <usize>xi * uStride;
             const bx = v + <usize>xi * vStride;
             const mx = mbuf + <usize>xi * mStride;
-            for (let j = 0; j < np; j++) {
-              micro4x8(ax, bx + <usize>j * panelBytes, Cg, mx + (<usize>j << 5), ldm, 1, 0, MR, NR, tile);
+            if (mr == 1) mulRow1(ax, bx, Cg, mx, np, panelBytes);
+            else if (mr == 2) mulRows2(ax, bx, Cg, mx, ldm, np, panelBytes);
+            else {
+              for (let j = 0; j < np; j++) {
+                micro4x8(ax, bx + <usize>j * panelBytes, Cg, mx + (<usize>j << 5), ldm, 1, 0, MR, NR, tile);
+              }
             }
           }
           // Output transform for the mr channels.
@@ -526,7 +662,7 @@ export function convFwdWinograd(
               const ow = 2 * tx;
               const yp = y + (<usize>(b * OC + oc)) * yPlane + (<usize>(oh * OW + ow) << 2);
               if (r == 3) outputGroup3(yp, mi + (<usize>t << 2), mStride, bv, oh, ow, OH, OW);
-              else outputGroup5(yp, mi + (<usize>t << 2), mStride, bv, oh, ow, OH, OW, tmp);
+              else outputGroup5(yp, mi + (<usize>t << 2), mStride, bv, oh, ow, OH, OW);
               tx += 4;
               if (tx == TW4) {
                 tx = 0;

@@ -1,5 +1,5 @@
 // lopper's core entry point: runs unchanged in Node, Deno, browsers and edge runtimes.
-export { Kernels, loadKernels, type WasmSource } from './kernels/kernels.js';
+export { Kernels, loadKernels, bestKernelBuild, type KernelBuild, type WasmSource } from './kernels/kernels.js';
 export { Tensor, type DType } from './kernels/tensor.js';
 export { Heap } from './kernels/heap.js';
 export type { KernelExports } from './kernels/exports.js';

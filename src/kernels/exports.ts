@@ -10,6 +10,7 @@ export interface KernelExports {
   _start(): void;
   heap_base(): P;
   simd_enabled(): I;
+  relaxed_simd_enabled(): I;
 
   f32_gemm_scratch_bytes(): I;
   f32_gemm(c: P, a: P, b: P, alpha: F, beta: F, M: I, N: I, K: I, transA: I, transB: I, scratch: P): void;

@@ -7,16 +7,50 @@ import { Tensor, sizeOf, type DType } from './tensor.js';
 
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string | Response | Promise<Response>;
 
+/**
+ * The three builds of the same kernels: `relaxed` (build/lopper-relaxed.wasm: SIMD plus relaxed
+ * SIMD's fused multiply-add in the GEMM and sparse inner loops), `simd` (build/lopper.wasm) and
+ * `scalar` (build/lopper-scalar.wasm, no SIMD).
+ */
+export type KernelBuild = 'relaxed' | 'simd' | 'scalar';
+
+// The smallest modules that use one instruction of each feature: a function (v128, v128, v128) →
+// v128 returning f32x4.relaxed_madd of its parameters, or f32x4.add of the first two.
+const PROBE_HEAD = [
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128 ×3) → v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+];
+// Code section, one body, no locals: local.get 0, 1, 2; f32x4.relaxed_madd (0xfd 0x105); end.
+const RELAXED_PROBE = new Uint8Array([...PROBE_HEAD,
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b]);
+// Code section, one body, no locals: local.get 0, 1; f32x4.add (0xfd 0xe4); end.
+const SIMD_PROBE = new Uint8Array([...PROBE_HEAD,
+  0x0a, 0x0b, 0x01, 0x09, 0x00, 0x20, 0x00, 0x20, 0x01, 0xfd, 0xe4, 0x01, 0x0b]);
+
+/**
+ * The fastest build this host's WebAssembly accepts (pick the file to fetch with it in browsers
+ * and Deno): `relaxed` where relaxed SIMD validates (Chrome ≥ 114, Node ≥ 22, Deno 2;
+ * Node 20 after `loadNodeKernels` enables it), else `simd`, else `scalar`.
+ */
+export function bestKernelBuild(): KernelBuild {
+  if (WebAssembly.validate(RELAXED_PROBE)) return 'relaxed';
+  return WebAssembly.validate(SIMD_PROBE) ? 'simd' : 'scalar';
+}
+
 export class Kernels {
   readonly heap: Heap;
-  /** True for the SIMD build, false for the scalar one. */
+  /** True for the SIMD builds (relaxed included), false for the scalar one. */
   readonly simd: boolean;
+  /** Which build this is, as the module itself reports it. */
+  readonly build: KernelBuild;
   private scratchOffset = -1;
   private scratchBytes = 0;
 
   constructor(readonly module: WebAssembly.Module, readonly wasm: KernelExports) {
     this.heap = new Heap(wasm.memory, wasm.heap_base());
     this.simd = wasm.simd_enabled() === 1;
+    this.build = wasm.relaxed_simd_enabled() === 1 ? 'relaxed' : this.simd ? 'simd' : 'scalar';
   }
 
   /** A zero-filled tensor. */

@@ -1,6 +1,6 @@
 // Node-only entry point: everything in the core plus file-system loading of the kernels.
 export * from '../index.js';
-export { loadNodeKernels, wasmPath, type NodeKernelOptions } from './kernels.js';
+export { loadNodeKernels, nodeKernelBuild, wasmPath, type NodeKernelOptions } from './kernels.js';
 export {
   loadBuiltin, buildBuiltinCache, builtinCachePath, cacheDir, loadData, loadIdx, loadCsv, loadLopd, saveDataset, writeAtomic,
   BUILTIN_NAMES, type BuiltinName, type Split, type CacheOptions, type BuildInfo, type LoadedData,

@@ -17,6 +17,7 @@ import { loadModel } from '../../src/io/native.js';
 import { evaluate } from '../../src/nn/train.js';
 import { syntheticHistory } from '../helpers/history.js';
 import { Rng } from '../helpers/rng.js';
+import { relaxedRuns } from '../helpers/backends.js';
 
 let dir = '';
 const at = (name: string) => join(dir, name);
@@ -52,6 +53,26 @@ test('argument errors name the flag and the value, and exit 2', async () => {
   fails(model, 2, 'lopper train:', '--model', "'lenet-7'", 'lenet-300-100');
   fails(lr, 2, '--lr', "'0'");
   fails(unknown, 2, 'lopper eval:', '--bogus');
+});
+
+test('kernels loads the fastest build the host runs, or the one --build or LOPPER_WASM names', async () => {
+  const runs = await Promise.all([
+    lopper(['kernels'], { LOPPER_WASM: '' }),
+    lopper(['kernels'], { LOPPER_WASM: 'simd' }),
+    lopper(['kernels'], { LOPPER_WASM: 'scalar' }),
+    lopper(['kernels', '--build', 'simd'], { LOPPER_WASM: 'scalar' }),
+    lopper(['kernels'], { LOPPER_WASM: 'fast' }),
+    lopper(['kernels', '--build', 'fast']),
+  ]);
+  const [best, simd, scalar, flag, badEnv, badFlag] = runs;
+  const relaxed = relaxedRuns();
+  for (const r of [best, simd, scalar, flag]) assert.is(r.code, 0, r.stderr);
+  assert.match(best.stdout, relaxed ? /lopper-relaxed\.wasm: relaxed-SIMD build, \d+ kernels/ : /lopper\.wasm: SIMD build/);
+  assert.match(simd.stdout, /lopper\.wasm: SIMD build/);
+  assert.match(scalar.stdout, /lopper-scalar\.wasm: scalar build/);
+  assert.match(flag.stdout, /lopper\.wasm: SIMD build/);
+  fails(badEnv, 1, 'lopper kernels:', "LOPPER_WASM must be relaxed, simd or scalar, got 'fast'");
+  fails(badFlag, 2, 'lopper kernels:', '--build', "'fast'");
 });
 
 test('train writes a model that eval reads, on the main thread and on workers alike', async () => {

@@ -1,11 +1,13 @@
 // Deno check of the worker pool on Web Workers: data-parallel training runs, and the parallel
 // evaluation equals the single-threaded one. Uses only Deno and web APIs.
 
-import { loadKernels, createWebPool, trainParallel, evaluateParallel, evaluate, Model, Graph, Dataset, lenet300100 } from '../../dist/src/index.js';
+import { bestKernelBuild, loadKernels, createWebPool, trainParallel, evaluateParallel, evaluate, Model, Graph, Dataset, lenet300100 } from '../../dist/src/index.js';
 
 declare const Deno: { readFile(path: URL): Promise<Uint8Array>; exit(code: number): never };
 
-const k = await loadKernels(await Deno.readFile(new URL('../../build/lopper.wasm', import.meta.url)));
+// The best build (relaxed SIMD on Deno 2): its compiled module is what the workers instantiate.
+const FILES = { relaxed: 'lopper-relaxed.wasm', simd: 'lopper.wasm', scalar: 'lopper-scalar.wasm' };
+const k = await loadKernels(await Deno.readFile(new URL(`../../build/${FILES[bestKernelBuild()]}`, import.meta.url)));
 const N = 300;
 const data = new Dataset({
   name: 'synthetic', shape: [1, 28, 28],
@@ -22,7 +24,7 @@ try {
     console.error(`deno workers: parallel ${JSON.stringify(parallel)} vs single ${JSON.stringify(single)}, epoch loss ${epoch.loss}`);
     Deno.exit(1);
   }
-  console.log(`deno workers: 2 Web Workers trained an epoch (loss ${epoch.loss.toFixed(3)}); parallel evaluation equals single (${single.correct}/${N})`);
+  console.log(`deno workers: 2 Web Workers (${k.build} build) trained an epoch (loss ${epoch.loss.toFixed(3)}); parallel evaluation equals single (${single.correct}/${N})`);
 } finally {
   await pool.terminate();
 }

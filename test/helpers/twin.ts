@@ -34,7 +34,7 @@ export function twin(k: Kernels, name: string, args: Arg[], label: string, optio
     if (options.scratch !== undefined) wasmArgs.push(k.scratch(options.scratch));
     const got = fn(...wasmArgs);
     const want = ref(...args.map((a) => (typeof a === 'number' ? a : copies.get(a)!)));
-    const where = `${name} ${label} [${k.simd ? 'simd' : 'scalar'}]`;
+    const where = `${name} ${label} [${k.build}]`;
     if (typeof want === 'number') {
       assertClose([got as number], [want], `${where} returned`, options.returnTolerance ?? options);
     }

@@ -1,4 +1,4 @@
-// Batchnorm kernels against their twins on both builds (S = 1 across-channel path, S > 1 per-channel
+// Batchnorm kernels against their twins on every build (S = 1 across-channel path, S > 1 per-channel
 // path, runs longer than one f64 block), in place, NaN/Inf, the B·S = 1 guard, the backward against
 // float64 finite differences, and the façade ops' errors.
 
@@ -195,7 +195,7 @@ test('batchnorm bwd agrees with float64 finite differences of the training forwa
       const Gm = Float64Array.from(gamma);
       const Bt = Float64Array.from(beta);
       const f = () => loss(X, Gm, Bt);
-      const where = `B${B} C${C} S${S} [${k.simd ? 'simd' : 'scalar'}]`;
+      const where = `B${B} C${C} S${S} [${k.build}]`;
       dx.f32().forEach((v, i) => {
         const num = probe(X, i, f);
         assert.ok(Math.abs(v - num) < 1e-3 + 1e-3 * Math.abs(num), `${where} dx[${i}] ${v} vs ${num}`);

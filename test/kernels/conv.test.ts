@@ -1,5 +1,5 @@
-// im2col, col2im and conv2d_fwd against their twins (conv2d's twin is a direct loop) on both
-// builds at awkward shapes; the im2col/col2im adjoint identity; scratch bounds; façade errors.
+// im2col, col2im and conv2d_fwd against their twins (conv2d's twin is a direct loop) on every
+// build at awkward shapes; the im2col/col2im adjoint identity; scratch bounds; façade errors.
 // None of these kernels works in place (outputs never alias inputs), so there is no in-place test.
 
 import { test } from 'uvu';
@@ -88,7 +88,7 @@ test('col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>', async (
         const backv = back.f32();
         for (let i = 0; i < xv.length; i++) rhs += xv[i] * backv[i];
         const tol = 1e-5 * Math.sqrt(cv.length) + 1e-5 * Math.abs(lhs);
-        assert.ok(Math.abs(lhs - rhs) <= tol, `C${C} ${H}x${W} ${label(g)} [${k.simd ? 'simd' : 'scalar'}]: ${lhs} vs ${rhs}`);
+        assert.ok(Math.abs(lhs - rhs) <= tol, `C${C} ${H}x${W} ${label(g)} [${k.build}]: ${lhs} vs ${rhs}`);
         for (const t of [x, c, col, back]) t.dispose();
       }
     }
@@ -136,6 +136,37 @@ test('conv2d_fwd matches the direct twin at awkward shapes, groups and geometrie
   }
 });
 
+test('conv2d_fwd: the direct path (C/G ≤ 4) at awkward widths, paddings, strides, dilations and filter counts', async () => {
+  const rng = new Rng(32);
+  for (const { k } of await backends()) {
+    for (const C of [1, 2, 3, 4]) {
+      for (const W of [1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 33]) {
+        for (const P of [0, 1, 2]) {
+          const K = [3, 5][rng.int(0, 1)];
+          const S = [1, 1, 2, 3][rng.int(0, 3)];
+          const D = [1, 1, 1, 2][rng.int(0, 3)];
+          const g: Geo = { ...geo(K, S, P, D), SH: [1, S][rng.int(0, 1)] };
+          const H = [1, 3, 5, 8][rng.int(0, 3)];
+          if (out(H, K, g.SH, P, D) < 1 || out(W, K, S, P, D) < 1) continue;
+          runConv(k, rng, { ...g, B: [1, 2][rng.int(0, 1)], C, H, W, OC: rng.int(1, 21), G: 1, bias: rng.next() < 0.7 });
+        }
+      }
+    }
+    // Every filter count: blocks of 4, then 2, then 1 output channels.
+    for (let OC = 1; OC <= 21; OC++) runConv(k, rng, { ...geo(3, 1, 1), B: 1, C: 1, H: 9, W: 9, OC, G: 1, bias: true });
+    // Non-square kernels and strides; depthwise, channel multipliers and 2-channel groups.
+    runConv(k, rng, { KH: 2, KW: 7, SH: 1, SW: 2, PH: 1, PW: 3, DH: 2, DW: 1, B: 2, C: 3, H: 10, W: 23, OC: 6, G: 1, bias: true });
+    for (const [C, OC, G] of [[6, 6, 6], [6, 12, 6], [4, 10, 2], [8, 8, 2], [3, 21, 3]]) {
+      runConv(k, rng, { ...geo(3, 2, 1), B: 2, C, H: 11, W: 13, OC, G, bias: true });
+    }
+    // Images taller than one strip of the direct path's scratch, and too wide for it (packed panels).
+    runConv(k, rng, { ...geo(7, 1, 3), B: 1, C: 3, H: 40, W: 200, OC: 5, G: 1, bias: true });
+    runConv(k, rng, { ...geo(5, 2, 2), B: 1, C: 2, H: 50, W: 300, OC: 9, G: 1, bias: false });
+    runConv(k, rng, { ...geo(11, 1, 5), B: 1, C: 4, H: 11, W: 400, OC: 3, G: 1, bias: true });
+    runConv(k, rng, { ...geo(13), B: 1, C: 4, H: 15, W: 16, OC: 3, G: 1, bias: true }); // 676 taps
+  }
+});
+
 test('conv2d_fwd: 1×1 (gemm on the input), depthwise and grouped convs', async () => {
   const rng = new Rng(24);
   for (const { k } of await backends()) {
@@ -174,6 +205,24 @@ test('conv2d_fwd: Winograd 3×3 and 5×5 (stride 1) at awkward sizes, paddings, 
         [1, 4, 3, 3, 4, 1, 1], [2, 4, 5, 7, 5, 0, 1], [1, 5, 9, 4, 9, 2, 1], [2, 8, 7, 9, 8, 1, 2],
         [1, 4, 6, 6, 17, 3, 1], [3, 4, 33, 35, 6, 1, 1], [1, 4, 9, 9, 72, 1, 1], [2, 6, 8, 12, 4, K >> 1, 1],
         [1, 512, 12, 12, 24, 0, 1], // few tiles per block, few cached filter transforms
+      ]) {
+        if (H + 2 * P < K || W + 2 * P < K) continue;
+        runConv(k, rng, { ...geo(K, 1, P), B, C, H, W, OC, G, bias: rng.next() < 0.7 });
+      }
+    }
+  }
+});
+
+test('conv2d_fwd: Winograd with a partial last block of output channels (OC/G = 4k + 1, 2, 3)', async () => {
+  const rng = new Rng(31);
+  for (const { k } of await backends()) {
+    for (const K of [3, 5]) {
+      // [B, C, H, W, OC, P, G]: tile counts give 1–5 panels (odd, even, a half panel) and
+      // panel counts not a multiple of 4 beside the LeNet-5 conv2 shapes.
+      for (const [B, C, H, W, OC, P, G] of [
+        [1, 4, 8, 8, 5, 1, 1], [2, 6, 10, 13, 7, 1, 1], [1, 5, 9, 11, 6, 2, 1], [3, 4, 7, 7, 9, 0, 1],
+        [2, 8, 9, 7, 10, 1, 2], [2, 12, 7, 10, 33, 1, 3], [1, 4, 13, 13, 11, 1, 1], [5, 4, 6, 9, 14, 1, 1],
+        [3, 10, 12, 12, 25, 0, 1], [2, 20, 12, 12, 50, 0, 1], [1, 7, 12, 12, 27, 0, 1],
       ]) {
         if (H + 2 * P < K || W + 2 * P < K) continue;
         runConv(k, rng, { ...geo(K, 1, P), B, C, H, W, OC, G, bias: rng.next() < 0.7 });
@@ -258,7 +307,9 @@ test('conv2d_fwd stays inside its scratch', async () => {
       { ...geo(3, 1, 1), B: 3, C: 5, H: 21, W: 19, OC: 7, G: 1, bias: true }, // Winograd 3×3
       { ...geo(5, 1, 2), B: 2, C: 4, H: 12, W: 9, OC: 70, G: 1, bias: true }, // Winograd 5×5
       { ...geo(3, 2, 1), B: 2, C: 40, H: 9, W: 13, OC: 7, G: 1, bias: true },
-      { ...geo(5), B: 1, C: 1, H: 28, W: 28, OC: 20, G: 1, bias: false },
+      { ...geo(5), B: 1, C: 1, H: 28, W: 28, OC: 20, G: 1, bias: false }, // direct
+      { ...geo(5, 2, 2, 2), B: 2, C: 3, H: 9, W: 31, OC: 7, G: 1, bias: true }, // direct, strided and dilated
+      { ...geo(7, 1, 3), B: 1, C: 3, H: 40, W: 200, OC: 5, G: 1, bias: true }, // direct, several strips
       { ...GEO1, B: 2, C: 4, H: 5, W: 5, OC: 3, G: 1, bias: false },
     ]) {
       const bytes = scratchBytes(k, c);
@@ -273,7 +324,7 @@ test('conv2d_fwd stays inside its scratch', async () => {
       k.wasm.f32_conv2d_fwd(y.offset, x.offset, w.offset, bias.offset, c.B, c.C, c.H, c.W, c.OC,
         c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G, c.bias ? 1 : 0, area.offset);
       const tail = area.f32().subarray(bytes / 4);
-      assert.ok(tail.every((v) => v === -7), `scratch overrun for ${label(c)} [${k.simd ? 'simd' : 'scalar'}]`);
+      assert.ok(tail.every((v) => v === -7), `scratch overrun for ${label(c)} [${k.build}]`);
       assert.is(bytes % 16, 0);
       for (const t of [area, x, w, bias, y]) t.dispose();
     }

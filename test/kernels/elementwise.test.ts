@@ -1,4 +1,4 @@
-// Element-wise kernels against their twins on both builds (every SIMD/tail edge, in place,
+// Element-wise kernels against their twins on every build (every SIMD/tail edge, in place,
 // NaN/Inf/±0), and the façade ops' errors.
 
 import { test } from 'uvu';

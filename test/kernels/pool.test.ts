@@ -1,4 +1,4 @@
-// Max and average pooling kernels against their twins on both builds (SIMD interior, borders,
+// Max and average pooling kernels against their twins on every build (SIMD interior, borders,
 // every stride path), NaN/Inf/ties, all-padding windows, the avgpool adjoint identity, and the
 // façade ops' errors. No pooling kernel works in place (y and x differ in shape), so no in-place test.
 
@@ -105,6 +105,36 @@ test('maxpool2d: the first NaN wins, ties keep the first, −Inf windows still p
   }
 });
 
+test('2×2 stride-2 unpadded pooling (its own SIMD path): odd sizes, row tails, NaN, ties and ±0', async () => {
+  const rng = new Rng(39);
+  for (const { k } of await backends()) {
+    for (const H of [1, 2, 3, 5, 8, 9]) {
+      for (const W of [1, 2, 3, 4, 7, 8, 9, 10, 17, 33]) {
+        const c: Case = { B: 2, C: 3, H, W, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0 };
+        const [OH, OW] = osize(c);
+        if (OH < 1 || OW < 1) continue;
+        const n = c.B * c.C * H * W;
+        const x = rng.f32(n);
+        maxFwd(k, c, x);
+        for (const countPad of [0, 1]) {
+          twin(k, 'f32_avgpool2d_fwd', [new Float32Array(c.B * c.C * OH * OW).fill(NaN), x, ...dims(c), countPad], `${label(c)} cp${countPad}`);
+        }
+      }
+    }
+    // Every window position of a vector of 4 (and of the scalar tail): a NaN, then a second NaN
+    // after it, an Inf, ties and signed zeros.
+    const c: Case = { B: 1, C: 2, H: 4, W: 18, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0 };
+    const n = c.C * c.H * c.W;
+    const x = rng.f32(n);
+    for (const [i, v] of [[0, NaN], [3, NaN], [18 + 4, NaN], [18 + 5, -NaN], [7, Infinity], [18 + 9, Infinity], [16, NaN], [18 + 17, NaN], [72 + 36 + 2, -Infinity]] as const) x[i] = v;
+    maxFwd(k, c, x, '2×2 NaN/Inf');
+    twin(k, 'f32_avgpool2d_fwd', [new Float32Array(2 * 2 * 9), x, ...dims(c), 0], '2×2 NaN/Inf');
+    maxFwd(k, c, new Float32Array(n).fill(0.5), '2×2 all ties');
+    maxFwd(k, c, new Float32Array(n).map((_, i) => (i % 3 ? -0 : 0)), '2×2 ±0 ties');
+    maxFwd(k, c, new Float32Array(n).map((_, i) => ((i >> 1) % 2 ? NaN : 1)), '2×2 NaN rows');
+  }
+});
+
 test('maxpool2d_bwd skips argmax entries outside [0, H·W) instead of writing through them', async () => {
   const rng = new Rng(38);
   for (const { k } of await backends()) {
@@ -199,7 +229,7 @@ test('avgpool2d_bwd writes nothing past the end of dx (stride-2 vector path at t
       assert.is(guard.offset, dx.offset + 8 * W, 'the guard follows dx directly');
       const dy = k.from(rng.f32(OH * OW));
       k.wasm.f32_avgpool2d_bwd(dx.offset, dy.offset, ...dims(c), 0);
-      assert.ok(guard.f32().every((v) => Object.is(v, -0)), `W${W}: the guard was written [${k.simd ? 'simd' : 'scalar'}]`);
+      assert.ok(guard.f32().every((v) => Object.is(v, -0)), `W${W}: the guard was written [${k.build}]`);
       for (const t of [dx, guard, dy]) t.dispose();
     }
   }

@@ -1,4 +1,4 @@
-// Reduction kernels against their twins on both builds (block and tail edges, long sums,
+// Reduction kernels against their twins on every build (block and tail edges, long sums,
 // NaN/Inf), and the façade ops' errors.
 
 import { test } from 'uvu';

@@ -1,4 +1,4 @@
-// Softmax cross-entropy kernels against their twins on both builds (row and tail edges, extreme
+// Softmax cross-entropy kernels against their twins on every build (row and tail edges, extreme
 // and non-finite logits, in place), and the façade's label checks.
 
 import { test } from 'uvu';

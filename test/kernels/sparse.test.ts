@@ -1,4 +1,4 @@
-// CSR kernels against their twins on both builds (0–100 % sparsity, empty rows, N off the 4- and
+// CSR kernels against their twins on every build (0–100 % sparsity, empty rows, N off the 4- and
 // 32-column passes, odd batch blocks), and the sparse façade's errors.
 
 import { test } from 'uvu';

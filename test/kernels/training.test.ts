@@ -1,5 +1,5 @@
 // Kernels the training engine leans on — bias add/grad, SGD and Adam steps, maxout — against
-// their twins on both builds, with masks, L1 and NaN.
+// their twins on every build, with masks, L1 and NaN.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

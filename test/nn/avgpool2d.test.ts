@@ -36,7 +36,7 @@ test('AvgPool2d forward matches onnxruntime AveragePool (count_include_pad 0 and
       const want = await ortRun('AveragePool', [[x, [batch, ...shape]]], [batch, ...layer.outputShape([shape])], {
         kernel_shape: kernel, strides: stride, pads: [...padding, ...padding], count_include_pad: layer.countIncludePad ? 1 : 0,
       });
-      assertClose(run.y, want, `AvgPool2d ${JSON.stringify(options)} on [${shape}] [${k.simd ? 'simd' : 'scalar'}]`, { atol: 1e-6, rtol: 1e-5 });
+      assertClose(run.y, want, `AvgPool2d ${JSON.stringify(options)} on [${shape}] [${k.build}]`, { atol: 1e-6, rtol: 1e-5 });
       run.model.dispose();
     }
   }

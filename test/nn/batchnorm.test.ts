@@ -48,7 +48,7 @@ test('BatchNorm backward after an inference forward (running statistics) matches
       get()[i] = old;
       return (up - down) / (2 * h);
     });
-    const label = `BatchNorm inference backward [${k.simd ? 'simd' : 'scalar'}]`;
+    const label = `BatchNorm inference backward [${k.build}]`;
     const tol = { atol: 1e-3, rtol: 5e-3 };
     assertClose(run.model.gradient('x0').toArray(), numeric(() => run.model.input(B, 'x0').f32(), B * C * S), `${label} dx`, tol);
     for (const name of ['gamma', 'beta']) {
@@ -84,7 +84,7 @@ test('BatchNorm training normalises per channel and updates the running statisti
     const y = run.forward(false);
     const want = await ortRun('BatchNormalization', [[x, [B, C, 2, 3]], [gamma, [C]], [beta, [C]], [runMean as Float32Array, [C]], [runVar as Float32Array, [C]]],
       [B, C, 2, 3], { epsilon: { float: 1e-5 } });
-    assertClose(y, want, `BatchNorm inference [${k.simd ? 'simd' : 'scalar'}]`);
+    assertClose(y, want, `BatchNorm inference [${k.build}]`);
     assert.equal(run.model.params.value('y', 'runningMean').toArray(), runMean, 'inference leaves the running mean alone');
     run.model.dispose();
   }

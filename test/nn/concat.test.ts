@@ -59,7 +59,7 @@ test('Concat forward joins along the axis, sample by sample', async () => {
       for (let n = 0; n < B; n++) for (let c = 0; c < 2; c++) for (let h = 0; h < 4; h++) for (let w = 0; w < 2; w++) {
         want.push(h < 3 ? a[((n * 2 + c) * 3 + h) * 2 + w] : b[((n * 2 + c) * 1 + (h - 3)) * 2 + w]);
       }
-      assert.equal(Array.from(run.y), Array.from(Float32Array.from(want)), `Concat axis ${axis} [${k.simd ? 'simd' : 'scalar'}]`);
+      assert.equal(Array.from(run.y), Array.from(Float32Array.from(want)), `Concat axis ${axis} [${k.build}]`);
       run.model.dispose();
     }
   }

@@ -91,7 +91,7 @@ test('conv2d backward stays inside its scratch', async () => {
       const [db, dy] = [k.from(rng.f32(OC)), k.from(rng.f32(B * OC * OH * OW))];
       k.wasm.f32_conv2d_bwd(dx.offset, dw.offset, db.offset, dy.offset, x.offset, w.offset,
         B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, 1, 1, area.offset);
-      assert.ok(area.f32().subarray(bytes / 4).every((v) => v === -7), `scratch overrun for [${c}] [${k.simd ? 'simd' : 'scalar'}]`);
+      assert.ok(area.f32().subarray(bytes / 4).every((v) => v === -7), `scratch overrun for [${c}] [${k.build}]`);
       for (const t of [area, dx, x, dw, w, db, dy]) t.dispose();
     }
   }

@@ -27,7 +27,7 @@ test('GlobalAvgPool forward matches onnxruntime GlobalAveragePool', async () => 
       const x = rng.f32(batch * shape.reduce((a, b) => a * b, 1));
       const run = runLayer(k, layer, [shape], [x], { batch });
       const want = await ortRun('GlobalAveragePool', [[x, [batch, ...shape]]], [batch, ...layer.outputShape([shape])]);
-      assertClose(run.y, want, `GlobalAvgPool on [${shape}] [${k.simd ? 'simd' : 'scalar'}]`, { atol: 1e-6, rtol: 1e-5 });
+      assertClose(run.y, want, `GlobalAvgPool on [${shape}] [${k.build}]`, { atol: 1e-6, rtol: 1e-5 });
       run.model.dispose();
     }
   }

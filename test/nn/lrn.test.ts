@@ -51,7 +51,7 @@ test('Lrn forward matches the per-value definition, and onnxruntime LRN for odd 
       const x = rng.f32(B * C * H * W, -2, 2);
       const layer = new Lrn(o);
       const run = runLayer(k, layer, [[C, H, W]], [x], { batch: B });
-      const label = `Lrn ${JSON.stringify(o)} [${k.simd ? 'simd' : 'scalar'}]`;
+      const label = `Lrn ${JSON.stringify(o)} [${k.build}]`;
       assertClose(run.y, reference(x, B, C, H * W, o), `${label} vs reference`, { atol: 1e-6, rtol: 1e-5 });
       if (layer.size % 2 === 0) { run.model.dispose(); continue; } // onnxruntime (like Caffe) takes odd sizes only
       const want = await ortRun('LRN', [[x, [B, C, H, W]]], [B, C, H, W],

@@ -31,7 +31,7 @@ test('Maxout forward is the maximum over k adjacent channels', async () => {
       for (let j = 0; j < K; j++) m = Math.max(m, x[((b * C + c) * K + j) * S + s]);
       want[(b * C + c) * S + s] = m;
     }
-    assertClose(run.y, want, `Maxout [${k.simd ? 'simd' : 'scalar'}]`, { atol: 0, rtol: 0 });
+    assertClose(run.y, want, `Maxout [${k.build}]`, { atol: 0, rtol: 0 });
     run.model.dispose();
   }
 });

@@ -38,7 +38,7 @@ test('MaxPool2d forward matches onnxruntime MaxPool, padding never wins', async 
       const want = await ortRun('MaxPool', [[x, [batch, ...shape]]], [batch, ...layer.outputShape([shape])], {
         kernel_shape: kernel, strides: stride, pads: [...padding, ...padding],
       });
-      assertClose(run.y, want, `MaxPool2d ${JSON.stringify(options)} on [${shape}] [${k.simd ? 'simd' : 'scalar'}]`, { atol: 0, rtol: 0 });
+      assertClose(run.y, want, `MaxPool2d ${JSON.stringify(options)} on [${shape}] [${k.build}]`, { atol: 0, rtol: 0 });
       run.model.dispose();
     }
   }
