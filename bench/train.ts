@@ -1,96 +1,148 @@
 // Training throughput (images/s) of LeNet-5 and LeNet-300-100 with 1 and 2 workers, and the
-// same models, batch size and optimiser in PyTorch (CPU) when Debian's python3-torch is installed
-// (bench/baselines/install-torch.sh). All in one run, so the ratios compare like with like.
+// same models, batch size and optimiser in PyTorch (CPU, 1 and 2 threads) when Debian's
+// python3-torch is installed (bench/baselines/install-torch.sh). The machine's speed drifts (other
+// tenants), so the four systems are measured in alternating rounds — a 1-worker and a 2-worker
+// pool stay alive throughout, PyTorch is started once per round and system — and each system's
+// result is its median over the rounds; ratios are also taken round by round.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin } from '../src/node/data.js';
-import { withNodePool } from '../src/node/workers.js';
+import { createNodePool } from '../src/node/workers.js';
 import { Graph } from '../src/graph/graph.js';
 import { Model } from '../src/nn/model.js';
 import { lenet5, lenet300100 } from '../src/nn/nets.js';
+import type { Dataset } from '../src/nn/data/dataset.js';
+import type { WorkerPool } from '../src/workers/pool.js';
 import { trainParallel } from '../src/workers/train-parallel.js';
 import type { BenchRecord } from './lib/measure.js';
 import type { SuiteOptions } from './run.js';
 
 const BATCH = 64;
 const NETS = { 'lenet-5': lenet5, 'lenet-300-100': lenet300100 } as const;
+type Net = keyof typeof NETS;
+const OPTIMIZER = { kind: 'sgd', lr: 0.01, momentum: 0.9 } as const;
+const PYTHON = '/usr/bin/python3';
 
 interface TrainRecord extends BenchRecord {
   model: string;
   workers?: number;
   threads?: number;
   batchSize: number;
+  /** Median over the rounds. */
   imagesPerSecond: number;
+  /** Each round's images/s, in round order. */
+  rounds: number[];
 }
 
-function record(model: string, system: string, imagesPerSecond: number, extra: { workers?: number; threads?: number }): TrainRecord {
+/** A system under test: measures one round of `steps` batches of one model, in images/s. */
+interface System {
+  name: string;
+  workers?: number;
+  threads?: number;
+  round(net: Net, steps: number, round: number): Promise<number> | number;
+}
+
+/** lopper on a pool kept alive for the whole bench, one model replica per net. */
+function lopperSystem(pool: WorkerPool, models: Record<Net, Model>, data: Dataset): System {
   return {
-    suite: 'train', kernel: 'train step', shape: `${model}, batch ${BATCH}`, system, model, batchSize: BATCH,
-    imagesPerSecond, medianMs: (1000 * BATCH) / imagesPerSecond, ...extra,
+    name: 'lopper-simd',
+    workers: pool.size,
+    async round(net, steps, round) {
+      const part = data.subset({ end: steps * BATCH });
+      const t = performance.now();
+      await trainParallel(models[net], part, { pool, epochs: 1, batchSize: BATCH, optimizer: OPTIMIZER, seed: round });
+      return part.size / ((performance.now() - t) / 1000);
+    },
   };
 }
 
-/** PyTorch's images/s per model at 1 and 2 threads, or nothing when torch is not installed. */
-function pytorch(quick: boolean): TrainRecord[] {
-  const python = '/usr/bin/python3';
-  if (!existsSync(python) || spawnSync(python, ['-c', 'import torch']).status !== 0) {
-    console.log('PyTorch baseline skipped: /usr/bin/python3 cannot import torch (bench/baselines/install-torch.sh installs it)');
-    return [];
-  }
+/** PyTorch at `threads` threads, a fresh process per round (it warms up before timing). */
+function torchSystem(threads: number, version: string): System {
   const script = fileURLToPath(new URL('./baselines/torch_train.py', import.meta.url));
-  const out: TrainRecord[] = [];
-  for (const threads of [1, 2]) {
-    const r = spawnSync(python, [script, '--threads', String(threads), '--batch', String(BATCH), '--steps', quick ? '20' : '150', '--repeats', quick ? '1' : '5'], {
-      encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads) },
-    });
-    if (r.status !== 0) throw new Error(`PyTorch baseline failed: ${r.stderr}`);
-    for (const line of r.stdout.trim().split('\n')) {
-      const j = JSON.parse(line) as { model: string; imagesPerSecond: number; torch: string };
-      out.push({ ...record(j.model, `pytorch ${j.torch}`, j.imagesPerSecond, { threads }) });
-    }
-  }
-  return out;
+  return {
+    name: `pytorch ${version}`,
+    threads,
+    round(net, steps) {
+      const r = spawnSync(PYTHON, [script, '--threads', String(threads), '--batch', String(BATCH), '--steps', String(steps), '--repeats', '1', '--models', net], {
+        encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads) },
+      });
+      if (r.status !== 0) throw new Error(`PyTorch baseline failed: ${r.stderr}`);
+      return (JSON.parse(r.stdout.trim()) as { imagesPerSecond: number }).imagesPerSecond;
+    },
+  };
 }
+
+/** The installed torch's version, or undefined (and a note) when python3 cannot import it. */
+function torchVersion(): string | undefined {
+  const r = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : undefined;
+  if (r?.status === 0) return r.stdout.trim();
+  console.log(`PyTorch baseline skipped: ${PYTHON} cannot import torch (bench/baselines/install-torch.sh installs it)`);
+  return undefined;
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 export async function run({ quick }: SuiteOptions) {
   const k = await loadNodeKernels();
-  const data = (await loadBuiltin('fashion-mnist', 'train')).subset({ end: quick ? BATCH * 8 : BATCH * 150 });
-  const records: TrainRecord[] = [];
-  for (const workers of [1, 2]) {
-    await withNodePool({ workers }, async (pool) => {
-      for (const [name, net] of Object.entries(NETS)) {
-        const model = new Model(new Graph(net()), k, { seed: 1 });
-        const options = { pool, batchSize: BATCH, optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 } as const };
-        await trainParallel(model, data.subset({ end: BATCH * 4 }), { ...options, epochs: 1 }); // warm-up
-        const rates: number[] = [];
-        for (let r = 0; r < (quick ? 1 : 3); r++) {
-          const t = performance.now();
-          await trainParallel(model, data, { ...options, epochs: 1, seed: r });
-          rates.push(data.size / ((performance.now() - t) / 1000));
-        }
-        rates.sort((a, b) => a - b);
-        records.push(record(name, 'lopper-simd', rates[rates.length >> 1], { workers }));
-        model.dispose();
+  const steps = quick ? 8 : 150;
+  const rounds = quick ? 1 : 7;
+  const data = (await loadBuiltin('fashion-mnist', 'train')).subset({ end: BATCH * steps });
+  const pools = [createNodePool({ workers: 1 }), createNodePool({ workers: 2 })];
+  const models = pools.map(() => Object.fromEntries(Object.entries(NETS).map(([name, net]) => [name, new Model(new Graph(net()), k, { seed: 1 })])) as Record<Net, Model>);
+  const version = torchVersion();
+  const lopper = pools.map((pool, i) => lopperSystem(pool, models[i], data));
+  const systems: System[] = [...lopper, ...(version ? [torchSystem(1, version), torchSystem(2, version)] : [])];
+  const rates = new Map<System, Record<Net, number[]>>(systems.map((s) => [s, { 'lenet-5': [], 'lenet-300-100': [] }]));
+  try {
+    for (const s of lopper) for (const net of Object.keys(NETS) as Net[]) await s.round(net, 4, 0); // warm-up
+    for (let r = 0; r < rounds; r++) {
+      // Alternate the order too, so that no system always runs right after another.
+      const order = r % 2 === 0 ? systems : [...systems].reverse();
+      for (const net of Object.keys(NETS) as Net[]) {
+        for (const s of order) rates.get(s)![net].push(await s.round(net, steps, r));
       }
-    });
+      const line = systems.map((s) => `${s.workers ? `${s.workers}w` : `torch ${s.threads}t`} ${rates.get(s)!['lenet-5'][r].toFixed(0)}`).join(', ');
+      console.log(`round ${r + 1}/${rounds}, lenet-5 images/s: ${line}`);
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.terminate()));
+    for (const m of models) for (const model of Object.values(m)) model.dispose();
   }
-  records.push(...pytorch(quick));
 
+  const records: TrainRecord[] = [];
+  for (const net of Object.keys(NETS) as Net[]) {
+    for (const s of systems) {
+      const perRound = rates.get(s)![net];
+      const imagesPerSecond = median(perRound);
+      records.push({
+        suite: 'train', kernel: 'train step', shape: `${net}, batch ${BATCH}`, system: s.name, model: net, batchSize: BATCH,
+        imagesPerSecond, medianMs: (1000 * BATCH) / imagesPerSecond, rounds: perRound,
+        ...(s.workers ? { workers: s.workers } : { threads: s.threads }),
+      });
+    }
+  }
+
+  console.log(`\nmedians over ${rounds} round${rounds > 1 ? 's' : ''} of ${steps} batches:`);
   console.log('model           system               workers/threads  images/s');
   for (const r of records) {
     console.log(`${r.model.padEnd(15)} ${r.system.padEnd(20)} ${String(r.workers ?? r.threads).padStart(15)}  ${r.imagesPerSecond.toFixed(0).padStart(8)}`);
   }
-  console.log('\nratios the issue sets bars for:');
-  for (const model of Object.keys(NETS)) {
-    const ours = (w: number) => records.find((r) => r.model === model && r.system === 'lopper-simd' && r.workers === w)!;
-    const torch = records.filter((r) => r.model === model && r.system.startsWith('pytorch')).sort((a, b) => b.imagesPerSecond - a.imagesPerSecond)[0];
-    const line = [`2 workers / 1 worker ${(ours(2).imagesPerSecond / ours(1).imagesPerSecond).toFixed(2)}×`];
-    if (torch) line.push(`2 workers / PyTorch's best (${torch.threads} thread${torch.threads === 1 ? '' : 's'}) ${(ours(2).imagesPerSecond / torch.imagesPerSecond).toFixed(2)}×`);
-    console.log(`  ${model}: ${line.join(', ')}`);
+  console.log('\nratios the issue sets bars for: of the medians [median of the per-round ratios, each round against its own best PyTorch]');
+  const [one, two] = lopper;
+  const torches = systems.filter((s) => s.threads !== undefined);
+  for (const net of Object.keys(NETS) as Net[]) {
+    const of = (s: System) => rates.get(s)![net];
+    const paired = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i])).toFixed(2);
+    const line = [`2 workers / 1 worker ${(median(of(two)) / median(of(one))).toFixed(2)}× [${paired(of(two), of(one))}×]`];
+    if (torches.length > 0) {
+      const best = [...torches].sort((a, b) => median(of(b)) - median(of(a)))[0];
+      const bestPerRound = of(two).map((_, i) => Math.max(...torches.map((s) => of(s)[i])));
+      line.push(`2 workers / PyTorch's best (${best.threads} thread${best.threads === 1 ? '' : 's'}) ${(median(of(two)) / median(of(best))).toFixed(2)}× [${paired(of(two), bestPerRound)}×]`);
+    }
+    console.log(`  ${net}: ${line.join(', ')}`);
   }
-  const torchVersion = records.find((r) => r.system.startsWith('pytorch'))?.system.slice('pytorch '.length);
-  return { records, versions: { ...(torchVersion ? { torch: torchVersion } : {}) } };
+  return { records, versions: { ...(version ? { torch: version } : {}) } };
 }

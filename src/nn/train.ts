@@ -55,20 +55,25 @@ export function checkData(model: Model, data: Dataset): void {
 }
 
 /**
- * Forward, loss and backward for the samples `indices`: leaves the gradient of the mean loss in
- * model.params.grads and returns the summed loss and the number classified correctly.
+ * Forward, loss and backward for the samples `indices`: leaves the gradient of the mean loss,
+ * times `scale`, in model.params.grads and returns the summed loss and the number classified
+ * correctly. A worker with a shard of a batch passes shard/batch as `scale`, so the shards'
+ * gradients sum to the batch's mean gradient; scaling the loss gradient (batch × classes values)
+ * costs nothing next to scaling the parameter gradient, and backward is linear in it.
  */
-export function computeGradients(model: Model, loss: SoftmaxCrossEntropy, data: Dataset, indices: ArrayLike<number>, labels: Int32Array): { loss: number; correct: number } {
+export function computeGradients(model: Model, loss: SoftmaxCrossEntropy, data: Dataset, indices: ArrayLike<number>, labels: Int32Array, scale = 1): { loss: number; correct: number } {
   const batch = indices.length;
   data.fillBatch(model.input(batch).f32(), labels, indices);
   const logits = model.forward(batch, { training: true });
   const mean = loss.forward(logits, labels.subarray(0, batch));
   const correct = countCorrect(logits.f32(), labels, batch);
-  model.backward(loss.backward());
+  const dLogits = loss.backward();
+  if (scale !== 1) model.k.wasm.f32_scale(dLogits.offset, dLogits.offset, scale, dLogits.size);
+  model.backward(dLogits);
   return { loss: mean * batch, correct };
 }
 
-/** What one training step returns: the summed loss over its samples and how many were right. */
+/** What training over some samples returns: the summed loss over them and how many were right. */
 export interface StepResult {
   loss: number;
   correct: number;
@@ -88,15 +93,28 @@ export function checkTraining(model: Model, data: Dataset, options: TrainOptions
   if (options.optimizer) checkOptimizer(options.optimizer);
 }
 
+/** One epoch of optimiser steps as runEpochs plans it. */
+export interface EpochPlan {
+  epoch: number;
+  /** The epoch's sample order; batch b is order[b·batchSize, (b+1)·batchSize) (the last may be short). */
+  order: Int32Array;
+  batchSize: number;
+  batches: number;
+  /** Learning rate of batch b: the schedule at epoch + b / batches. */
+  lrs: Float64Array;
+  optimizer: Optimizer;
+}
+
 /**
  * The epoch loop train() and trainParallel() share: seeded order, learning-rate schedule,
- * optimiser steps and reports. `step` leaves the batch's mean-loss gradient in model.params.grads.
+ * optimiser, test evaluation and reports. `epoch` runs one epoch's steps (calling onBatch) and
+ * returns the epoch's summed loss and correct count.
  */
 export async function runEpochs(
   model: Model,
   data: Dataset,
   options: TrainOptions,
-  step: (indices: Int32Array) => StepResult | Promise<StepResult>,
+  epoch: (plan: EpochPlan) => StepResult | Promise<StepResult>,
   test: (data: Dataset, batchSize: number) => Evaluation | Promise<Evaluation>,
 ): Promise<EpochReport[]> {
   const { epochs, batchSize = 64, seed = 0 } = options;
@@ -105,21 +123,13 @@ export async function runEpochs(
   const optimizer = options.optimizerState ?? new Optimizer(model.params, options.optimizer ?? DEFAULT_OPTIMIZER);
   const reports: EpochReport[] = [];
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let e = 0; e < epochs; e++) {
       const started = performance.now();
-      const order = data.order({ shuffle: true, seed: seed + epoch });
-      let sum = 0;
-      let correct = 0;
-      const lr = learningRate(optimizer.options.lr, schedule, epoch);
-      for (let b = 0; b < batches; b++) {
-        const indices = order.subarray(b * batchSize, Math.min(order.length, (b + 1) * batchSize));
-        const result = await step(indices);
-        optimizer.step(learningRate(optimizer.options.lr, schedule, epoch + b / batches));
-        sum += result.loss;
-        correct += result.correct;
-        options.onBatch?.({ epoch, batch: b, batches, loss: result.loss / indices.length });
-      }
-      const report: EpochReport = { epoch, lr, loss: sum / data.size, trainAccuracy: correct / data.size, seconds: 0 };
+      const order = data.order({ shuffle: true, seed: seed + e });
+      const lrs = Float64Array.from({ length: batches }, (_, b) => learningRate(optimizer.options.lr, schedule, e + b / batches));
+      const result = await epoch({ epoch: e, order, batchSize, batches, lrs, optimizer });
+      const lr = learningRate(optimizer.options.lr, schedule, e);
+      const report: EpochReport = { epoch: e, lr, loss: result.loss / data.size, trainAccuracy: result.correct / data.size, seconds: 0 };
       if (options.test) {
         const t = await test(options.test, Math.max(batchSize, 256));
         report.testAccuracy = t.accuracy;
@@ -135,15 +145,30 @@ export async function runEpochs(
   return reports;
 }
 
+/** The indices of batch b of a plan (a view of its order). */
+export function batchOf(plan: Pick<EpochPlan, 'order' | 'batchSize'>, b: number): Int32Array {
+  return plan.order.subarray(b * plan.batchSize, Math.min(plan.order.length, (b + 1) * plan.batchSize));
+}
+
 /** Trains on this thread; trainParallel (src/workers/) does the same over a worker pool. */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<EpochReport[]> {
   checkTraining(model, data, options, 'train');
   const loss = new SoftmaxCrossEntropy(model.k);
   const labels = new Int32Array(options.batchSize ?? 64);
   try {
-    return await runEpochs(model, data, options,
-      (indices) => computeGradients(model, loss, data, indices, labels),
-      (test, batchSize) => evaluate(model, test, { batchSize }));
+    return await runEpochs(model, data, options, (plan) => {
+      let sum = 0;
+      let correct = 0;
+      for (let b = 0; b < plan.batches; b++) {
+        const indices = batchOf(plan, b);
+        const result = computeGradients(model, loss, data, indices, labels);
+        plan.optimizer.step(plan.lrs[b]);
+        sum += result.loss;
+        correct += result.correct;
+        options.onBatch?.({ epoch: plan.epoch, batch: b, batches: plan.batches, loss: result.loss / indices.length });
+      }
+      return { loss: sum, correct };
+    }, (test, batchSize) => evaluate(model, test, { batchSize }));
   } finally {
     loss.dispose();
   }

@@ -7,7 +7,10 @@ import { wrap, type Endpoint, type Remote } from 'comlink';
 import type { Model } from '../nn/model.js';
 import type { Dataset } from '../nn/data/dataset.js';
 import { saveModel } from '../io/native.js';
-import { PARAMS_HEADER_BYTES, paramsVersion, paramsView, slotView, type WorkerApi } from './worker.js';
+import type { WorkerApi } from './worker.js';
+import { PARAMS_HEADER_BYTES, paramsVersion, paramsView, shards, slotsBytes, slotView, type Shard } from './layout.js';
+
+export { shards, type Shard };
 
 /** One started worker as a platform hands it to the pool. */
 export interface WorkerHandle {
@@ -22,27 +25,6 @@ export interface WorkerHandle {
 
 /** Starts worker `index` of a pool. */
 export type WorkerFactory = (index: number) => WorkerHandle;
-
-/** A contiguous part [start, start + count) of an index list, and the worker it went to. */
-export interface Shard {
-  worker: number;
-  start: number;
-  count: number;
-}
-
-/** `total` items in `parts` contiguous shards whose sizes differ by at most one (larger first). */
-export function shards(total: number, parts: number): Shard[] {
-  const base = Math.floor(total / parts);
-  const extra = total % parts;
-  const out: Shard[] = [];
-  let start = 0;
-  for (let w = 0; w < parts; w++) {
-    const count = base + (w < extra ? 1 : 0);
-    out.push({ worker: w, start, count });
-    start += count;
-  }
-  return out;
-}
 
 export interface RunOptions<R> {
   /** The task's arguments, or a function making them per shard. */
@@ -150,7 +132,7 @@ export class WorkerPool {
     const size = model.params.size;
     const bytes = saveModel(model);
     const params = new SharedArrayBuffer(PARAMS_HEADER_BYTES + size * 4);
-    const slots = new SharedArrayBuffer(this.size * size * 4);
+    const slots = new SharedArrayBuffer(slotsBytes(this.size, size));
     const wasm = options.wasm ?? model.k.module;
     const seed = options.seed ?? 0;
     this.binding = undefined;
@@ -181,7 +163,16 @@ export class WorkerPool {
     Atomics.add(b.version, 0, 1);
   }
 
-  /** Worker w's slot: what its last task left there (a gradient and state for 'gradients'). */
+  /**
+   * Copies the replicas' parameter values (and state) from the shared buffer into the model: what
+   * a training epoch leaves there (train-parallel.ts).
+   */
+  pull(model: Model): void {
+    const b = this.bound(model, 'pull');
+    model.params.values.f32().set(b.values);
+  }
+
+  /** Worker w's slot: what its last task left there (tasks write bulk results to `ctx.slot`). */
   slot(w: number): Float32Array {
     const b = this.binding;
     if (!b) throw new Error('WorkerPool.slot: no model loaded');

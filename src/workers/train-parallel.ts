@@ -1,11 +1,15 @@
 // Data-parallel training and evaluation over a WorkerPool, with train()'s options and results
 // (src/nn/train.ts is the spec): each batch is split into contiguous shards, the workers' scaled
-// gradients sum to the full batch's mean gradient, and this thread steps the optimiser.
+// gradients sum to the full batch's mean gradient, and each worker steps the optimiser over its
+// range of the parameters. One call per worker per epoch; the steps synchronise in shared memory
+// (epoch.ts), so this thread only plans the epochs, reports progress and collects the results.
 
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
-import { checkData, checkTraining, runEpochs, type EpochReport, type Evaluation, type TrainOptions } from '../nn/train.js';
-import type { Shard, WorkerPool } from './pool.js';
+import { batchOf, checkData, checkTraining, runEpochs, type EpochPlan, type EpochReport, type Evaluation, type StepResult, type TrainOptions } from '../nn/train.js';
+import { batchesDone, controlBuffer, failedWorker, requestStop, signalFailure, type EpochResult } from './epoch.js';
+import { paramRanges } from './layout.js';
+import type { WorkerPool } from './pool.js';
 import type { PassResult } from './worker.js';
 
 export interface ParallelOptions {
@@ -13,58 +17,121 @@ export interface ParallelOptions {
   pool: WorkerPool;
 }
 
-/** Where the steps' time went, summed in milliseconds (for benches). */
+/** Where the workers' time went, in milliseconds summed over the steps and averaged over the workers (for benches). */
 export interface StepTimes {
   steps: number;
-  /** Writing the parameters to the shared buffer. */
-  push: number;
-  /** From sending the shards to the last worker's answer, summing the gradients as they come. */
-  workers: number;
-  /** The slowest worker's time inside its task (workers − compute = messaging, summing, waiting). */
+  /** Forward and backward over the worker's shard. */
   compute: number;
-  /** Averaging the workers' state once all have answered. */
-  reduce: number;
+  /** Publishing gradients, summing the others', stepping the optimiser, exchanging parameters. */
+  exchange: number;
+  /** Waiting at the barriers for the other workers (their compute being slower, and wake-ups). */
+  wait: number;
 }
 
 export function stepTimes(): StepTimes {
-  return { steps: 0, push: 0, workers: 0, compute: 0, reduce: 0 };
+  return { steps: 0, compute: 0, exchange: 0, wait: 0 };
 }
+
+/** How often progress is read from the workers when onBatch is given. */
+const POLL_MS = 50;
 
 /** train() over the pool: the same batches, order, schedule and optimiser, so the same result within rounding. */
 export async function trainParallel(model: Model, data: Dataset, options: TrainOptions & ParallelOptions & { timings?: StepTimes }): Promise<EpochReport[]> {
   checkTraining(model, data, options, 'trainParallel');
   const { pool } = options;
-  const times = options.timings ?? stepTimes();
   return pool.exclusive(async () => {
     await pool.ensure(model);
-    await pool.share(data);
+    const id = await pool.share(data);
     if (options.test) await pool.share(options.test);
-    const step = async (indices: Int32Array) => {
-      const t0 = performance.now();
-      pool.push(model);
-      const t1 = performance.now();
-      const reduce = reducer(pool, model);
-      const parts = await pool.run<PassResult>('gradients', data, indices, {
-        args: (s: Shard) => ({ scale: s.count / indices.length }),
-        onResult: (s) => reduce.add(s),
-      });
-      const t2 = performance.now();
-      reduce.finish(parts);
-      times.steps++;
-      times.push += t1 - t0;
-      times.workers += t2 - t1;
-      times.reduce += performance.now() - t2;
-      times.compute += Math.max(...parts.map((p) => p.result.ms ?? 0));
-      let loss = 0;
-      let correct = 0;
-      for (const p of parts) {
-        loss += p.result.loss;
-        correct += p.result.correct;
-      }
-      return { loss, correct };
-    };
-    return runEpochs(model, data, options, step, (test, batchSize) => evaluateOn(pool, model, test, batchSize));
+    return runEpochs(model, data, options,
+      (plan) => epochOn(pool, model, data, id, plan, options),
+      (test, batchSize) => evaluateOn(pool, model, test, batchSize));
   });
+}
+
+/**
+ * One epoch on every worker: publishes the model's parameters, mask and optimiser state, runs
+ * the epoch, reports progress while it runs, then takes the parameters and optimiser state back.
+ */
+async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number, plan: EpochPlan, options: TrainOptions & { timings?: StepTimes }): Promise<StepResult> {
+  const W = pool.size;
+  const p = model.params;
+  const ranges = paramRanges(p.trainableSize, W);
+  const { optimizer } = plan;
+  const control = controlBuffer();
+  const stats = new Float64Array(new SharedArrayBuffer(plan.batches * W * 2 * 8));
+  pool.push(model);
+  const state = optimizer.buffers();
+  const mask = p.mask?.toArray() as Float32Array | undefined;
+
+  // onBatch as train() calls it, for the batches the workers have finished, in order.
+  let reported = 0;
+  let failure: { error: unknown } | undefined;
+  const report = (upTo: number) => {
+    for (; reported < upTo; reported++) {
+      const b = reported;
+      let loss = 0;
+      for (let w = 0; w < W; w++) loss += stats[(b * W + w) * 2];
+      options.onBatch?.({ epoch: plan.epoch, batch: b, batches: plan.batches, loss: loss / batchOf(plan, b).length });
+    }
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const poll = () => {
+    try {
+      report(batchesDone(control));
+      timer = setTimeout(poll, POLL_MS);
+    } catch (error) {
+      failure = { error };
+      requestStop(control);
+    }
+  };
+  if (options.onBatch) timer = setTimeout(poll, POLL_MS);
+
+  const settled = await Promise.allSettled(ranges.map((range, w) => {
+    const request = {
+      data: id, order: plan.order, batchSize: plan.batchSize, lrs: plan.lrs, workers: W,
+      optimizer: { ...optimizer.options }, steps: optimizer.steps, state: state.map((s) => s.slice(range.start, range.end)),
+      mask: mask ?? null, control: control.buffer as SharedArrayBuffer, stats: stats.buffer as SharedArrayBuffer,
+    };
+    return pool.call(w, `training epoch ${plan.epoch + 1} on '${data.name}'`, (api) => api.trainEpoch(request)).catch((e) => {
+      // A worker that threw has told the others already; one that died cannot: wake them here.
+      signalFailure(control, w);
+      throw e;
+    });
+  }));
+  clearTimeout(timer);
+  const rejected = settled.map((s) => (s.status === 'rejected' ? s.reason : undefined));
+  if (rejected.some((e) => e !== undefined)) throw rejected[failedWorker(control)] ?? rejected.find((e) => e !== undefined);
+  if (failure) throw failure.error;
+  const results = settled.map((s) => (s as PromiseFulfilledResult<EpochResult>).value);
+
+  pool.pull(model);
+  optimizer.steps = results[0].steps;
+  const buffers = optimizer.buffers();
+  results.forEach((r, w) => r.state.forEach((s, i) => buffers[i].set(s, ranges[w].start)));
+  if (options.timings) {
+    const t = options.timings;
+    t.steps += plan.batches;
+    for (const r of results) {
+      t.compute += r.ms.compute / W;
+      t.exchange += r.ms.exchange / W;
+      t.wait += r.ms.wait / W;
+    }
+  }
+  report(plan.batches);
+
+  // The epoch's sums in train()'s order: per batch the shards in worker order, then batch by batch.
+  let loss = 0;
+  let correct = 0;
+  for (let b = 0; b < plan.batches; b++) {
+    let batchLoss = 0;
+    for (let w = 0; w < W; w++) {
+      batchLoss += stats[(b * W + w) * 2];
+      correct += stats[(b * W + w) * 2 + 1];
+    }
+    loss += batchLoss;
+  }
+  return { loss, correct };
 }
 
 /** evaluate() over the pool: the dataset in contiguous shards, one per worker. */
@@ -88,65 +155,4 @@ async function evaluateOn(pool: WorkerPool, model: Model, data: Dataset, batchSi
     correct += p.result.correct;
   }
   return { accuracy: correct / data.size, loss: loss / data.size, correct, count: data.size };
-}
-
-/**
- * The full batch's gradient into model.params.grads: the sum of the workers' slots (each already
- * scaled by shard/batch). State (batch-norm running statistics) becomes the shard-weighted mean
- * of the workers' states.
- */
-export function combine(pool: WorkerPool, model: Model, parts: readonly Shard[]): void {
-  const r = reducer(pool, model);
-  for (const s of parts) r.add(s);
-  r.finish(parts);
-}
-
-/**
- * combine() in two halves: `add` each worker's slot as its answer arrives, so summing overlaps the
- * slower workers' compute; `finish` averages the state once all have answered. NOTE: slots are
- * summed in worker order (only the first two commute), so the result is the same bits whatever
- * order the answers come in.
- */
-function reducer(pool: WorkerPool, model: Model): { add(s: Shard): void; finish(parts: readonly Shard[]): void } {
-  const p = model.params;
-  const k = model.k;
-  const T = p.trainableSize;
-  const arrived = new Set<number>();
-  let done = 0;
-  let first = -1;
-  const slot = (w: number) => pool.slot(w).subarray(0, T);
-  const pump = () => {
-    for (;;) {
-      if (done === 0) {
-        first = arrived.has(0) ? 0 : arrived.has(1) ? 1 : -1;
-        if (first < 0) return;
-        p.grads.f32().set(slot(first));
-      } else {
-        const w = done === 1 ? 1 - first : done;
-        if (!arrived.has(w)) return;
-        const scratch = k.scratch(T * 4);
-        new Float32Array(k.heap.memory.buffer, scratch, T).set(slot(w));
-        k.wasm.f32_add(p.grads.offset, p.grads.offset, scratch, T);
-      }
-      done++;
-    }
-  };
-  return {
-    add(s) {
-      arrived.add(s.worker);
-      pump();
-    },
-    finish(parts) {
-      if (done !== parts.length) throw new Error(`trainParallel: ${done} of ${parts.length} gradients were reduced`);
-      if (p.size === T) return;
-      const total = parts.reduce((n, s) => n + s.count, 0);
-      const state = p.values.f32().subarray(T);
-      state.fill(0);
-      for (const s of parts) {
-        const values = pool.slot(s.worker);
-        const w = s.count / total;
-        for (let j = 0; j < state.length; j++) state[j] += w * values[T + j];
-      }
-    },
-  };
 }

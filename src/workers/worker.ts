@@ -1,35 +1,17 @@
 // The worker side of the pool: one wasm instance, one model replica and the shared datasets,
-// driven over comlink by WorkerPool (pool.ts), running named tasks over lists of sample indices.
-// No platform API here: web-entry.ts and src/node/worker-entry.ts expose `createWorkerApi()`.
+// driven over comlink by WorkerPool (pool.ts), running named tasks over lists of sample indices
+// and training epochs together with the other workers (epoch.ts). The shared buffers are laid out
+// in layout.ts. No platform API here: web-entry.ts and src/node/worker-entry.ts expose
+// `createWorkerApi()`.
 
 import { loadKernels, type Kernels } from '../kernels/kernels.js';
 import { loadModel } from '../io/native.js';
 import { Dataset, type NormaliseConstants } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { SoftmaxCrossEntropy } from '../nn/loss.js';
-import { computeGradients, countCorrect } from '../nn/train.js';
-
-// Shared memory, written by one side and read by the other between messages:
-//   params: i32 version · 12 bytes padding · f32 values[size]      (the orchestrator writes)
-//   slots:  f32 [workers × size], worker w owns [w·size, (w+1)·size)  (worker w writes)
-// A slot holds the worker's scaled gradient in [0, trainable) and its state (batch-norm running
-// statistics) after the pass in [trainable, size).
-export const PARAMS_HEADER_BYTES = 16;
-
-/** The parameter values in a params buffer. */
-export function paramsView(buffer: SharedArrayBuffer, size: number): Float32Array {
-  return new Float32Array(buffer, PARAMS_HEADER_BYTES, size);
-}
-
-/** The version counter of a params buffer, bumped by the orchestrator after each write. */
-export function paramsVersion(buffer: SharedArrayBuffer): Int32Array {
-  return new Int32Array(buffer, 0, 1);
-}
-
-/** Worker w's slot in a slots buffer. */
-export function slotView(buffer: SharedArrayBuffer, w: number, size: number): Float32Array {
-  return new Float32Array(buffer, w * size * 4, size);
-}
+import { countCorrect } from '../nn/train.js';
+import { trainEpoch, type EpochRequest, type EpochResult } from './epoch.js';
+import { PARAMS_HEADER_BYTES, paramsVersion, paramsView, slotsBytes, slotView } from './layout.js';
 
 export interface ReplicaInit {
   /** This worker's index in the pool, named in errors and mixed into its random seed. */
@@ -64,14 +46,12 @@ export interface TaskRequest {
   args?: unknown;
 }
 
-/** Sums over the samples a worker saw: what the 'gradients' and 'evaluate' tasks return. */
+/** Sums over the samples a worker saw: what the 'evaluate' task returns. */
 export interface PassResult {
   /** Summed (not mean) loss. */
   loss: number;
   correct: number;
   count: number;
-  /** Milliseconds the task took inside the worker (for overhead accounting). */
-  ms?: number;
 }
 
 /** What a task sees: the replica (parameters already current), the dataset and the indices. */
@@ -105,22 +85,6 @@ export function taskNames(): string[] {
   return [...tasks.keys()];
 }
 
-/**
- * Gradient of the mean loss over the indices, times `scale` (the orchestrator passes shard/batch,
- * so the slots sum to the full batch's mean gradient), into the slot; the state after it.
- */
-defineTask('gradients', (c, args: { scale?: number } = {}): PassResult => {
-  const started = performance.now();
-  const p = c.model.params;
-  const T = p.trainableSize;
-  const step = computeGradients(c.model, c.loss, c.data, c.indices, c.labels(c.indices.length));
-  const scale = args.scale ?? 1;
-  if (scale !== 1) c.k.wasm.f32_scale(p.grads.offset, p.grads.offset, scale, T);
-  c.slot.set(p.grads.f32());
-  if (p.size > T) c.slot.set(p.values.f32().subarray(T), T);
-  return { loss: step.loss, correct: step.correct, count: c.indices.length, ms: performance.now() - started };
-});
-
 /** Inference-mode loss and accuracy over the indices, in batches of `batchSize` (default 256). */
 defineTask('evaluate', (c, args: { batchSize?: number } = {}): PassResult => {
   const batchSize = args.batchSize ?? 256;
@@ -148,7 +112,7 @@ interface Replica {
   version: Int32Array;
   /** The params version last copied in. */
   seen: number;
-  slot: Float32Array;
+  slots: SharedArrayBuffer;
   labels: Int32Array;
 }
 
@@ -161,6 +125,20 @@ export function createWorkerApi() {
     if (!replica) throw new Error(`${what} before init`);
     return replica;
   };
+  const dataset = (id: number, what: string): Dataset => {
+    const data = datasets.get(id);
+    if (!data) throw new Error(`${what}: no dataset with id ${id} (send it with addDataset)`);
+    return data;
+  };
+  /** Copies the orchestrator's parameters in if it published new ones since the last time. */
+  const refresh = (r: Replica): void => {
+    const version = Atomics.load(r.version, 0);
+    if (version !== r.seen) {
+      r.model.params.values.f32().set(r.params);
+      r.seen = version;
+    }
+  };
+  const labels = (r: Replica) => (n: number) => (r.labels.length >= n ? r.labels : (r.labels = new Int32Array(n)));
 
   return {
     /** Builds the replica (replacing any earlier one); returns its sizes for the pool to check. */
@@ -170,7 +148,7 @@ export function createWorkerApi() {
       const k = await loadKernels(init.wasm);
       const { model } = loadModel(init.model, k, `worker ${init.index}: model`);
       const size = model.params.size;
-      if (init.params.byteLength !== PARAMS_HEADER_BYTES + size * 4 || init.slots.byteLength < (init.index + 1) * size * 4) {
+      if (init.params.byteLength !== PARAMS_HEADER_BYTES + size * 4 || init.slots.byteLength < slotsBytes(init.index + 1, size)) {
         model.dispose();
         throw new RangeError(`worker ${init.index}: shared buffers of ${init.params.byteLength} and ${init.slots.byteLength} bytes do not fit a model of ${size} parameters`);
       }
@@ -178,7 +156,7 @@ export function createWorkerApi() {
       replica = {
         index: init.index, k, model, loss: new SoftmaxCrossEntropy(k),
         params: paramsView(init.params, size), version: paramsVersion(init.params), seen: Number.NaN,
-        slot: slotView(init.slots, init.index, size), labels: new Int32Array(0),
+        slots: init.slots, labels: new Int32Array(0),
       };
       return { size, trainable: model.params.trainableSize, simd: k.simd };
     },
@@ -196,18 +174,31 @@ export function createWorkerApi() {
       const r = current(`run('${request.task}')`);
       const task = tasks.get(request.task);
       if (!task) throw new Error(`unknown task '${request.task}' (known: ${taskNames().join(', ')})`);
-      const data = datasets.get(request.data);
-      if (!data) throw new Error(`task '${request.task}': no dataset with id ${request.data} (send it with addDataset)`);
-      const version = Atomics.load(r.version, 0);
-      if (version !== r.seen) {
-        r.model.params.values.f32().set(r.params);
-        r.seen = version;
-      }
+      const data = dataset(request.data, `task '${request.task}'`);
+      refresh(r);
       const ctx: TaskContext = {
-        index: r.index, k: r.k, model: r.model, loss: r.loss, data, indices: request.indices, slot: r.slot,
-        labels: (n) => (r.labels.length >= n ? r.labels : (r.labels = new Int32Array(n))),
+        index: r.index, k: r.k, model: r.model, loss: r.loss, data, indices: request.indices,
+        slot: slotView(r.slots, r.index, r.model.params.size), labels: labels(r),
       };
       return task(ctx, request.args);
+    },
+
+    /**
+     * Trains one epoch together with the pool's other workers (epoch.ts), starting from the
+     * orchestrator's parameters if it published new ones.
+     */
+    trainEpoch(request: EpochRequest & { data: number }): EpochResult {
+      const r = current('trainEpoch');
+      const data = dataset(request.data, 'trainEpoch');
+      refresh(r);
+      try {
+        return trainEpoch({ index: r.index, model: r.model, loss: r.loss, params: r.params, slots: r.slots, labels: labels(r) }, data, request);
+      } catch (e) {
+        // Stopped mid-step, the replica may hold parameters the shared buffer does not: copy
+        // them in again next time.
+        r.seen = Number.NaN;
+        throw e;
+      }
     },
 
     dispose(): void {

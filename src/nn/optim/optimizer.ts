@@ -1,5 +1,6 @@
-// SGD (momentum, Nesterov) and Adam over a model's whole trainable block in one wasm call,
-// with L2 weight decay, an L1 penalty and the parameter store's mask (pruned weights stay 0).
+// SGD (momentum, Nesterov) and Adam over a model's whole trainable block (or one contiguous range
+// of it) in one wasm call, with L2 weight decay, an L1 penalty and the parameter store's mask
+// (pruned weights stay 0).
 
 import type { Tensor } from '../../kernels/tensor.js';
 import { gather, type ParamStore } from '../params.js';
@@ -15,17 +16,37 @@ export type OptimizerOptions =
   | ({ kind: 'sgd'; lr: number; momentum?: number; nesterov?: boolean } & Penalties)
   | ({ kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number } & Penalties);
 
+/** Elements [start, end) of a store's trainable block. */
+export interface ParamRange {
+  start: number;
+  end: number;
+}
+
 export class Optimizer {
   private readonly state: Tensor[] = [];
-  private t = 0;
+  /** Steps taken so far (Adam's bias correction depends on it). */
+  steps = 0;
   readonly options: Required<Penalties> & OptimizerOptions;
+  /** The elements this optimiser updates: all trainable ones, or one worker's share (src/workers/). */
+  readonly range: ParamRange;
 
-  constructor(readonly params: ParamStore, options: OptimizerOptions) {
+  constructor(readonly params: ParamStore, options: OptimizerOptions, range: ParamRange = { start: 0, end: params.trainableSize }) {
     const o = checkOptimizer(options);
+    if (!(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.start <= range.end && range.end <= params.trainableSize)) {
+      throw new RangeError(`optimizer: range [${range.start}, ${range.end}) is not within the ${params.trainableSize} trainable parameters`);
+    }
     this.options = o;
-    const n = params.trainableSize;
+    this.range = { start: range.start, end: range.end };
     const slots = o.kind === 'adam' ? 2 : (o.momentum ?? 0) > 0 ? 1 : 0;
-    for (let i = 0; i < slots; i++) this.state.push(params.k.tensor([n]));
+    for (let i = 0; i < slots; i++) this.state.push(params.k.tensor([range.end - range.start]));
+  }
+
+  /**
+   * Views of the per-element state over the range (SGD's velocity, or Adam's two moments), to
+   * carry it between threads. Valid until the wasm memory grows.
+   */
+  buffers(): Float32Array[] {
+    return this.state.map((t) => t.f32());
   }
 
   /** Current penalties; pruning schedules switch L1 off and L2 on between phases. */
@@ -35,20 +56,22 @@ export class Optimizer {
 
   /** One update from the gradients in params.grads, at learning rate `lr` (default the configured one). */
   step(lr = this.options.lr): void {
-    const { k, values, grads, trainableSize: n } = this.params;
+    const { k, values, grads } = this.params;
     const mask = this.params.mask;
     const o = this.options;
-    const maskPtr = mask ? mask.offset : 0;
+    const at = this.range.start * 4;
+    const n = this.range.end - this.range.start;
+    const maskPtr = mask ? mask.offset + at : 0;
     if (o.kind === 'sgd') {
       const mu = o.momentum ?? 0;
       const v = this.state[0]?.offset ?? 0;
-      k.wasm.f32_sgd_step(values.offset, grads.offset, v, maskPtr, lr, mu, o.weightDecay, o.l1, o.nesterov ? 1 : 0, mask ? 1 : 0, n);
+      k.wasm.f32_sgd_step(values.offset + at, grads.offset + at, v, maskPtr, lr, mu, o.weightDecay, o.l1, o.nesterov ? 1 : 0, mask ? 1 : 0, n);
     } else {
-      this.t++;
+      this.steps++;
       const b1 = o.beta1 ?? 0.9;
       const b2 = o.beta2 ?? 0.999;
-      k.wasm.f32_adam_step(values.offset, grads.offset, this.state[0].offset, this.state[1].offset, maskPtr,
-        lr, b1, b2, o.eps ?? 1e-8, o.weightDecay, o.l1, 1 - b1 ** this.t, 1 - b2 ** this.t, mask ? 1 : 0, n);
+      k.wasm.f32_adam_step(values.offset + at, grads.offset + at, this.state[0].offset, this.state[1].offset, maskPtr,
+        lr, b1, b2, o.eps ?? 1e-8, o.weightDecay, o.l1, 1 - b1 ** this.steps, 1 - b2 ** this.steps, mask ? 1 : 0, n);
     }
   }
 
@@ -57,8 +80,9 @@ export class Optimizer {
    * estimates follow their weights through `keep` (new element → old element, from removeUnits).
    */
   rebind(params: ParamStore, keep: Int32Array): Optimizer {
+    if (this.range.start !== 0 || this.range.end !== this.params.trainableSize) throw new Error('optimizer: rebind needs an optimiser over all trainable parameters');
     const next = new Optimizer(params, this.options);
-    next.t = this.t;
+    next.steps = this.steps;
     const trainable = keep.subarray(0, params.trainableSize);
     this.state.forEach((s, i) => next.state[i].f32().set(gather(s.f32(), trainable)));
     return next;
