@@ -7,21 +7,17 @@
 
 import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
-import { loadBuiltin, writeAtomic, type BuiltinName } from '../src/node/data.js';
+import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
 import { Graph } from '../src/graph/graph.js';
 import { Model } from '../src/nn/model.js';
-import { lenet5, lenet300100 } from '../src/nn/nets.js';
 import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
 import { runHan, HAN_DEFAULTS, type HanSettings, type Runner } from '../src/pipeline/han.js';
 import { sparsity, nonzeroParams } from '../src/prune/masks.js';
-import type { OptimizerOptions } from '../src/nn/optim/optimizer.js';
+import { HAN_CASES, HAN_NETS, flag as argFlag, pruneEpochs as epochsOfPipeline } from './lib/han-cases.js';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const flag = (name: string, fallback: string) => argFlag(args, name, fallback);
 const quick = args.includes('--quick');
 const seed = Number(flag('seed', '1'));
 const workers = Number(flag('workers', String(defaultWorkerCount())));
@@ -36,21 +32,7 @@ const target = Number(flag('sparsity', '0.925'));
 const weightDecay = Number(flag('weight-decay', '0'));
 const layerSparsity = flag('layer-sparsity', '') ? Object.fromEntries(flag('layer-sparsity', '').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])) : undefined;
 
-interface Case {
-  net: 'lenet-300-100' | 'lenet-5';
-  data: BuiltinName;
-  denseEpochs: number;
-  optimizer: OptimizerOptions;
-  han: Partial<HanSettings>;
-}
-
-const nets = { 'lenet-300-100': lenet300100, 'lenet-5': lenet5 };
-const cases: Case[] = [
-  { net: 'lenet-300-100', data: 'fashion-mnist', denseEpochs: 15, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4 }, han: { lr: 0.01, weightDecay: 1e-4 } },
-  { net: 'lenet-5', data: 'fashion-mnist', denseEpochs: 15, optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, weightDecay: 5e-4 }, han: { lr: 0.005, weightDecay: 5e-4 } },
-  { net: 'lenet-300-100', data: 'mnist', denseEpochs: 30, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 1e-4 }, han: { lr: 0.01, weightDecay: 1e-4 } },
-  { net: 'lenet-5', data: 'mnist', denseEpochs: 30, optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, weightDecay: 5e-4 }, han: { lr: 0.005, weightDecay: 5e-4 } },
-].filter((c) => !only || `${c.net}/${c.data}` === only) as Case[];
+const cases = HAN_CASES.filter((c) => !only || `${c.net}/${c.data}` === only);
 
 const k = await loadNodeKernels();
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -71,12 +53,12 @@ await withNodePool({ workers }, async (pool) => {
       retrainEpochs: quick ? 1 : retrainEpochs, finalEpochs: quick ? 1 : finalEpochs, l1Epochs: quick ? 0 : l1Epochs, l1: 1e-5, batchSize: 64, seed, ...c.han,
       ...(lr ? { lr } : {}), ...(weightDecay ? { weightDecay } : {}), ...(layerSparsity ? { layerSparsity } : {}),
     };
-    const pruneEpochs = settings.l1Epochs + (steps - 1) * settings.retrainEpochs + (settings.finalEpochs ?? settings.retrainEpochs);
+    const pruneEpochs = epochsOfPipeline(settings);
     const label = `${c.net} / ${c.data}`;
     const log = (msg: string) => console.log(`${label}: ${msg}`);
 
     // The pruned model: dense training, then the pipeline.
-    const model = new Model(new Graph(nets[c.net]()), k, { seed });
+    const model = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
     await runner.train(model, train, { epochs: denseEpochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs: denseEpochs } });
     const denseAccuracy = (await runner.evaluate(model, test)).accuracy;
     log(`dense after ${denseEpochs} epochs: ${(100 * denseAccuracy).toFixed(2)}%`);
@@ -89,7 +71,7 @@ await withNodePool({ workers }, async (pool) => {
 
     // The fair baseline: a dense model trained for as many epochs in total.
     const sameEpochs = denseEpochs + pruneEpochs;
-    const dense = new Model(new Graph(nets[c.net]()), k, { seed });
+    const dense = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
     await runner.train(dense, train, { epochs: sameEpochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs: sameEpochs } });
     const sameEpochsAccuracy = (await runner.evaluate(dense, test)).accuracy;
     log(`dense after ${sameEpochs} epochs: ${(100 * sameEpochsAccuracy).toFixed(2)}%`);

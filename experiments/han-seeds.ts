@@ -1,0 +1,113 @@
+// Han et al.'s pipeline over several seeds: is the pruned model really no worse than a dense one
+// trained for as many epochs, or was one seed lucky? For one net and data set, per seed: train the
+// dense model, run every recipe from a copy of it, and train a dense model for each distinct total
+// epoch count; then the mean and spread of (pruned − dense) per recipe. One seed's test accuracy
+// moves by ±0.2 points between near-identical runs, so single runs cannot settle a 0.2-point gap.
+//   node --import tsx experiments/han-seeds.ts --only lenet-5/fashion-mnist [--seeds 1,2,3]
+//     [--workers N] [--quick] [--recipe 'name={"lr":0.02}' ...]   (JSON: HanSettings fields over the defaults)
+// Writes experiments/results/han-seeds-<net>-<data>.json.
+
+import { readFile } from 'node:fs/promises';
+import { loadNodeKernels } from '../src/node/kernels.js';
+import { loadBuiltin, writeAtomic } from '../src/node/data.js';
+import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
+import { Graph } from '../src/graph/graph.js';
+import { Model } from '../src/nn/model.js';
+import { saveModel, loadModel } from '../src/io/native.js';
+import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
+import { runHan, HAN_DEFAULTS, type HanSettings, type Runner } from '../src/pipeline/han.js';
+import { nonzeroParams } from '../src/prune/masks.js';
+import { HAN_CASES, HAN_NETS, flag, pruneEpochs } from './lib/han-cases.js';
+
+const args = process.argv.slice(2);
+const only = flag(args, 'only', 'lenet-5/fashion-mnist');
+const c = HAN_CASES.find((x) => `${x.net}/${x.data}` === only);
+if (!c) throw new Error(`--only must be one of ${HAN_CASES.map((x) => `${x.net}/${x.data}`).join(', ')}; got '${only}'`);
+const seeds = flag(args, 'seeds', '1,2,3').split(',').map(Number);
+const workers = Number(flag(args, 'workers', String(defaultWorkerCount())));
+// A smoke run: 2,000 training and 500 test images, one epoch per phase.
+const quick = args.includes('--quick');
+const denseEpochs = quick ? 1 : c.denseEpochs;
+// The defaults of experiments/han.ts.
+const base: HanSettings = {
+  ...HAN_DEFAULTS, sparsity: 0.925, scope: 'global', schedule: { kind: 'iterative', steps: 3 },
+  retrainEpochs: 3, l1Epochs: 2, l1: 1e-5, batchSize: 64, ...c.han,
+  ...(quick ? { retrainEpochs: 1, finalEpochs: 1, l1Epochs: 0, latencyBatch: 0 } : {}),
+};
+const recipeArgs = args.flatMap((a, i) => (args[i - 1] === '--recipe' ? [a] : []));
+const recipes: { name: string; overrides: Partial<HanSettings> }[] = (recipeArgs.length ? recipeArgs : ['default={}']).map((r) => {
+  const eq = r.indexOf('=');
+  if (eq < 1) throw new Error(`--recipe must be name={json}, got '${r}'`);
+  return { name: r.slice(0, eq), overrides: JSON.parse(r.slice(eq + 1)) as Partial<HanSettings> };
+});
+
+const k = await loadNodeKernels();
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const train = quick ? (await loadBuiltin(c.data, 'train')).subset({ end: 2000 }) : await loadBuiltin(c.data, 'train');
+const test = quick ? (await loadBuiltin(c.data, 'test')).subset({ end: 500 }) : await loadBuiltin(c.data, 'test');
+const runs: { seed: number; recipe: string; totalEpochs: number; keptPercent: number; compression: number; prunedAccuracy: number; denseAccuracy: number }[] = [];
+const log = (msg: string) => console.log(`${only}: ${msg}`);
+
+await withNodePool({ workers }, async (pool) => {
+  const runner: Runner = {
+    train: (model, data, options) => trainParallel(model, data, { ...options, pool }),
+    evaluate: (model, data) => evaluateParallel(model, data, { pool }),
+  };
+  const trainDense = async (seed: number, epochs: number) => {
+    const model = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
+    await runner.train(model, train, { epochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs } });
+    return model;
+  };
+  for (const seed of seeds) {
+    const dense = await trainDense(seed, denseEpochs);
+    const start = saveModel(dense);
+    const totalParams = dense.params.size;
+    dense.dispose();
+    const denseAt = new Map<number, number>();
+    for (const recipe of recipes) {
+      const settings: HanSettings = { ...base, ...recipe.overrides, seed };
+      const { model } = loadModel(start, k);
+      const { model: pruned, history } = await runHan(model, {
+        train, test, settings, runner, modelName: c.net, datasetName: c.data, versions: { lopper: pkg.version },
+      });
+      const totalEpochs = denseEpochs + pruneEpochs(settings);
+      if (!denseAt.has(totalEpochs)) {
+        const same = await trainDense(seed, totalEpochs);
+        denseAt.set(totalEpochs, (await runner.evaluate(same, test)).accuracy);
+        same.dispose();
+      }
+      const kept = nonzeroParams(pruned);
+      const run = {
+        seed, recipe: recipe.name, totalEpochs, keptPercent: (100 * kept) / totalParams, compression: totalParams / kept,
+        prunedAccuracy: history.steps[history.steps.length - 1].accuracy, denseAccuracy: denseAt.get(totalEpochs)!,
+      };
+      runs.push(run);
+      pruned.dispose();
+      log(`seed ${seed} ${recipe.name}: kept ${run.keptPercent.toFixed(2)}%, pruned ${(100 * run.prunedAccuracy).toFixed(2)}% vs dense ${(100 * run.denseAccuracy).toFixed(2)}% after ${totalEpochs} epochs`);
+    }
+  }
+});
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
+const summary = recipes.map(({ name, overrides }) => {
+  const rs = runs.filter((r) => r.recipe === name);
+  const diffs = rs.map((r) => 100 * (r.prunedAccuracy - r.denseAccuracy));
+  return {
+    recipe: name, overrides, seeds: rs.length, keptPercent: mean(rs.map((r) => r.keptPercent)), compression: mean(rs.map((r) => r.compression)),
+    denseMean: 100 * mean(rs.map((r) => r.denseAccuracy)), prunedMean: 100 * mean(rs.map((r) => r.prunedAccuracy)),
+    diffMean: mean(diffs), diffSd: sd(diffs), diffs,
+  };
+});
+console.log(`\n${only}, seeds ${seeds.join(',')}: pruned − dense trained the same epochs (points)`);
+console.log('recipe            kept    ×      dense    pruned   diff ± sd       per seed');
+for (const s of summary) {
+  console.log(`${s.recipe.padEnd(16)} ${s.keptPercent.toFixed(2).padStart(5)}% ${s.compression.toFixed(1).padStart(5)}  ${s.denseMean.toFixed(2)}%  ${s.prunedMean.toFixed(2)}%  ` +
+    `${(s.diffMean >= 0 ? '+' : '') + s.diffMean.toFixed(2)} ± ${s.diffSd.toFixed(2)}    ${s.diffs.map((d) => d.toFixed(2)).join(' ')}`);
+}
+const out = `experiments/results/han-seeds-${only.replace('/', '-')}${quick ? '-quick' : ''}.json`;
+await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
+  experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.join(' ')}`,
+  seeds, workers, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
+}, null, 2) + '\n'));
+console.log(`wrote ${out}`);
