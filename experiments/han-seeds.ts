@@ -107,7 +107,7 @@ for (const s of summary) {
 }
 const out = `experiments/results/han-seeds-${only.replace('/', '-')}${quick ? '-quick' : ''}.json`;
 await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
-  experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.join(' ')}`,
+  experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.map((a) => (/^[\w.,/=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`,
   seeds, workers, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
 }, null, 2) + '\n'));
 console.log(`wrote ${out}`);
