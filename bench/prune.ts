@@ -1,6 +1,7 @@
 // Does structural pruning make the model faster, not only smaller? LeNet-5 forward latency with
 // 50% of its conv filters removed by L1 norm, against the dense model and against the same
-// filters only masked to zero, in one run. The bar: speed-up ≥ 0.8 × the FLOPs ratio.
+// filters only masked to zero, in one run. The bar: speed-up ≥ 0.8 × the FLOPs ratio. Then a
+// per-layer profile of dense and removed, and the speed-up if every layer scaled with its FLOPs.
 
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { Graph } from '../src/graph/graph.js';
@@ -64,5 +65,30 @@ export async function run({ quick }: SuiteOptions) {
     `= ${(speedup / flopsRatio).toFixed(2)} × the FLOPs ratio (bar: ≥ 0.8), wasm build '${k.build}'`);
   console.log('(FLOPs count direct convolution; lopper runs LeNet-5\'s 5×5 convs with Winograd when channels allow, so the dense model does fewer multiplies than counted)');
   Object.assign(r, { speedup, flopsRatio, speedupOverFlopsRatio: speedup / flopsRatio, roundRatios: ratios });
+
+  // Where the time goes: per-layer milliseconds of dense and removed, alternating, against each
+  // layer's FLOPs ratio. The ideal speed-up (every layer faster by exactly its FLOPs ratio) is
+  // below the model's FLOPs ratio when the dense model spends a smaller share of its time than
+  // of its FLOPs in the layers that shrink most.
+  const timings = { dense: new Map<string, number>(), removed: new Map<string, number>() };
+  const runs = quick ? 2 : 200;
+  for (let i = 0; i < runs; i++) {
+    dense.forward(batch, { timings: timings.dense });
+    removed.forward(batch, { timings: timings.removed });
+  }
+  const layers = dense.graph.nodes.map((n) => n.name);
+  let ideal = 0;
+  console.log('\nlayer     dense ms  removed ms  speed-up  FLOPs ratio');
+  for (const name of layers) {
+    const [td, tr] = [timings.dense.get(name)!, timings.removed.get(name)!];
+    const fd = dense.graph.flops(name);
+    const fr = removed.graph.flops(name);
+    ideal += fd > 0 ? (td * fr) / fd : td; // a layer without FLOPs (flatten) as measured dense
+    console.log(`${name.padEnd(9)} ${(td / runs).toFixed(3).padStart(8)}  ${(tr / runs).toFixed(3).padStart(10)}  ${(td / tr).toFixed(2).padStart(7)}×  ${fr > 0 ? `${(fd / fr).toFixed(2)}×` : '–'}`);
+  }
+  const totalDense = layers.reduce((a, n) => a + timings.dense.get(n)!, 0);
+  const idealSpeedup = totalDense / ideal;
+  console.log(`ideal speed-up, every layer faster by exactly its FLOPs ratio: ${idealSpeedup.toFixed(2)}× = ${(idealSpeedup / flopsRatio).toFixed(2)} × the FLOPs ratio`);
+  Object.assign(r, { idealSpeedup, layerMs: Object.fromEntries(layers.map((n) => [n, { dense: timings.dense.get(n)! / runs, removed: timings.removed.get(n)! / runs }])) });
   return { records, versions: { wasm: k.build } };
 }

@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ rec
   kernels: () => import('./kernels.js'),
   train: () => import('./train.js'),
   prune: () => import('./prune.js'),
+  ceiling: () => import('./ceiling.js'),
 };
 
 const args = process.argv.slice(2);

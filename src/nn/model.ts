@@ -72,12 +72,14 @@ export class Model {
 
   /**
    * Runs the graph on the batch already in `input(batch)` (or copies `x` there first) and
-   * returns the first output's workspace tensor, valid until the next pass.
+   * returns the first output's workspace tensor, valid until the next pass. With `timings`, adds
+   * each node's milliseconds to its entry (a profile: which layers a pruned model still pays for).
    */
-  forward(batch: number, options: { training?: boolean; x?: ArrayLike<number> } = {}): Tensor {
+  forward(batch: number, options: { training?: boolean; x?: ArrayLike<number>; timings?: Map<string, number> } = {}): Tensor {
     const ws = this.workspace(batch);
     if (options.x) ws.values.get(this.graph.inputs[0].name)!.set(options.x);
     const random = () => this.rng.next();
+    const timings = options.timings;
     for (const node of this.graph.nodes) {
       const pass: ForwardPass = {
         k: this.k,
@@ -89,7 +91,13 @@ export class Model {
         training: options.training ?? false,
         random,
       };
+      if (!timings) {
+        node.layer.forward(pass);
+        continue;
+      }
+      const started = performance.now();
       node.layer.forward(pass);
+      timings.set(node.name, (timings.get(node.name) ?? 0) + performance.now() - started);
     }
     return ws.values.get(this.graph.outputs[0])!;
   }

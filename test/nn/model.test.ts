@@ -40,6 +40,19 @@ test('initialisation is seeded: same seed, same weights; other seed, other weigh
   for (const m of [a, b, c]) m.dispose();
 });
 
+test('forward with timings adds every node\'s milliseconds and changes no output', async () => {
+  const [{ k }] = await backends();
+  const model = new Model(new Graph(lenet5()), k, { seed: 2 });
+  const x = Float32Array.from({ length: 3 * 784 }, (_, i) => Math.cos(i));
+  const plain = model.forward(3, { x }).toArray();
+  const timings = new Map<string, number>([['conv1', 1000]]);
+  assert.equal(model.forward(3, { x, timings }).toArray(), plain);
+  assert.equal([...timings.keys()].sort(), model.graph.nodes.map((n) => n.name).sort());
+  assert.ok(timings.get('conv1')! >= 1000, 'added to what the map held');
+  assert.ok([...timings.values()].every((ms) => Number.isFinite(ms) && ms >= 0));
+  model.dispose();
+});
+
 test('save → load gives the same outputs; damaged files are refused by name', async () => {
   const [{ k }] = await backends();
   const model = new Model(new Graph(vggSmall()), k, { seed: 3 });
