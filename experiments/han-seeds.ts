@@ -4,8 +4,8 @@
 // epoch count; then the mean and spread of (pruned − dense) per recipe. One seed's test accuracy
 // moves by ±0.2 points between near-identical runs, so single runs cannot settle a 0.2-point gap.
 //   node --import tsx experiments/han-seeds.ts --only lenet-5/fashion-mnist [--seeds 1,2,3]
-//     [--workers N] [--quick] [--recipe 'name={"lr":0.02}' ...]   (JSON: HanSettings fields over the defaults)
-// Writes experiments/results/han-seeds-<net>-<data>.json.
+//     [--workers N] [--quick] [--tag T] [--recipe 'name={"lr":0.02}' ...]   (JSON: HanSettings fields over the defaults)
+// Writes experiments/results/han-seeds-<net>-<data>[-T].json.
 
 import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
@@ -105,7 +105,8 @@ for (const s of summary) {
   console.log(`${s.recipe.padEnd(16)} ${s.keptPercent.toFixed(2).padStart(5)}% ${s.compression.toFixed(1).padStart(5)}  ${s.denseMean.toFixed(2)}%  ${s.prunedMean.toFixed(2)}%  ` +
     `${(s.diffMean >= 0 ? '+' : '') + s.diffMean.toFixed(2)} ± ${s.diffSd.toFixed(2)}    ${s.diffs.map((d) => d.toFixed(2)).join(' ')}`);
 }
-const out = `experiments/results/han-seeds-${only.replace('/', '-')}${quick ? '-quick' : ''}.json`;
+const tag = flag(args, 'tag', '');
+const out = `experiments/results/han-seeds-${only.replace('/', '-')}${tag ? `-${tag}` : ''}${quick ? '-quick' : ''}.json`;
 await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
   experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.map((a) => (/^[\w.,/=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`,
   seeds, workers, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
