@@ -1,7 +1,8 @@
 // How close lopper's GEMM comes to this core's ceiling, and what a "SIMD ≥ N × scalar" bar asks:
 // loops that only multiply-add (8, 12 and 16 independent f32x4 chains, fused as relaxed SIMD
-// does) against the 512³ GEMM of each lopper build, all in alternating rounds. No kernel can
-// beat the fastest loop, so N × the scalar GEMM above it cannot be met without slowing the
+// does) against the 512³ GEMM of each lopper build, all in alternating rounds. A GEMM also loads,
+// packs and stores, so it can at best tie the fastest loop (give or take the loop's own counter,
+// a few %): a bar of N × the scalar GEMM well above that loop cannot be met without slowing the
 // scalar build.
 
 import { loadNodeKernels, nodeKernelBuild } from '../src/node/kernels.js';

@@ -1,5 +1,5 @@
 // A wasm loop that only multiplies and adds: `accumulators` independent f32x4 chains, no loads or
-// stores. What it reaches is the most any f32 kernel can do on this core (bench/ceiling.ts).
+// stores. What it reaches is about the most any f32 kernel can do on this core (bench/ceiling.ts).
 // Compiled here from the source below with asc (a dev dependency, as the benches are).
 
 import asc from 'assemblyscript/asc';
