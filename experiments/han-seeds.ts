@@ -5,9 +5,11 @@
 // moves by ±0.2 points between near-identical runs, so single runs cannot settle a 0.2-point gap.
 //   node --import tsx experiments/han-seeds.ts --only lenet-5/fashion-mnist [--seeds 1,2,3]
 //     [--workers N] [--quick] [--tag T] [--recipe 'name={"lr":0.02}' ...]   (JSON: HanSettings fields over the defaults)
+//     [--cache DIR]   (keeps the dense models, which depend only on net, data, seed, epochs and
+//                      workers, so further recipes on the same seeds skip their training)
 // Writes experiments/results/han-seeds-<net>-<data>[-T].json.
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
@@ -53,9 +55,15 @@ await withNodePool({ workers }, async (pool) => {
     train: (model, data, options) => trainParallel(model, data, { ...options, pool }),
     evaluate: (model, data) => evaluateParallel(model, data, { pool }),
   };
+  const cache = flag(args, 'cache', '');
+  if (cache) await mkdir(cache, { recursive: true });
   const trainDense = async (seed: number, epochs: number) => {
+    const file = `${cache}/${c.net}-${c.data}-seed${seed}-epochs${epochs}-workers${workers}${quick ? '-quick' : ''}.lop`;
+    const cached = cache ? await readFile(file).catch(() => null) : null;
+    if (cached) return loadModel(new Uint8Array(cached), k, file).model;
     const model = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
     await runner.train(model, train, { epochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs } });
+    if (cache) await writeAtomic(file, saveModel(model));
     return model;
   };
   for (const seed of seeds) {

@@ -6,6 +6,7 @@ import type { Model } from './model.js';
 import { SoftmaxCrossEntropy } from './loss.js';
 import { Optimizer, checkOptimizer, type OptimizerOptions } from './optim/optimizer.js';
 import { learningRate, checkSchedule, type Schedule } from './optim/schedule.js';
+import { blendDistillation, checkDistillation, type Distillation } from './distill.js';
 
 export interface BatchProgress {
   epoch: number;
@@ -38,6 +39,8 @@ export interface TrainOptions {
   onEpoch?: (r: EpochReport) => void;
   /** Carried over between calls to go on training with the same optimiser state. */
   optimizerState?: Optimizer;
+  /** Learn from a teacher's logits as well as from the labels (distill.ts). */
+  distill?: Distillation;
 }
 
 export const DEFAULT_OPTIMIZER: OptimizerOptions = { kind: 'sgd', lr: 0.01, momentum: 0.9 };
@@ -60,17 +63,19 @@ export function checkData(model: Model, data: Dataset): void {
  * correctly. A worker with a shard of a batch passes shard/batch as `scale`, so the shards'
  * gradients sum to the batch's mean gradient; scaling the loss gradient (batch × classes values)
  * costs nothing next to scaling the parameter gradient, and backward is linear in it.
+ * With `distill`, the loss and its gradient are the blend of distill.ts.
  */
-export function computeGradients(model: Model, loss: SoftmaxCrossEntropy, data: Dataset, indices: ArrayLike<number>, labels: Int32Array, scale = 1): { loss: number; correct: number } {
+export function computeGradients(model: Model, loss: SoftmaxCrossEntropy, data: Dataset, indices: ArrayLike<number>, labels: Int32Array, scale = 1, distill?: Distillation): { loss: number; correct: number } {
   const batch = indices.length;
   data.fillBatch(model.input(batch).f32(), labels, indices);
   const logits = model.forward(batch, { training: true });
-  const mean = loss.forward(logits, labels.subarray(0, batch));
+  let sum = loss.forward(logits, labels.subarray(0, batch)) * batch;
   const correct = countCorrect(logits.f32(), labels, batch);
   const dLogits = loss.backward();
+  if (distill) sum = (1 - distill.alpha) * sum + distill.alpha * blendDistillation(distill, logits.f32(), dLogits.f32(), indices);
   if (scale !== 1) model.k.wasm.f32_scale(dLogits.offset, dLogits.offset, scale, dLogits.size);
   model.backward(dLogits);
-  return { loss: mean * batch, correct };
+  return { loss: sum, correct };
 }
 
 /** What training over some samples returns: the summed loss over them and how many were right. */
@@ -91,6 +96,7 @@ export function checkTraining(model: Model, data: Dataset, options: TrainOptions
   data.batchCount(options.batchSize ?? 64);
   checkSchedule(options.schedule ?? { kind: 'constant' });
   if (options.optimizer) checkOptimizer(options.optimizer);
+  if (options.distill) checkDistillation(options.distill, data, model.graph.shapeOf(model.graph.outputs[0])[0], who);
 }
 
 /** One epoch of optimiser steps as runEpochs plans it. */
@@ -161,7 +167,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
       let correct = 0;
       for (let b = 0; b < plan.batches; b++) {
         const indices = batchOf(plan, b);
-        const result = computeGradients(model, loss, data, indices, labels);
+        const result = computeGradients(model, loss, data, indices, labels, 1, options.distill);
         plan.optimizer.step(plan.lrs[b]);
         sum += result.loss;
         correct += result.correct;

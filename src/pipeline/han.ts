@@ -13,6 +13,7 @@ import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
 import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
 import { sparsity } from '../prune/masks.js';
+import { teacherLogits } from '../nn/distill.js';
 import { describeStep } from './stats.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
@@ -39,6 +40,12 @@ export interface HanSettings {
   removeDead: boolean;
   /** Batch size of the latency measurement (0: don't measure). */
   latencyBatch: number;
+  /**
+   * Distil from the starting (dense) model while training (src/nn/distill.ts): its logits over
+   * the training data are recorded before the first stage, also when resuming, so the run must
+   * resume from the same starting model.
+   */
+  distill?: { alpha: number; temperature: number };
 }
 
 export const HAN_DEFAULTS: HanSettings = {
@@ -93,11 +100,12 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   const targets = sparsityTargets(s.sparsity, s.schedule);
   const perLayer = s.layerSparsity;
   const baseDropout = new Map<string, { rate: number; producer: string; connections: number }>();
+  const distill = s.distill && { ...s.distill, teacher: teacherLogits(start, run.train) };
   const fit = (model: Model, epochs: number, penalties: { l1?: number; weightDecay?: number }, stage: string) =>
     run.runner.train(model, run.train, {
       epochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs },
       optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, ...penalties },
-      onEpoch: (e) => run.onEpoch?.(e, stage),
+      onEpoch: (e) => run.onEpoch?.(e, stage), distill,
     });
 
   const stages: Stage[] = [{ name: 'dense', run: async (model) => ({ model, phase: 'dense', iteration: 0 }) }];
@@ -200,6 +208,11 @@ function checkSettings(settings: HanSettings): HanSettings {
     if (!(v >= 0 && Number.isFinite(v)) || (k === 'lr' && v === 0)) throw bad(`'${k}' must be a finite number ${k === 'lr' ? '> 0' : '≥ 0'}`, v);
   }
   for (const [layer, v] of Object.entries(s.layerSparsity ?? {})) if (!(v >= 0 && v < 1)) throw bad(`layer '${layer}' sparsity must be in [0, 1)`, v);
+  if (s.distill) {
+    const { alpha, temperature } = s.distill;
+    if (!(alpha >= 0 && alpha <= 1)) throw bad("distillation 'alpha' must be in [0, 1]", alpha);
+    if (!(temperature > 0 && Number.isFinite(temperature))) throw bad("distillation 'temperature' must be a finite number > 0", temperature);
+  }
   sparsityTargets(s.sparsity, s.schedule);
   return s;
 }

@@ -89,6 +89,8 @@ export interface EpochRequest {
   state: Float32Array[];
   /** The parameter store's mask over all trainable parameters, or null when masking is off. */
   mask: Float32Array | null;
+  /** TrainOptions.distill with the teacher's logits in shared memory (f32), or null. */
+  distill: { teacher: SharedArrayBuffer; alpha: number; temperature: number } | null;
   control: SharedArrayBuffer;
   stats: SharedArrayBuffer;
 }
@@ -126,6 +128,7 @@ export function trainEpoch(r: EpochReplica, data: Dataset, q: EpochRequest): Epo
   const stats = new Float64Array(q.stats);
   const slot = (w: number) => slotView(r.slots, w, S);
   const batches = q.lrs.length;
+  const distill = q.distill ? { ...q.distill, teacher: new Float32Array(q.distill.teacher) } : undefined;
   const ms = { compute: 0, exchange: 0, wait: 0 };
   const meet = () => {
     const t = performance.now();
@@ -152,7 +155,7 @@ export function trainEpoch(r: EpochReplica, data: Dataset, q: EpochRequest): Epo
       let correct = 0;
       if (mine.count > 0) {
         const shard = indices.subarray(mine.start, mine.start + mine.count);
-        ({ loss, correct } = computeGradients(model, r.loss, data, shard, r.labels(mine.count), mine.count / n));
+        ({ loss, correct } = computeGradients(model, r.loss, data, shard, r.labels(mine.count), mine.count / n, distill));
       } else {
         p.grads.fill(0);
       }

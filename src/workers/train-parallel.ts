@@ -7,7 +7,7 @@
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { batchOf, checkData, checkTraining, runEpochs, type EpochPlan, type EpochReport, type Evaluation, type StepResult, type TrainOptions } from '../nn/train.js';
-import { batchesDone, controlBuffer, failedWorker, requestStop, signalFailure, type EpochResult } from './epoch.js';
+import { batchesDone, controlBuffer, failedWorker, requestStop, signalFailure, type EpochRequest, type EpochResult } from './epoch.js';
 import { paramRanges } from './layout.js';
 import type { WorkerPool } from './pool.js';
 import type { PassResult } from './worker.js';
@@ -43,8 +43,9 @@ export async function trainParallel(model: Model, data: Dataset, options: TrainO
     await pool.ensure(model);
     const id = await pool.share(data);
     if (options.test) await pool.share(options.test);
+    const distill = sharedDistillation(options);
     return runEpochs(model, data, options,
-      (plan) => epochOn(pool, model, data, id, plan, options),
+      (plan) => epochOn(pool, model, data, id, plan, options, distill),
       (test, batchSize) => evaluateOn(pool, model, test, batchSize));
   });
 }
@@ -53,7 +54,7 @@ export async function trainParallel(model: Model, data: Dataset, options: TrainO
  * One epoch on every worker: publishes the model's parameters, mask and optimiser state, runs
  * the epoch, reports progress while it runs, then takes the parameters and optimiser state back.
  */
-async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number, plan: EpochPlan, options: TrainOptions & { timings?: StepTimes }): Promise<StepResult> {
+async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number, plan: EpochPlan, options: TrainOptions & { timings?: StepTimes }, distill: EpochRequest['distill']): Promise<StepResult> {
   const W = pool.size;
   const p = model.params;
   const ranges = paramRanges(p.trainableSize, W);
@@ -91,7 +92,7 @@ async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number
     const request = {
       data: id, order: plan.order, batchSize: plan.batchSize, lrs: plan.lrs, workers: W,
       optimizer: { ...optimizer.options }, steps: optimizer.steps, state: state.map((s) => s.slice(range.start, range.end)),
-      mask: mask ?? null, control: control.buffer as SharedArrayBuffer, stats: stats.buffer as SharedArrayBuffer,
+      mask: mask ?? null, distill, control: control.buffer as SharedArrayBuffer, stats: stats.buffer as SharedArrayBuffer,
     };
     return pool.call(w, `training epoch ${plan.epoch + 1} on '${data.name}'`, (api) => api.trainEpoch(request)).catch((e) => {
       // A worker that threw has told the others already; one that died cannot: wake them here.
@@ -132,6 +133,15 @@ async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number
     loss += batchLoss;
   }
   return { loss, correct };
+}
+
+/** The teacher's logits in shared memory, copied once per training run rather than once per worker and epoch. */
+function sharedDistillation(options: TrainOptions): EpochRequest['distill'] {
+  const d = options.distill;
+  if (!d) return null;
+  const teacher = new SharedArrayBuffer(d.teacher.byteLength);
+  new Float32Array(teacher).set(d.teacher);
+  return { teacher, alpha: d.alpha, temperature: d.temperature };
 }
 
 /** evaluate() over the pool: the dataset in contiguous shards, one per worker. */

@@ -113,6 +113,27 @@ test('an interrupted run resumes from its checkpoint and ends where an uninterru
   for (const m of [base, whole.model, resumed.model]) m.dispose();
 });
 
+test('with distillation, a resumed run records the teacher again and ends where an uninterrupted one does', async () => {
+  const [{ k }] = await backends();
+  const d = await data();
+  const settings: HanSettings = { ...SETTINGS, l1Epochs: 0, removeDead: false, latencyBatch: 0, distill: { alpha: 0.5, temperature: 4 } };
+  const base = await pretrained(k, d);
+  const clone = () => { const m = new Model(base.graph, k); m.params.values.f32().set(base.params.values.f32()); return m; };
+  const whole = await runHan(clone(), { ...d, settings, runner, modelName: 'm', datasetName: 'd' });
+  const plain = await runHan(clone(), { ...d, settings: { ...settings, distill: undefined }, runner, modelName: 'm', datasetName: 'd' });
+  assert.not.equal(whole.model.params.values.toArray(), plain.model.params.values.toArray(), 'the teacher changes the training');
+  assert.ok(whole.history.steps.at(-1)!.accuracy > 0.8, `accuracy ${whole.history.steps.at(-1)!.accuracy}`);
+
+  const store = memoryStore();
+  await runHan(clone(), {
+    ...d, settings, runner, checkpoint: store, modelName: 'm', datasetName: 'd',
+    onStep: (_, stage) => { if (stage === 'retrain 1') throw new Error('interrupted'); },
+  }).catch(() => {});
+  const resumed = await runHan(clone(), { ...d, settings, runner, checkpoint: store, modelName: 'm', datasetName: 'd' });
+  assert.equal(resumed.model.params.values.toArray(), whole.model.params.values.toArray());
+  for (const m of [base, whole.model, plain.model, resumed.model]) m.dispose();
+});
+
 test('dropout is rescaled by sqrt(kept connections / original connections)', async () => {
   const [{ k }] = await backends();
   const d = await data();
@@ -139,6 +160,8 @@ test('bad settings are refused before any work', async () => {
     [{ finalEpochs: 1.5 }, /'finalEpochs' must be an integer ≥ 0, got 1.5/],
     [{ scope: 'all' }, /'scope' must be 'global' or 'layer', got "all"/],
     [{ lr: 0 }, /'lr' must be a finite number > 0, got 0/],
+    [{ distill: { alpha: -0.1, temperature: 2 } }, /distillation 'alpha' must be in \[0, 1\], got -0.1/],
+    [{ distill: { alpha: 0.5, temperature: Infinity } }, /distillation 'temperature' must be a finite number > 0, got null/],
   ] as const) {
     try {
       await runHan(model, { ...d, settings: { ...SETTINGS, ...settings } as HanSettings, runner, modelName: 'm', datasetName: 'd' });

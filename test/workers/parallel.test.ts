@@ -201,6 +201,18 @@ test('Nesterov SGD with weight decay and a step schedule on a conv net: 2 and 3 
   }
 });
 
+test('distillation: 2 and 3 workers match train(), each shard blending its own samples\' soft targets', async () => {
+  const data = images(45, [1, 12, 12], 6);
+  const rng = new Rng(12);
+  const teacher = Float32Array.from({ length: 450 }, () => rng.uniform(-3, 3));
+  const options: TrainOptions = { epochs: 2, batchSize: 10, seed: 3, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, distill: { teacher, alpha: 0.6, temperature: 3 } };
+  for (const n of [2, 3] as const) {
+    const { single, multi } = await compare(tinyConv(), data, options, n);
+    single.dispose();
+    multi.dispose();
+  }
+});
+
 test('LeNet-5: 2 workers match train() over a few steps', async () => {
   const data = images(48, [1, 28, 28], 2);
   const { single, multi } = await compare(lenet5(), data, { epochs: 1, batchSize: 24, optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 } }, 2);
