@@ -75,8 +75,10 @@ test('argument errors name the flag and the value, and exit 2', async () => {
     lopper(['prune', ...base, '--method', 'magnitude', '--history', at('never.lopm')]),
     lopper(['sensitivity', at('mlp.lopm'), '--data', at('tiny.lopd'), '--method', 'magnitude', '--ratios', '0.2,,0.4']),
     lopper(['demo', '--workers', '0']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--distill', '1.5']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--temperature', '2']),
   ]);
-  const [sparsityRun, method, ratio, steps, sameFile, history, ratios, demo] = runs;
+  const [sparsityRun, method, ratio, steps, sameFile, history, ratios, demo, distill, temperature] = runs;
   fails(sparsityRun, 2);
   assert.is(sparsityRun.stderr, "lopper prune: --sparsity must be a ratio in [0, 1), got '1.2'\n");
   fails(method, 2, 'lopper prune:', '--method', "'foo'", 'magnitude, l1-filter');
@@ -86,6 +88,8 @@ test('argument errors name the flag and the value, and exit 2', async () => {
   fails(history, 2, `--history ${at('never.lopm')} is also an input`);
   fails(ratios, 2, 'lopper sensitivity:', '--ratios', "'0.2,,0.4'");
   fails(demo, 2, "lopper demo: --workers must be an integer ≥ 1, got '0'");
+  fails(distill, 2, "lopper prune: --distill must be a number ≥ 0 and ≤ 1, got '1.5'");
+  fails(temperature, 2, '--temperature needs --distill');
   assert.not.ok(await exists(at('never.lopm')));
 });
 
@@ -132,6 +136,15 @@ test('prune (magnitude) reaches the sparsity and writes a model and a history th
   const summary = JSON.parse(rep.stdout);
   assert.is(summary.steps, 6);
   assert.is(summary.curves, 3);
+});
+
+test('prune --distill retrains with the input model as teacher and records it in the settings', async () => {
+  const r = await lopper(['prune', at('mlp.lopm'), '--data', at('tiny.lopd'), ...PRUNE, '--distill', '0.7', '--temperature', '3',
+    '-o', at('out/distilled.lopm'), '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.settings, cliSettings({ distill: { alpha: 0.7, temperature: 3 } }));
+  assert.ok(out.steps.at(-2).sparsity >= 0.8 - 1e-3, `sparsity ${out.steps.at(-2).sparsity}`);
 });
 
 test('an interrupted prune resumes from its checkpoint; a checkpoint of other settings is refused', async () => {
