@@ -1,19 +1,26 @@
 // Does structural pruning make the model faster, not only smaller? LeNet-5 forward latency with
 // 50% of its conv filters removed by L1 norm, against the dense model and against the same
-// filters only masked to zero, in one run. The bar: speed-up ≥ 0.8 × the FLOPs ratio. Then a
+// filters only masked to zero, at batch sizes from 1 (one image's latency) to 256, and the same
+// removal in PyTorch when it is installed. The bar: speed-up ≥ 0.8 × the FLOPs ratio. Then a
 // per-layer profile of dense and removed, and the speed-up if every layer scaled with its FLOPs.
-
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { Graph } from '../src/graph/graph.js';
 import { Model } from '../src/nn/model.js';
 import { lenet5 } from '../src/nn/nets.js';
 import { pruneFilters } from '../src/prune/filters.js';
 import { medianMs, printTable, type BenchRecord } from './lib/measure.js';
+import { runTorch, torchVersion } from './lib/torch.js';
 import type { SuiteOptions } from './run.js';
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 export async function run({ quick }: SuiteOptions) {
   const k = await loadNodeKernels();
-  const batch = quick ? 8 : 64;
+  const batches = quick ? [1, 8] : [1, 8, 64, 256];
+  const profileBatch = quick ? 8 : 64;
   const dense = new Model(new Graph(lenet5()), k, { seed: 1 });
   const { model: removed, cuts } = pruneFilters(dense, { ratio: 0.5 });
   // The same filters zeroed in place: as many FLOPs as dense, the masked-pruning baseline.
@@ -29,42 +36,59 @@ export async function run({ quick }: SuiteOptions) {
     }
   }
   const models = { dense, '50% filters masked': masked, '50% filters removed': removed };
-  for (const model of Object.values(models)) {
-    const x = model.input(batch).f32();
-    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
-  }
-  // Short alternating rounds, each system's median per round; the order rotates so none always
-  // runs first. NOTE: the machine's speed drifts and other processes come and go within seconds,
-  // so the speed-up is the median of the per-round ratios (dense and removed measured within a
-  // second of each other), not the ratio of medians taken over the whole run.
   const names = Object.keys(models) as (keyof typeof models)[];
+  const flopsRatio = dense.graph.flops() / removed.graph.flops();
+  const records: (BenchRecord & { batch: number; params: number; flops: number; speedup?: number; speedupOverFlopsRatio?: number })[] = [];
   const rounds = quick ? 2 : 25;
-  const perRound: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-  for (let i = 0; i < rounds; i++) {
-    for (let j = 0; j < names.length; j++) {
-      const name = names[(i + j) % names.length];
-      perRound[name].push(await medianMs(name, () => models[name].forward(batch), { maxTime: 0.25, minSamples: 5 }));
+  for (const batch of batches) {
+    for (const model of Object.values(models)) {
+      const x = model.input(batch).f32();
+      for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
+    }
+    // Short alternating rounds, each system's median per round; the order rotates so none always
+    // runs first. NOTE: the machine's speed drifts and other processes come and go within seconds,
+    // so a speed-up is the median of the per-round ratios (dense and the other measured within a
+    // second of each other), not the ratio of medians taken over the whole run.
+    const perRound: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let i = 0; i < rounds; i++) {
+      for (let j = 0; j < names.length; j++) {
+        const name = names[(i + j) % names.length];
+        perRound[name].push(await medianMs(name, () => models[name].forward(batch), { maxTime: 0.25, minSamples: 5 }));
+      }
+    }
+    for (const system of names) {
+      const speedup = system === 'dense' ? undefined : median(perRound.dense.map((t, i) => t / perRound[system][i]));
+      records.push({
+        suite: 'prune', kernel: 'lenet-5 forward', shape: `batch ${batch}`, system, batch, medianMs: median(perRound[system]),
+        params: models[system].graph.paramCount(), flops: models[system].graph.flops(),
+        ...(speedup === undefined ? {} : { speedup, speedupOverFlopsRatio: speedup / flopsRatio }),
+      });
     }
   }
-  const median = (v: number[]) => {
-    const s = [...v].sort((a, b) => a - b);
-    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
-  const records: (BenchRecord & { params: number; flops: number })[] = names.map((system) => ({
-    suite: 'prune', kernel: 'lenet-5 forward', shape: `batch ${batch}`, system, medianMs: median(perRound[system]),
-    params: models[system].graph.paramCount(), flops: models[system].graph.flops(),
-  }));
-  printTable(records, (r) => (r.system === 'dense' ? undefined : records[0]));
-  const [d, , r] = records;
-  const flopsRatio = d.flops / r.flops;
-  const ratios = perRound.dense.map((t, i) => t / perRound['50% filters removed'][i]).sort((a, b) => a - b);
-  const speedup = median(ratios);
-  const quartile = (q: number) => ratios[Math.round(q * (ratios.length - 1))];
-  console.log(`\nparams ${d.params} → ${r.params} (${(d.params / r.params).toFixed(2)}×), FLOPs ${(d.flops / 1e6).toFixed(2)}M → ${(r.flops / 1e6).toFixed(2)}M (${flopsRatio.toFixed(2)}×)`);
-  console.log(`measured speed-up ${speedup.toFixed(2)}× (median of ${rounds} rounds' ratios; quartiles ${quartile(0.25).toFixed(2)}–${quartile(0.75).toFixed(2)}) ` +
-    `= ${(speedup / flopsRatio).toFixed(2)} × the FLOPs ratio (bar: ≥ 0.8), wasm build '${k.build}'`);
+  printTable(records, (r) => (r.system === 'dense' ? undefined : records.find((d) => d.system === 'dense' && d.batch === r.batch)));
+
+  const version = torchVersion();
+  const torch = version
+    ? runTorch<{ batch: number; denseMs: number; removedMs: number; speedup: number }>('torch_prune.py', 1, ['--batches', batches.join(','), '--rounds', String(rounds)])
+    : [];
+  for (const t of torch) {
+    records.push({ suite: 'prune', kernel: 'lenet-5 forward', shape: `batch ${t.batch}`, system: `pytorch ${version} dense`, batch: t.batch, medianMs: t.denseMs, params: dense.graph.paramCount(), flops: dense.graph.flops() });
+    records.push({
+      suite: 'prune', kernel: 'lenet-5 forward', shape: `batch ${t.batch}`, system: `pytorch ${version} 50% filters removed`, batch: t.batch, medianMs: t.removedMs,
+      params: removed.graph.paramCount(), flops: removed.graph.flops(), speedup: t.speedup, speedupOverFlopsRatio: t.speedup / flopsRatio,
+    });
+  }
+  const [d, r] = [dense, removed].map((m) => ({ params: m.graph.paramCount(), flops: m.graph.flops() }));
+  console.log(`\nparams ${d.params} → ${r.params} (${(d.params / r.params).toFixed(2)}×), FLOPs ${(d.flops / 1e6).toFixed(2)}M → ${(r.flops / 1e6).toFixed(2)}M per image (${flopsRatio.toFixed(2)}×); ` +
+    `speed-up of removal, median of ${rounds} rounds' ratios (bar: ≥ 0.8 × the FLOPs ratio = ${(0.8 * flopsRatio).toFixed(2)}×), wasm build '${k.build}':`);
+  console.log(`batch  lopper ms dense → removed   speed-up  × FLOPs ratio${torch.length ? `   pytorch ${version} 1 thread ms dense → removed   speed-up  × FLOPs ratio` : ''}`);
+  for (const batch of batches) {
+    const [ld, lr] = ['dense', '50% filters removed'].map((s) => records.find((x) => x.batch === batch && x.system === s)!);
+    const t = torch.find((x) => x.batch === batch);
+    console.log(`${String(batch).padStart(5)}  ${ld.medianMs.toFixed(3).padStart(9)} → ${lr.medianMs.toFixed(3).padEnd(7)}  ${lr.speedup!.toFixed(2).padStart(13)}×  ${lr.speedupOverFlopsRatio!.toFixed(2).padStart(13)}` +
+      (t ? `   ${t.denseMs.toFixed(3).padStart(30)} → ${t.removedMs.toFixed(3).padEnd(7)}  ${t.speedup.toFixed(2).padStart(8)}×  ${(t.speedup / flopsRatio).toFixed(2).padStart(13)}` : ''));
+  }
   console.log('(FLOPs count direct convolution; lopper runs LeNet-5\'s 5×5 convs with Winograd when channels allow, so the dense model does fewer multiplies than counted)');
-  Object.assign(r, { speedup, flopsRatio, speedupOverFlopsRatio: speedup / flopsRatio, roundRatios: ratios });
 
   // Where the time goes: per-layer milliseconds of dense and removed, alternating, against each
   // layer's FLOPs ratio. The ideal speed-up (every layer faster by exactly its FLOPs ratio) is
@@ -72,13 +96,17 @@ export async function run({ quick }: SuiteOptions) {
   // of its FLOPs in the layers that shrink most.
   const timings = { dense: new Map<string, number>(), removed: new Map<string, number>() };
   const runs = quick ? 2 : 200;
+  for (const model of [dense, removed]) {
+    const x = model.input(profileBatch).f32();
+    for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
+  }
   for (let i = 0; i < runs; i++) {
-    dense.forward(batch, { timings: timings.dense });
-    removed.forward(batch, { timings: timings.removed });
+    dense.forward(profileBatch, { timings: timings.dense });
+    removed.forward(profileBatch, { timings: timings.removed });
   }
   const layers = dense.graph.nodes.map((n) => n.name);
   let ideal = 0;
-  console.log('\nlayer     dense ms  removed ms  speed-up  FLOPs ratio');
+  console.log(`\nper layer at batch ${profileBatch}:\nlayer     dense ms  removed ms  speed-up  FLOPs ratio`);
   for (const name of layers) {
     const [td, tr] = [timings.dense.get(name)!, timings.removed.get(name)!];
     const fd = dense.graph.flops(name);
@@ -89,6 +117,7 @@ export async function run({ quick }: SuiteOptions) {
   const totalDense = layers.reduce((a, n) => a + timings.dense.get(n)!, 0);
   const idealSpeedup = totalDense / ideal;
   console.log(`ideal speed-up, every layer faster by exactly its FLOPs ratio: ${idealSpeedup.toFixed(2)}× = ${(idealSpeedup / flopsRatio).toFixed(2)} × the FLOPs ratio`);
-  Object.assign(r, { idealSpeedup, layerMs: Object.fromEntries(layers.map((n) => [n, { dense: timings.dense.get(n)! / runs, removed: timings.removed.get(n)! / runs }])) });
-  return { records, versions: { wasm: k.build } };
+  const profiled = records.find((x) => x.batch === profileBatch && x.system === '50% filters removed')!;
+  Object.assign(profiled, { idealSpeedup, layerMs: Object.fromEntries(layers.map((n) => [n, { dense: timings.dense.get(n)! / runs, removed: timings.removed.get(n)! / runs }])) });
+  return { records, versions: { wasm: k.build, ...(version ? { torch: version } : {}) } };
 }

@@ -5,9 +5,6 @@
 // pool stay alive throughout, PyTorch is started once per round and system — and each system's
 // result is its median over the rounds; ratios are also taken round by round.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin } from '../src/node/data.js';
 import { createNodePool } from '../src/node/workers.js';
@@ -18,13 +15,13 @@ import type { Dataset } from '../src/nn/data/dataset.js';
 import type { WorkerPool } from '../src/workers/pool.js';
 import { trainParallel } from '../src/workers/train-parallel.js';
 import type { BenchRecord } from './lib/measure.js';
+import { runTorch, torchVersion } from './lib/torch.js';
 import type { SuiteOptions } from './run.js';
 
 const BATCH = 64;
 const NETS = { 'lenet-5': lenet5, 'lenet-300-100': lenet300100 } as const;
 type Net = keyof typeof NETS;
 const OPTIMIZER = { kind: 'sgd', lr: 0.01, momentum: 0.9 } as const;
-const PYTHON = '/usr/bin/python3';
 
 interface TrainRecord extends BenchRecord {
   model: string;
@@ -61,26 +58,14 @@ function lopperSystem(pool: WorkerPool, models: Record<Net, Model>, data: Datase
 
 /** PyTorch at `threads` threads, a fresh process per round (it warms up before timing). */
 function torchSystem(threads: number, version: string): System {
-  const script = fileURLToPath(new URL('./baselines/torch_train.py', import.meta.url));
   return {
     name: `pytorch ${version}`,
     threads,
     round(net, steps) {
-      const r = spawnSync(PYTHON, [script, '--threads', String(threads), '--batch', String(BATCH), '--steps', String(steps), '--repeats', '1', '--models', net], {
-        encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: String(threads) },
-      });
-      if (r.status !== 0) throw new Error(`PyTorch baseline failed: ${r.stderr}`);
-      return (JSON.parse(r.stdout.trim()) as { imagesPerSecond: number }).imagesPerSecond;
+      const [r] = runTorch<{ imagesPerSecond: number }>('torch_train.py', threads, ['--batch', String(BATCH), '--steps', String(steps), '--repeats', '1', '--models', net]);
+      return r.imagesPerSecond;
     },
   };
-}
-
-/** The installed torch's version, or undefined (and a note) when python3 cannot import it. */
-function torchVersion(): string | undefined {
-  const r = existsSync(PYTHON) ? spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }) : undefined;
-  if (r?.status === 0) return r.stdout.trim();
-  console.log(`PyTorch baseline skipped: ${PYTHON} cannot import torch (bench/baselines/install-torch.sh installs it)`);
-  return undefined;
 }
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
