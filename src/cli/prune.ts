@@ -71,8 +71,6 @@ const ONLY: Record<string, { method: Method; flag: string }> = {
   l1: { method: 'magnitude', flag: '--l1' },
   removeDead: { method: 'magnitude', flag: '--no-remove-dead' },
   checkpoint: { method: 'magnitude', flag: '--checkpoint' },
-  distill: { method: 'magnitude', flag: '--distill' },
-  temperature: { method: 'magnitude', flag: '--temperature' },
   ratio: { method: 'l1-filter', flag: '--ratio' },
   layers: { method: 'l1-filter', flag: '--layers' },
 };
@@ -92,8 +90,8 @@ export function pruneCommand(program: Command): void {
     .option('--l1-epochs <n>', 'magnitude: epochs of L1-regularised training before the first prune', integer('--l1-epochs', 0), HAN_DEFAULTS.l1Epochs)
     .option('--l1 <x>', 'magnitude: the L1 penalty of those epochs', number('--l1', { above: 0 }), HAN_DEFAULTS.l1)
     .option('--no-remove-dead', 'magnitude: keep the neurons pruning left without inputs or outputs')
-    .option('--distill <alpha>', 'magnitude: while retraining, learn from the input model\'s softened outputs too, with this weight in [0, 1] (knowledge distillation)', number('--distill', { min: 0, upTo: 1 }))
-    .option('--temperature <T>', 'magnitude: the softmax temperature of --distill', number('--temperature', { above: 0 }), 4)
+    .option('--distill <alpha>', 'while retraining, learn from the input model\'s softened outputs too, with this weight in [0, 1] (knowledge distillation)', number('--distill', { min: 0, upTo: 1 }))
+    .option('--temperature <T>', 'the softmax temperature of --distill', number('--temperature', { above: 0 }), 4)
     .option('--checkpoint <file>', 'magnitude: the checkpoint, resumed if it exists (default: <output>.checkpoint)', text('--checkpoint'))
     .option('--ratio <r>', 'l1-filter: share of each layer\'s filters to remove, in [0, 1)', ratio('--ratio'), FILTER_DEFAULTS.ratio as number)
     .option('--layers <names>', 'l1-filter: the layers to prune, comma-separated (default: every conv layer that can be; a net without any: its hidden fully connected layers)', nameList('--layers'))
@@ -150,18 +148,19 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       `; ${flags.workers} worker${flags.workers > 1 ? 's' : ''}`);
 
     const common = { lr: flags.lr, weightDecay: flags.weightDecay, batchSize: flags.batchSize, seed: flags.seed, retrainEpochs: flags.retrainEpochs, latencyBatch: 64 };
+    const distill = flags.distill === undefined ? {} : { distill: { alpha: flags.distill, temperature: flags.temperature } };
     const schedule: SparsitySchedule = flags.schedule === 'one-shot' ? { kind: 'one-shot' } : { kind: flags.schedule, steps: flags.steps };
     const settings = magnitude
       ? { ...HAN_DEFAULTS, ...common, sparsity: flags.sparsity, scope: flags.scope, schedule, l1Epochs: flags.l1Epochs, l1: flags.l1, removeDead: flags.removeDead,
         ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }),
-        ...(flags.distill === undefined ? {} : { distill: { alpha: flags.distill, temperature: flags.temperature } }) } satisfies HanSettings
-      : { ...FILTER_DEFAULTS, ...common, ratio: flags.ratio, ...(flags.layers ? { layers: flags.layers } : {}) } satisfies FilterSettings;
-    say(magnitude
+        ...distill } satisfies HanSettings
+      : { ...FILTER_DEFAULTS, ...common, ratio: flags.ratio, ...(flags.layers ? { layers: flags.layers } : {}), ...distill } satisfies FilterSettings;
+    say((magnitude
       ? `magnitude pruning (Han et al. 2015) to ${percent(flags.sparsity, 1)} sparsity, ${flags.scope}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
-        `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr}` +
-        (flags.distill === undefined ? '' : `, distilling from the input model (α ${flags.distill}, T ${flags.temperature})`)
+        `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr}`
       : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
-        `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`);
+        `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`) +
+      (flags.distill === undefined ? '' : `, distilling from the input model (α ${flags.distill}, T ${flags.temperature})`));
 
     const checkpoint = magnitude ? fileCheckpoint(checkpointPath) : undefined;
     const resumed = checkpoint ? await checkpoint.exists() : false;

@@ -18,10 +18,15 @@ export interface Distillation {
   temperature: number;
 }
 
-/** Checks a distillation setting against the training data and the model's classes, before any work. */
-export function checkDistillation(d: Distillation, data: Dataset, classes: number, who: string): void {
+/** Checks the weight and temperature of a distillation setting; `who` names the caller in errors. */
+export function checkDistillWeights(d: { alpha: number; temperature: number }, who: string): void {
   if (!(d.alpha >= 0 && d.alpha <= 1)) throw new RangeError(`${who}: distillation 'alpha' must be in [0, 1], got ${d.alpha}`);
   if (!(d.temperature > 0 && Number.isFinite(d.temperature))) throw new RangeError(`${who}: distillation 'temperature' must be a finite number > 0, got ${d.temperature}`);
+}
+
+/** Checks a distillation setting against the training data and the model's classes, before any work. */
+export function checkDistillation(d: Distillation, data: Dataset, classes: number, who: string): void {
+  checkDistillWeights(d, who);
   if (d.teacher.length !== data.size * classes) {
     throw new RangeError(`${who}: the teacher's logits hold ${d.teacher.length} values, dataset '${data.name}' needs ${data.size} samples × ${classes} classes = ${data.size * classes}`);
   }

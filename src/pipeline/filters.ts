@@ -9,6 +9,7 @@ import type { EpochReport } from '../nn/train.js';
 import type { Graph } from '../graph/graph.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import { pruneFilters } from '../prune/filters.js';
+import { checkDistillWeights, teacherLogits } from '../nn/distill.js';
 import { describeStep } from './stats.js';
 import type { Runner } from './han.js';
 import type { History, HistoryStep, Phase } from './history.js';
@@ -26,6 +27,8 @@ export interface FilterSettings {
   seed: number;
   /** Batch size of the latency measurement (0: don't measure). */
   latencyBatch: number;
+  /** Distil from the starting (unpruned) model while retraining (src/nn/distill.ts). */
+  distill?: { alpha: number; temperature: number };
 }
 
 export const FILTER_DEFAULTS: FilterSettings = {
@@ -81,6 +84,7 @@ export async function runFilterPruning(start: Model, run: FilterRun): Promise<{ 
   run.onStageStart?.(names[0], 0, names.length);
   await record(start, 'dense', 0, performance.now());
 
+  const distill = s.distill && s.retrainEpochs > 0 ? { ...s.distill, teacher: teacherLogits(start, run.train) } : undefined;
   run.onStageStart?.(names[1], 1, names.length);
   let started = performance.now();
   const { model, cuts } = pruneFilters(start, { ratio, layers });
@@ -93,7 +97,7 @@ export async function runFilterPruning(start: Model, run: FilterRun): Promise<{ 
       await run.runner.train(model, run.train, {
         epochs: s.retrainEpochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs: s.retrainEpochs },
         optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay },
-        onEpoch: (e) => run.onEpoch?.(e, names[2]),
+        onEpoch: (e) => run.onEpoch?.(e, names[2]), distill,
       });
       await record(model, 'retrain', 1, started);
     }
@@ -116,5 +120,6 @@ function checkSettings(settings: FilterSettings): FilterSettings {
   }
   if (!(s.lr > 0 && Number.isFinite(s.lr))) throw bad("'lr' must be a finite number > 0", s.lr);
   if (!(s.weightDecay >= 0 && Number.isFinite(s.weightDecay))) throw bad("'weightDecay' must be a finite number ≥ 0", s.weightDecay);
+  if (s.distill) checkDistillWeights(s.distill, 'filter pruning');
   return s;
 }

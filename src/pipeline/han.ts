@@ -13,7 +13,7 @@ import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
 import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
 import { sparsity } from '../prune/masks.js';
-import { teacherLogits } from '../nn/distill.js';
+import { checkDistillWeights, teacherLogits } from '../nn/distill.js';
 import { describeStep } from './stats.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
@@ -208,11 +208,7 @@ function checkSettings(settings: HanSettings): HanSettings {
     if (!(v >= 0 && Number.isFinite(v)) || (k === 'lr' && v === 0)) throw bad(`'${k}' must be a finite number ${k === 'lr' ? '> 0' : '≥ 0'}`, v);
   }
   for (const [layer, v] of Object.entries(s.layerSparsity ?? {})) if (!(v >= 0 && v < 1)) throw bad(`layer '${layer}' sparsity must be in [0, 1)`, v);
-  if (s.distill) {
-    const { alpha, temperature } = s.distill;
-    if (!(alpha >= 0 && alpha <= 1)) throw bad("distillation 'alpha' must be in [0, 1]", alpha);
-    if (!(temperature > 0 && Number.isFinite(temperature))) throw bad("distillation 'temperature' must be a finite number > 0", temperature);
-  }
+  if (s.distill) checkDistillWeights(s.distill, 'Han pruning');
   sparsityTargets(s.sparsity, s.schedule);
   return s;
 }

@@ -48,6 +48,21 @@ test('removes the share of neurons asked for, retrains, and records dense → re
   start.dispose();
 });
 
+test('with distillation, the retraining learns from the unpruned model too', async () => {
+  const [{ k }] = await backends();
+  const data = tiny();
+  const start = new Model(new Graph(lenet300100()), k, { seed: 1 });
+  const settings: FilterSettings = { ...FILTER_DEFAULTS, ratio: { fc1: 0.5 }, retrainEpochs: 1, batchSize: 8, latencyBatch: 0 };
+  const run = (s: FilterSettings) => runFilterPruning(start, { train: data, test: data, runner, modelName: 'm', datasetName: 'd', settings: s });
+  const plain = await run(settings);
+  const taught = await run({ ...settings, distill: { alpha: 0.8, temperature: 3 } });
+  const removedOnly = await run({ ...settings, retrainEpochs: 0 });
+  assert.equal(taught.history.settings.distill, { alpha: 0.8, temperature: 3 });
+  assert.not.equal(taught.model.params.values.toArray(), plain.model.params.values.toArray(), 'the teacher changes the retraining');
+  assert.not.equal(taught.model.params.values.toArray(), removedOnly.model.params.values.toArray(), 'it trained');
+  for (const m of [start, plain.model, taught.model, removedOnly.model]) m.dispose();
+});
+
 test('bad settings are refused before any work', async () => {
   const [{ k }] = await backends();
   const data = tiny();
@@ -57,6 +72,7 @@ test('bad settings are refused before any work', async () => {
     [{ retrainEpochs: 1.5 }, /'retrainEpochs' must be an integer ≥ 0, got 1.5/],
     [{ lr: -1 }, /'lr' must be a finite number > 0, got -1/],
     [{ layers: ['fc3'] }, /'fc3' cannot be pruned/],
+    [{ distill: { alpha: 2, temperature: 4 } }, /filter pruning: distillation 'alpha' must be in \[0, 1\], got 2/],
   ] as const) {
     try {
       await runFilterPruning(model, { train: data, test: data, runner, modelName: 'm', datasetName: 'd', settings: { ...FILTER_DEFAULTS, ...settings } as FilterSettings });

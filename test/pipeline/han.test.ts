@@ -161,7 +161,7 @@ test('bad settings are refused before any work', async () => {
     [{ scope: 'all' }, /'scope' must be 'global' or 'layer', got "all"/],
     [{ lr: 0 }, /'lr' must be a finite number > 0, got 0/],
     [{ distill: { alpha: -0.1, temperature: 2 } }, /distillation 'alpha' must be in \[0, 1\], got -0.1/],
-    [{ distill: { alpha: 0.5, temperature: Infinity } }, /distillation 'temperature' must be a finite number > 0, got null/],
+    [{ distill: { alpha: 0.5, temperature: Infinity } }, /Han pruning: distillation 'temperature' must be a finite number > 0, got Infinity/],
   ] as const) {
     try {
       await runHan(model, { ...d, settings: { ...SETTINGS, ...settings } as HanSettings, runner, modelName: 'm', datasetName: 'd' });
