@@ -91,6 +91,7 @@ await withNodePool({ workers }, async (pool) => {
       };
       runs.push(run);
       pruned.dispose();
+      await report(false);
       log(`seed ${seed} ${recipe.name}: kept ${run.keptPercent.toFixed(2)}%, pruned ${(100 * run.prunedAccuracy).toFixed(2)}% vs dense ${(100 * run.denseAccuracy).toFixed(2)}% after ${totalEpochs} epochs`);
     }
   }
@@ -98,25 +99,31 @@ await withNodePool({ workers }, async (pool) => {
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
-const summary = recipes.map(({ name, overrides }) => {
-  const rs = runs.filter((r) => r.recipe === name);
-  const diffs = rs.map((r) => 100 * (r.prunedAccuracy - r.denseAccuracy));
-  return {
-    recipe: name, overrides, seeds: rs.length, keptPercent: mean(rs.map((r) => r.keptPercent)), compression: mean(rs.map((r) => r.compression)),
-    denseMean: 100 * mean(rs.map((r) => r.denseAccuracy)), prunedMean: 100 * mean(rs.map((r) => r.prunedAccuracy)),
-    diffMean: mean(diffs), diffSd: sd(diffs), diffs,
-  };
-});
-console.log(`\n${only}, seeds ${seeds.join(',')}: pruned − dense trained the same epochs (points)`);
-console.log('recipe            kept    ×      dense    pruned   diff ± sd       per seed');
-for (const s of summary) {
-  console.log(`${s.recipe.padEnd(16)} ${s.keptPercent.toFixed(2).padStart(5)}% ${s.compression.toFixed(1).padStart(5)}  ${s.denseMean.toFixed(2)}%  ${s.prunedMean.toFixed(2)}%  ` +
-    `${(s.diffMean >= 0 ? '+' : '') + s.diffMean.toFixed(2)} ± ${s.diffSd.toFixed(2)}    ${s.diffs.map((d) => d.toFixed(2)).join(' ')}`);
+
+/** The table of the runs so far, and the JSON with them (written after every run, so an interrupted sweep keeps what it measured). */
+async function report(print: boolean): Promise<void> {
+  const summary = recipes.map(({ name, overrides }) => {
+    const rs = runs.filter((r) => r.recipe === name);
+    const diffs = rs.map((r) => 100 * (r.prunedAccuracy - r.denseAccuracy));
+    return {
+      recipe: name, overrides, seeds: rs.length, keptPercent: mean(rs.map((r) => r.keptPercent)), compression: mean(rs.map((r) => r.compression)),
+      denseMean: 100 * mean(rs.map((r) => r.denseAccuracy)), prunedMean: 100 * mean(rs.map((r) => r.prunedAccuracy)),
+      diffMean: mean(diffs), diffSd: sd(diffs), diffs,
+    };
+  });
+  if (print) {
+    console.log(`\n${only}, seeds ${seeds.join(',')}: pruned − dense trained the same epochs (points)`);
+    console.log('recipe            kept    ×      dense    pruned   diff ± sd       per seed');
+    for (const s of summary) {
+      console.log(`${s.recipe.padEnd(16)} ${s.keptPercent.toFixed(2).padStart(5)}% ${s.compression.toFixed(1).padStart(5)}  ${s.denseMean.toFixed(2)}%  ${s.prunedMean.toFixed(2)}%  ` +
+        `${(s.diffMean >= 0 ? '+' : '') + s.diffMean.toFixed(2)} ± ${s.diffSd.toFixed(2)}    ${s.diffs.map((d) => d.toFixed(2)).join(' ')}`);
+    }
+  }
+  const tag = flag(args, 'tag', '');
+  const out = `experiments/results/han-seeds-${only.replace('/', '-')}${tag ? `-${tag}` : ''}${quick ? '-quick' : ''}.json`;
+  await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
+    experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.map((a) => (/^[\w.,/=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`,
+    seeds, workers, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
+  }, null, 2) + '\n'));
+  if (print) console.log(`wrote ${out}`);
 }
-const tag = flag(args, 'tag', '');
-const out = `experiments/results/han-seeds-${only.replace('/', '-')}${tag ? `-${tag}` : ''}${quick ? '-quick' : ''}.json`;
-await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
-  experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.map((a) => (/^[\w.,/=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`,
-  seeds, workers, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
-}, null, 2) + '\n'));
-console.log(`wrote ${out}`);
