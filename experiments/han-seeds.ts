@@ -49,6 +49,8 @@ const train = quick ? (await loadBuiltin(c.data, 'train')).subset({ end: 2000 })
 const test = quick ? (await loadBuiltin(c.data, 'test')).subset({ end: 500 }) : await loadBuiltin(c.data, 'test');
 const runs: { seed: number; recipe: string; totalEpochs: number; keptPercent: number; compression: number; prunedAccuracy: number; denseAccuracy: number }[] = [];
 const log = (msg: string) => console.log(`${only}: ${msg}`);
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
 
 await withNodePool({ workers }, async (pool) => {
   const runner: Runner = {
@@ -97,8 +99,6 @@ await withNodePool({ workers }, async (pool) => {
   }
 });
 
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / Math.max(1, v.length - 1));
 
 /** The table of the runs so far, and the JSON with them (written after every run, so an interrupted sweep keeps what it measured). */
 async function report(print: boolean): Promise<void> {
