@@ -98,6 +98,7 @@ await withNodePool({ workers }, async (pool) => {
     }
   }
 });
+await report(true);
 
 
 /** The table of the runs so far, and the JSON with them (written after every run, so an interrupted sweep keeps what it measured). */
