@@ -100,7 +100,6 @@ await withNodePool({ workers }, async (pool) => {
 });
 await report(true);
 
-
 /** The table of the runs so far, and the JSON with them (written after every run, so an interrupted sweep keeps what it measured). */
 async function report(print: boolean): Promise<void> {
   const summary = recipes.map(({ name, overrides }) => {
