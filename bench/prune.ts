@@ -10,6 +10,7 @@ import { lenet5 } from '../src/nn/nets.js';
 import { pruneFilters } from '../src/prune/filters.js';
 import { medianMs, printTable, type BenchRecord } from './lib/measure.js';
 import { runTorch, torchVersion } from './lib/torch.js';
+import { convCost } from './lib/conv-cost.js';
 import type { SuiteOptions } from './run.js';
 
 const median = (v: number[]) => {
@@ -119,5 +120,16 @@ export async function run({ quick }: SuiteOptions) {
   console.log(`ideal speed-up, every layer faster by exactly its FLOPs ratio: ${idealSpeedup.toFixed(2)}× = ${(idealSpeedup / flopsRatio).toFixed(2)} × the FLOPs ratio`);
   const profiled = records.find((x) => x.batch === profileBatch && x.system === '50% filters removed')!;
   Object.assign(profiled, { idealSpeedup, layerMs: Object.fromEntries(layers.map((n) => [n, { dense: timings.dense.get(n)! / runs, removed: timings.removed.get(n)! / runs }])) });
+  // conv2's time over input and output channel counts around the dense (20, 50) and pruned
+  // (10, 25) shapes, split into per-C, per-OC and per-C·OC parts.
+  const cost = convCost(k, [[10, 25], [20, 50], [10, 50], [20, 25], [10, 4], [20, 4]], { B: profileBatch, H: 12, W: 12, r: 5 }, quick ? 2 : 30);
+  const share = (C: number, OC: number) => {
+    const t = cost.perC * C + cost.perOC * OC + cost.perCxOC * C * OC + cost.fixed;
+    return `${(100 * (cost.perC * C + cost.perOC * OC) / t).toFixed(0)}% in per-C and per-OC work`;
+  };
+  console.log(`\nconv2 (5×5 on 12×12, batch ${profileBatch}) over (C, OC): ${cost.points.map((p) => `(${p.C}, ${p.OC}) ${p.ms.toFixed(3)} ms`).join(', ')}`);
+  console.log(`fit: ${cost.perC.toFixed(4)} ms per C + ${cost.perOC.toFixed(4)} per OC + ${cost.perCxOC.toFixed(5)} per C·OC + ${cost.fixed.toFixed(3)}; ` +
+    `dense (20, 50) ${share(20, 50)}, pruned (10, 25) ${share(10, 25)}`);
+  Object.assign(profiled, { conv2Cost: cost });
   return { records, versions: { wasm: k.build, ...(version ? { torch: version } : {}) } };
 }
