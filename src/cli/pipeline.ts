@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { withNodePool } from '../node/workers.js';
 import { train, type TrainOptions } from '../nn/train.js';
+import { teacherLogits } from '../nn/distill.js';
 import type { Runner } from '../pipeline/han.js';
 import type { HistoryStep } from '../pipeline/history.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -54,6 +55,14 @@ export function progressRunner(bar: Progress, pool?: WorkerPool, evalBatchSize =
     evaluate(model, data) {
       const label = `${runner.stage ? `${runner.stage}: ` : ''}testing`;
       return evaluateWithProgress(model, data, { batchSize: evalBatchSize, pool, bar, label });
+    },
+    async logits(model, data) {
+      bar.start("recording the teacher's outputs", data.size, 'samples');
+      try {
+        return teacherLogits(model, data, evalBatchSize, (done) => bar.update(done));
+      } finally {
+        bar.stop();
+      }
     },
   };
   return runner;

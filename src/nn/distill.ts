@@ -34,8 +34,11 @@ export function checkDistillation(d: Distillation, data: Dataset, classes: numbe
   if (bad >= 0) throw new RangeError(`${who}: the teacher's logit ${bad % classes} of sample ${Math.floor(bad / classes)} is ${d.teacher[bad]}`);
 }
 
-/** The model's logits over the whole dataset in order, in inference mode: a teacher for `Distillation`. */
-export function teacherLogits(model: Model, data: Dataset, batchSize = 256): Float32Array {
+/**
+ * The model's logits over the whole dataset in order, in inference mode: a teacher for
+ * `Distillation`. `onProgress` hears the samples done after every batch (for a progress bar).
+ */
+export function teacherLogits(model: Model, data: Dataset, batchSize = 256, onProgress?: (done: number) => void): Float32Array {
   const order = data.order();
   let out: Float32Array | undefined;
   for (let start = 0; start < data.size; start += batchSize) {
@@ -44,6 +47,7 @@ export function teacherLogits(model: Model, data: Dataset, batchSize = 256): Flo
     const logits = model.forward(indices.length, { training: false }).f32();
     out ??= new Float32Array(data.size * (logits.length / indices.length));
     out.set(logits, start * (logits.length / indices.length));
+    onProgress?.(start + indices.length);
   }
   return out ?? new Float32Array(0);
 }

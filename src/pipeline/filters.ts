@@ -9,9 +9,9 @@ import type { EpochReport } from '../nn/train.js';
 import type { Graph } from '../graph/graph.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import { pruneFilters } from '../prune/filters.js';
-import { checkDistillWeights, teacherLogits } from '../nn/distill.js';
+import { checkDistillWeights } from '../nn/distill.js';
 import { describeStep } from './stats.js';
-import type { Runner } from './han.js';
+import { teacherFor, type Runner } from './han.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
 export interface FilterSettings {
@@ -84,7 +84,7 @@ export async function runFilterPruning(start: Model, run: FilterRun): Promise<{ 
   run.onStageStart?.(names[0], 0, names.length);
   await record(start, 'dense', 0, performance.now());
 
-  const distill = s.distill && s.retrainEpochs > 0 ? { ...s.distill, teacher: teacherLogits(start, run.train) } : undefined;
+  const distill = await teacherFor(start, run, s.retrainEpochs > 0 ? s.distill : undefined);
   run.onStageStart?.(names[1], 1, names.length);
   let started = performance.now();
   const { model, cuts } = pruneFilters(start, { ratio, layers });

@@ -13,7 +13,7 @@ import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
 import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
 import { sparsity } from '../prune/masks.js';
-import { checkDistillWeights, teacherLogits } from '../nn/distill.js';
+import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/distill.js';
 import { describeStep } from './stats.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
@@ -57,6 +57,15 @@ export const HAN_DEFAULTS: HanSettings = {
 export interface Runner {
   train(model: Model, data: Dataset, options: TrainOptions): Promise<EpochReport[]>;
   evaluate(model: Model, data: Dataset): Promise<Evaluation>;
+  /** The model's logits over the data, for distillation (default: teacherLogits on this thread). */
+  logits?(model: Model, data: Dataset): Promise<Float32Array>;
+}
+
+/** The starting model's logits over the training data when the settings ask for distillation. */
+export async function teacherFor(start: Model, run: { train: Dataset; runner: Runner }, distill: { alpha: number; temperature: number } | undefined): Promise<Distillation | undefined> {
+  if (!distill) return undefined;
+  const teacher = run.runner.logits ? await run.runner.logits(start, run.train) : teacherLogits(start, run.train);
+  return { ...distill, teacher };
 }
 
 /** Where checkpoints go; Node's is a file written atomically (src/node/checkpoint.ts). */
@@ -100,7 +109,7 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   const targets = sparsityTargets(s.sparsity, s.schedule);
   const perLayer = s.layerSparsity;
   const baseDropout = new Map<string, { rate: number; producer: string; connections: number }>();
-  const distill = s.distill && { ...s.distill, teacher: teacherLogits(start, run.train) };
+  const distill = await teacherFor(start, run, s.distill);
   const fit = (model: Model, epochs: number, penalties: { l1?: number; weightDecay?: number }, stage: string) =>
     run.runner.train(model, run.train, {
       epochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs },

@@ -11,6 +11,7 @@ import { lenet300100, lenet5 } from '../../src/nn/nets.js';
 import { evaluate, train } from '../../src/nn/train.js';
 import { defaultFilterLayers, runFilterPruning, FILTER_DEFAULTS, type FilterSettings } from '../../src/pipeline/filters.js';
 import { Rng } from '../helpers/rng.js';
+import { teacherLogits } from '../../src/nn/distill.js';
 
 const runner = { train, evaluate: async (m: Model, d: Dataset) => evaluate(m, d) };
 
@@ -57,6 +58,15 @@ test('with distillation, the retraining learns from the unpruned model too', asy
   const plain = await run(settings);
   const taught = await run({ ...settings, distill: { alpha: 0.8, temperature: 3 } });
   const removedOnly = await run({ ...settings, retrainEpochs: 0 });
+  // A runner that records the teacher itself (the CLI's draws a progress bar) is asked once.
+  let asked = 0;
+  const own = await runFilterPruning(start, {
+    train: data, test: data, modelName: 'm', datasetName: 'd', settings: { ...settings, distill: { alpha: 0.8, temperature: 3 } },
+    runner: { ...runner, logits: async (m, d) => { asked++; return teacherLogits(m, d); } },
+  });
+  assert.is(asked, 1);
+  assert.equal(own.model.params.values.toArray(), taught.model.params.values.toArray());
+  own.model.dispose();
   assert.equal(taught.history.settings.distill, { alpha: 0.8, temperature: 3 });
   assert.not.equal(taught.model.params.values.toArray(), plain.model.params.values.toArray(), 'the teacher changes the retraining');
   assert.not.equal(taught.model.params.values.toArray(), removedOnly.model.params.values.toArray(), 'it trained');
