@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { loadLopd, saveDataset } from '../../src/node/data.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
@@ -23,6 +24,15 @@ let dir = '';
 const at = (name: string) => join(dir, name);
 
 
+
+test('the built `lopper` bin runs as a program (npx executes the file itself)', async () => {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { bin: { lopper: string }; version: string };
+  const run = await new Promise<{ code: number; stdout: string }>((done) => {
+    execFile(join(root, pkg.bin.lopper), ['--version'], { encoding: 'utf8' }, (error, stdout) => done({ code: error ? Number(error.code ?? 1) : 0, stdout }));
+  });
+  assert.is(run.code, 0, 'exit code (EACCES when the file is not executable)');
+  assert.is(run.stdout.trim(), pkg.version);
+});
 
 test.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lopper-cli-'));
