@@ -4,44 +4,34 @@
 // epoch count; then the mean and spread of (pruned − dense) per recipe. One seed's test accuracy
 // moves by ±0.2 points between near-identical runs, so single runs cannot settle a 0.2-point gap.
 //   node --import tsx experiments/han-seeds.ts --only lenet-5/fashion-mnist [--seeds 1,2,3]
-//     [--workers N] [--quick] [--tag T] [--recipe 'name={"lr":0.02}' ...]   (JSON: HanSettings fields over the defaults)
+//     [--workers N] [--quick] [--tag T] [--recipe 'name={"lr":0.02}' ...]
+//     (each recipe: HanSettings fields over the case's settings in experiments/lib/han-cases.ts;
+//      without one, those settings alone; the JSON records the base they were applied to)
 //     [--cache DIR]   (keeps the dense models, which depend only on net, data, seed, epochs and
 //                      workers, so further recipes on the same seeds skip their training)
 // Writes experiments/results/han-seeds-<net>-<data>[-T].json.
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
-import { Graph } from '../src/graph/graph.js';
-import { Model } from '../src/nn/model.js';
 import { saveModel, loadModel } from '../src/io/native.js';
 import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
-import { runHan, HAN_DEFAULTS, type HanSettings, type Runner } from '../src/pipeline/han.js';
+import { runHan, type HanSettings, type Runner } from '../src/pipeline/han.js';
 import { nonzeroParams } from '../src/prune/masks.js';
-import { HAN_CASES, HAN_NETS, flag, pruneEpochs } from './lib/han-cases.js';
+import { findCase, caseSettings, denseTrainer, flag, pruneEpochs, recipesOf } from './lib/han-cases.js';
 
 const args = process.argv.slice(2);
 const only = flag(args, 'only', 'lenet-5/fashion-mnist');
-const c = HAN_CASES.find((x) => `${x.net}/${x.data}` === only);
-if (!c) throw new Error(`--only must be one of ${HAN_CASES.map((x) => `${x.net}/${x.data}`).join(', ')}; got '${only}'`);
+const c = findCase(only);
 const seeds = flag(args, 'seeds', '1,2,3').split(',').map(Number);
 const workers = Number(flag(args, 'workers', String(defaultWorkerCount())));
 // A smoke run: 2,000 training and 500 test images, one epoch per phase.
 const quick = args.includes('--quick');
 const denseEpochs = quick ? 1 : c.denseEpochs;
-// The defaults of experiments/han.ts.
-const base: HanSettings = {
-  ...HAN_DEFAULTS, sparsity: 0.925, scope: 'global', schedule: { kind: 'iterative', steps: 3 },
-  retrainEpochs: 3, l1Epochs: 2, l1: 1e-5, batchSize: 64, ...c.han,
-  ...(quick ? { retrainEpochs: 1, finalEpochs: 1, l1Epochs: 0, latencyBatch: 0 } : {}),
-};
-const recipeArgs = args.flatMap((a, i) => (args[i - 1] === '--recipe' ? [a] : []));
-const recipes: { name: string; overrides: Partial<HanSettings> }[] = (recipeArgs.length ? recipeArgs : ['default={}']).map((r) => {
-  const eq = r.indexOf('=');
-  if (eq < 1) throw new Error(`--recipe must be name={json}, got '${r}'`);
-  return { name: r.slice(0, eq), overrides: JSON.parse(r.slice(eq + 1)) as Partial<HanSettings> };
-});
+const base = caseSettings(c, quick);
+const given = recipesOf(args);
+const recipes = given.length ? given : [{ name: 'default', overrides: {} }];
 
 const k = await loadNodeKernels();
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -57,17 +47,7 @@ await withNodePool({ workers }, async (pool) => {
     train: (model, data, options) => trainParallel(model, data, { ...options, pool }),
     evaluate: (model, data) => evaluateParallel(model, data, { pool }),
   };
-  const cache = flag(args, 'cache', '');
-  if (cache) await mkdir(cache, { recursive: true });
-  const trainDense = async (seed: number, epochs: number) => {
-    const file = `${cache}/${c.net}-${c.data}-seed${seed}-epochs${epochs}-workers${workers}${quick ? '-quick' : ''}.lop`;
-    const cached = cache ? await readFile(file).catch(() => null) : null;
-    if (cached) return loadModel(new Uint8Array(cached), k, file).model;
-    const model = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
-    await runner.train(model, train, { epochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs } });
-    if (cache) await writeAtomic(file, saveModel(model));
-    return model;
-  };
+  const trainDense = denseTrainer(c, k, runner, train, { cache: flag(args, 'cache', ''), workers, quick });
   for (const seed of seeds) {
     const dense = await trainDense(seed, denseEpochs);
     const start = saveModel(dense);

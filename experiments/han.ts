@@ -2,19 +2,17 @@
 // MNIST-10k, pruned to ≥ 92% sparsity with retraining, against a dense model trained for the
 // same total number of epochs. Prints a table, writes experiments/results/han.json.
 //   node --import tsx experiments/han.ts [--workers N] [--seed N] [--quick] [--only lenet-5/fashion-mnist]
-//     [--schedule iterative|agp] [--steps N] [--retrain-epochs N] [--final-epochs N] [--l1-epochs N]
-//     [--lr X] [--weight-decay X] (retraining) [--sparsity X] [--layer-sparsity fc1=0.92,fc2=0.9]
+//     [--recipe '{HanSettings JSON}'] (over each case's settings in experiments/lib/han-cases.ts)
+//     [--cache DIR] (reuses dense models kept by experiments/han-seeds.ts --cache)
 
 import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
-import { Graph } from '../src/graph/graph.js';
-import { Model } from '../src/nn/model.js';
 import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
-import { runHan, HAN_DEFAULTS, type HanSettings, type Runner } from '../src/pipeline/han.js';
+import { runHan, type HanSettings, type Runner } from '../src/pipeline/han.js';
 import { sparsity, nonzeroParams } from '../src/prune/masks.js';
-import { HAN_CASES, HAN_NETS, flag as argFlag, pruneEpochs as epochsOfPipeline } from './lib/han-cases.js';
+import { HAN_CASES, caseSettings, denseTrainer, flag as argFlag, pruneEpochs as epochsOfPipeline } from './lib/han-cases.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => argFlag(args, name, fallback);
@@ -22,15 +20,8 @@ const quick = args.includes('--quick');
 const seed = Number(flag('seed', '1'));
 const workers = Number(flag('workers', String(defaultWorkerCount())));
 const only = flag('only', '');
-const schedule = flag('schedule', 'iterative') as 'iterative' | 'agp';
-const steps = Number(flag('steps', '3'));
-const retrainEpochs = Number(flag('retrain-epochs', '3'));
-const lr = Number(flag('lr', '0'));
-const l1Epochs = Number(flag('l1-epochs', '2'));
-const finalEpochs = Number(flag('final-epochs', String(retrainEpochs)));
-const target = Number(flag('sparsity', '0.925'));
-const weightDecay = Number(flag('weight-decay', '0'));
-const layerSparsity = flag('layer-sparsity', '') ? Object.fromEntries(flag('layer-sparsity', '').split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)])) : undefined;
+const overrides = JSON.parse(flag('recipe', '{}')) as Partial<HanSettings>;
+const cache = flag('cache', '');
 
 const cases = HAN_CASES.filter((c) => !only || `${c.net}/${c.data}` === only);
 
@@ -48,18 +39,14 @@ await withNodePool({ workers }, async (pool) => {
     let test = await loadBuiltin(c.data, 'test');
     if (quick) { train = train.subset({ end: 2000 }); test = test.subset({ end: 500 }); }
     const denseEpochs = quick ? 1 : c.denseEpochs;
-    const settings: HanSettings = {
-      ...HAN_DEFAULTS, sparsity: target, scope: 'global', schedule: { kind: schedule, steps },
-      retrainEpochs: quick ? 1 : retrainEpochs, finalEpochs: quick ? 1 : finalEpochs, l1Epochs: quick ? 0 : l1Epochs, l1: 1e-5, batchSize: 64, seed, ...c.han,
-      ...(lr ? { lr } : {}), ...(weightDecay ? { weightDecay } : {}), ...(layerSparsity ? { layerSparsity } : {}),
-    };
+    const settings: HanSettings = { ...caseSettings(c, quick), ...overrides, seed };
+    const trainDense = denseTrainer(c, k, runner, train, { cache, workers, quick });
     const pruneEpochs = epochsOfPipeline(settings);
     const label = `${c.net} / ${c.data}`;
     const log = (msg: string) => console.log(`${label}: ${msg}`);
 
     // The pruned model: dense training, then the pipeline.
-    const model = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
-    await runner.train(model, train, { epochs: denseEpochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs: denseEpochs } });
+    const model = await trainDense(seed, denseEpochs);
     const denseAccuracy = (await runner.evaluate(model, test)).accuracy;
     log(`dense after ${denseEpochs} epochs: ${(100 * denseAccuracy).toFixed(2)}%`);
     const started = performance.now();
@@ -71,8 +58,7 @@ await withNodePool({ workers }, async (pool) => {
 
     // The fair baseline: a dense model trained for as many epochs in total.
     const sameEpochs = denseEpochs + pruneEpochs;
-    const dense = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
-    await runner.train(dense, train, { epochs: sameEpochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs: sameEpochs } });
+    const dense = await trainDense(seed, sameEpochs);
     const sameEpochsAccuracy = (await runner.evaluate(dense, test)).accuracy;
     log(`dense after ${sameEpochs} epochs: ${(100 * sameEpochsAccuracy).toFixed(2)}%`);
 
@@ -100,6 +86,6 @@ for (const r of rows as { model: string; dataset: string; keptPerLayer: Record<s
 }
 const out = `experiments/results/han${quick ? '-quick' : only ? `-${only.replace('/', '-')}` : ''}.json`;
 await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
-  experiment: 'han', date: new Date().toISOString(), seed, quick, workers, versions: { lopper: pkg.version, node: process.version }, results: rows,
+  experiment: 'han', date: new Date().toISOString(), command: `node --import tsx experiments/han.ts ${args.map((a) => (/^[\w.,/=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`, seed, quick, workers, versions: { lopper: pkg.version, node: process.version }, results: rows,
 }, null, 2) + '\n'));
 console.log(`wrote ${out}`);
