@@ -4,7 +4,7 @@
 // epoch count; then the mean and spread of (pruned − dense) per recipe. One seed's test accuracy
 // moves by ±0.2 points between near-identical runs, so single runs cannot settle a 0.2-point gap.
 //   node --import tsx experiments/han-seeds.ts --only lenet-5/fashion-mnist [--seeds 1,2,3]
-//     [--workers N] [--quick] [--tag T] [--recipe 'name={"lr":0.02}' ...]
+//     [--workers N] [--quick] [--tag T] [--dense-epochs N] [--recipe 'name={"lr":0.02}' ...]
 //     (each recipe: HanSettings fields over the case's settings in experiments/lib/han-cases.ts;
 //      without one, those settings alone; the JSON records the base they were applied to)
 //     [--cache DIR]   (keeps the dense models, which depend only on net, data, seed, epochs and
@@ -28,7 +28,8 @@ const seeds = flag(args, 'seeds', '1,2,3').split(',').map(Number);
 const workers = Number(flag(args, 'workers', String(defaultWorkerCount())));
 // A smoke run: 2,000 training and 500 test images, one epoch per phase.
 const quick = args.includes('--quick');
-const denseEpochs = quick ? 1 : c.denseEpochs;
+// Epochs of dense training before pruning starts; the dense baselines train the pruned runs' totals.
+const denseEpochs = quick ? 1 : Number(flag(args, 'dense-epochs', String(c.denseEpochs)));
 const base = caseSettings(c, quick);
 const given = recipesOf(args);
 const recipes = given.length ? given : [{ name: 'default', overrides: {} }];
@@ -103,7 +104,7 @@ async function report(print: boolean): Promise<void> {
   const out = `experiments/results/han-seeds-${only.replace('/', '-')}${tag ? `-${tag}` : ''}${quick ? '-quick' : ''}.json`;
   await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
     experiment: 'han-seeds', date: new Date().toISOString(), command: `node --import tsx experiments/han-seeds.ts ${args.map((a) => (/^[\w.,/=-]+$/.test(a) ? a : `'${a}'`)).join(' ')}`,
-    seeds, workers, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
+    seeds, workers, denseEpochs, base, versions: { lopper: pkg.version, node: process.version }, summary, runs,
   }, null, 2) + '\n'));
   if (print) console.log(`wrote ${out}`);
 }
