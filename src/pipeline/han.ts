@@ -35,6 +35,12 @@ export interface HanSettings {
   /** L2 weight decay while retraining. */
   weightDecay: number;
   lr: number;
+  /**
+   * 'restart': every training phase decays the learning rate from lr to 0 along its own cosine.
+   * 'continuous': one cosine over all the pipeline's training epochs, each phase going on where the
+   * previous one stopped, as gradual pruning during a single training run does (Zhu & Gupta 2017).
+   */
+  lrSchedule: 'restart' | 'continuous';
   batchSize: number;
   seed: number;
   removeDead: boolean;
@@ -50,7 +56,7 @@ export interface HanSettings {
 
 export const HAN_DEFAULTS: HanSettings = {
   sparsity: 0.92, scope: 'global', schedule: { kind: 'iterative', steps: 3 }, retrainEpochs: 2,
-  l1Epochs: 0, l1: 1e-5, weightDecay: 5e-4, lr: 0.01, batchSize: 64, seed: 1, removeDead: true, latencyBatch: 64,
+  l1Epochs: 0, l1: 1e-5, weightDecay: 5e-4, lr: 0.01, lrSchedule: 'restart', batchSize: 64, seed: 1, removeDead: true, latencyBatch: 64,
 };
 
 /** Where training and evaluation run (this thread, or a worker pool). */
@@ -110,16 +116,24 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   const perLayer = s.layerSparsity;
   const baseDropout = new Map<string, { rate: number; producer: string; connections: number }>();
   const distill = await teacherFor(start, run, s.distill);
-  const fit = (model: Model, epochs: number, penalties: { l1?: number; weightDecay?: number }, stage: string) =>
-    run.runner.train(model, run.train, {
-      epochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs },
+  const phases = [s.l1Epochs, ...targets.map((_, i) => (i === targets.length - 1 ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs))];
+  const totalEpochs = phases.reduce((a, b) => a + b, 0);
+  // `phase` indexes `phases`: 0 the L1 phase, i the retraining after prune i.
+  const fit = (model: Model, phase: number, penalties: { l1?: number; weightDecay?: number }, stage: string) => {
+    const epochs = phases[phase];
+    const schedule = s.lrSchedule === 'continuous'
+      ? { kind: 'cosine' as const, epochs: totalEpochs, startEpoch: phases.slice(0, phase).reduce((a, b) => a + b, 0) }
+      : { kind: 'cosine' as const, epochs };
+    return run.runner.train(model, run.train, {
+      epochs, batchSize: s.batchSize, seed: s.seed, schedule,
       optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, ...penalties },
       onEpoch: (e) => run.onEpoch?.(e, stage), distill,
     });
+  };
 
   const stages: Stage[] = [{ name: 'dense', run: async (model) => ({ model, phase: 'dense', iteration: 0 }) }];
   if (s.l1Epochs > 0) {
-    stages.push({ name: 'l1', run: async (model) => { await fit(model, s.l1Epochs, { l1: s.l1 }, 'l1'); return { model, phase: 'retrain', iteration: 0 }; } });
+    stages.push({ name: 'l1', run: async (model) => { await fit(model, 0, { l1: s.l1 }, 'l1'); return { model, phase: 'retrain', iteration: 0 }; } });
   }
   targets.forEach((target, i) => {
     const iteration = i + 1;
@@ -132,11 +146,10 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
         return { model: rescaleDropout(model, baseDropout), phase: 'prune', iteration };
       },
     });
-    const epochs = iteration === targets.length ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs;
-    if (epochs > 0) {
+    if (phases[iteration] > 0) {
       stages.push({
         name: `retrain ${iteration}`,
-        run: async (model) => { await fit(model, epochs, { weightDecay: s.weightDecay }, `retrain ${iteration}`); return { model, phase: 'retrain', iteration }; },
+        run: async (model) => { await fit(model, iteration, { weightDecay: s.weightDecay }, `retrain ${iteration}`); return { model, phase: 'retrain', iteration }; },
       });
     }
   });
@@ -210,6 +223,7 @@ function checkSettings(settings: HanSettings): HanSettings {
   const bad = (what: string, v: unknown) => new RangeError(`Han pruning: ${what}, got ${JSON.stringify(v)}`);
   if (!(s.sparsity >= 0 && s.sparsity < 1)) throw bad("'sparsity' must be in [0, 1)", s.sparsity);
   if (s.scope !== 'global' && s.scope !== 'layer') throw bad("'scope' must be 'global' or 'layer'", s.scope);
+  if (s.lrSchedule !== 'restart' && s.lrSchedule !== 'continuous') throw bad("'lrSchedule' must be 'restart' or 'continuous'", s.lrSchedule);
   for (const [k, v] of [['retrainEpochs', s.retrainEpochs], ['finalEpochs', s.finalEpochs ?? 0], ['l1Epochs', s.l1Epochs], ['batchSize', s.batchSize], ['latencyBatch', s.latencyBatch]] as const) {
     if (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0)) throw bad(`'${k}' must be an integer ≥ ${k === 'batchSize' ? 1 : 0}`, v);
   }

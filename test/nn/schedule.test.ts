@@ -15,9 +15,17 @@ test('constant, step and cosine schedules', () => {
   assert.is(learningRate(0.1, { kind: 'cosine', epochs: 10, minLr: 0.01 }, 12), 0.01, 'clamped after the end');
 });
 
+test('startEpoch goes on with a schedule where an earlier training stopped', () => {
+  const whole = { kind: 'cosine', epochs: 10 } as const;
+  for (const e of [0, 0.5, 2.25, 3]) assert.is(learningRate(0.1, { ...whole, startEpoch: 7 }, e), learningRate(0.1, whole, 7 + e));
+  assert.is(learningRate(0.1, { kind: 'step', every: 3, gamma: 0.5, startEpoch: 2 }, 1), 0.05);
+  assert.is(learningRate(0.1, { kind: 'constant', startEpoch: 5 }, 1), 0.1);
+});
+
 test('schedules refuse bad parameters', () => {
   assert.throws(() => checkSchedule({ kind: 'step', every: 2, gamma: 1.5 }), /'gamma' must be in \(0, 1\], got 1.5/);
   assert.throws(() => checkSchedule({ kind: 'cosine', epochs: 0 }), /'epochs' must be > 0, got 0/);
+  assert.throws(() => checkSchedule({ kind: 'cosine', epochs: 4, startEpoch: -1 }), /'startEpoch' must be a finite number ≥ 0, got -1/);
   assert.throws(() => checkSchedule({ kind: 'warm' } as never), /kind must be one of constant, step, cosine; got 'warm'/);
 });
 

@@ -150,6 +150,22 @@ test('dropout is rescaled by sqrt(kept connections / original connections)', asy
   model.dispose();
 });
 
+test("lrSchedule 'continuous' spreads one cosine over every training phase; 'restart' gives each its own", async () => {
+  const [{ k }] = await backends();
+  const d = await data();
+  for (const lrSchedule of ['restart', 'continuous'] as const) {
+    const seen: { epochs: number; schedule: unknown }[] = [];
+    const recording = { ...runner, train: async (_m: Model, _d: unknown, o: { epochs: number; schedule?: unknown }) => { seen.push({ epochs: o.epochs, schedule: o.schedule }); return []; } };
+    const settings: HanSettings = { ...SETTINGS, lrSchedule, schedule: { kind: 'agp', steps: 3 }, retrainEpochs: 2, finalEpochs: 5, latencyBatch: 0 };
+    const { model } = await runHan(new Model(new Graph(lenet300100()), k, { seed: 1 }), { ...d, settings, runner: recording as never, modelName: 'm', datasetName: 'd' });
+    model.dispose();
+    assert.equal(seen.map((x) => x.epochs), [1, 2, 2, 5], 'L1, two retrainings, the final one');
+    assert.equal(seen.map((x) => x.schedule), lrSchedule === 'restart'
+      ? [1, 2, 2, 5].map((epochs) => ({ kind: 'cosine', epochs }))
+      : [0, 1, 3, 5].map((startEpoch) => ({ kind: 'cosine', epochs: 10, startEpoch })));
+  }
+});
+
 test('bad settings are refused before any work', async () => {
   const [{ k }] = await backends();
   const d = await data();
@@ -160,6 +176,7 @@ test('bad settings are refused before any work', async () => {
     [{ finalEpochs: 1.5 }, /'finalEpochs' must be an integer ≥ 0, got 1.5/],
     [{ scope: 'all' }, /'scope' must be 'global' or 'layer', got "all"/],
     [{ lr: 0 }, /'lr' must be a finite number > 0, got 0/],
+    [{ lrSchedule: 'cyclic' }, /'lrSchedule' must be 'restart' or 'continuous', got "cyclic"/],
     [{ distill: { alpha: -0.1, temperature: 2 } }, /distillation 'alpha' must be in \[0, 1\], got -0.1/],
     [{ distill: { alpha: 0.5, temperature: Infinity } }, /Han pruning: distillation 'temperature' must be a finite number > 0, got Infinity/],
   ] as const) {

@@ -1,13 +1,21 @@
 // Learning-rate schedules as pure functions of the epoch (fractional epochs allowed).
 
-export type Schedule =
+export type Schedule = (
   | { kind: 'constant' }
   /** lr · gamma^floor(epoch / every) */
   | { kind: 'step'; every: number; gamma: number }
   /** From lr down to minLr over `epochs` along half a cosine. */
-  | { kind: 'cosine'; epochs: number; minLr?: number };
+  | { kind: 'cosine'; epochs: number; minLr?: number }
+) & {
+  /**
+   * The schedule's epoch at which this training starts (default 0): one schedule spread over
+   * several trainings, each going on where the previous one stopped.
+   */
+  startEpoch?: number;
+};
 
-export function learningRate(lr: number, schedule: Schedule, epoch: number): number {
+export function learningRate(lr: number, schedule: Schedule, at: number): number {
+  const epoch = at + (schedule.startEpoch ?? 0);
   switch (schedule.kind) {
     case 'constant':
       return lr;
@@ -23,6 +31,9 @@ export function learningRate(lr: number, schedule: Schedule, epoch: number): num
 
 export function checkSchedule(schedule: Schedule): Schedule {
   const bad = (what: string) => new RangeError(`schedule '${schedule.kind}': ${what}`);
+  if (schedule.startEpoch !== undefined && !(schedule.startEpoch >= 0 && Number.isFinite(schedule.startEpoch))) {
+    throw bad(`'startEpoch' must be a finite number ≥ 0, got ${schedule.startEpoch}`);
+  }
   if (schedule.kind === 'step') {
     if (!(schedule.every > 0)) throw bad(`'every' must be > 0 epochs, got ${schedule.every}`);
     if (!(schedule.gamma > 0 && schedule.gamma <= 1)) throw bad(`'gamma' must be in (0, 1], got ${schedule.gamma}`);
