@@ -85,6 +85,26 @@ export function nameList(flag: string): (raw: string) => string[] {
   };
 }
 
+/** Per-layer ratios in [0, 1), "name=ratio" comma-separated ("fc1=0.93,fc2=0.85"), each layer once. */
+export function layerRatios(flag: string): (raw: string) => Record<string, number> {
+  const one = ratio(flag);
+  return (raw) => {
+    const out: Record<string, number> = {};
+    for (const part of raw.split(',').map((p) => p.trim())) {
+      const eq = part.indexOf('=');
+      const name = part.slice(0, eq).trim();
+      if (eq < 1 || name === '') throw new UsageError(`${flag} must be a comma-separated list of layer=ratio, got ${quote(part)} in ${quote(raw)}`);
+      if (Object.hasOwn(out, name)) throw new UsageError(`${flag} names layer '${name}' twice: ${quote(raw)}`);
+      try {
+        out[name] = one(part.slice(eq + 1));
+      } catch {
+        throw new UsageError(`${flag}: layer '${name}' needs a ratio in [0, 1), got ${quote(part.slice(eq + 1))}`);
+      }
+    }
+    return out;
+  };
+}
+
 /** One of a fixed list of words. */
 export function choice<T extends string>(flag: string, choices: readonly T[]): (raw: string) => T {
   return (raw) => {

@@ -19,7 +19,7 @@ import { runFilterPruning, defaultFilterLayers, FILTER_DEFAULTS, type FilterSett
 import { checkHistory } from '../pipeline/report.js';
 import type { History, HistoryStep, Sensitivity } from '../pipeline/history.js';
 import type { SparsitySchedule } from '../prune/schedule.js';
-import { choice, integer, nameList, number, ratio, text, UsageError } from './options.js';
+import { choice, integer, layerRatios, nameList, number, ratio, text, UsageError } from './options.js';
 import { bytes, checkOutput, count, dataInputs, percent, printJson, si, writeOutput } from './output.js';
 import { barsEnabled, progress } from './progress.js';
 import { loadDataFor } from './load.js';
@@ -30,6 +30,7 @@ import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
 const METHODS = ['magnitude', 'l1-filter'] as const;
 const SCOPES = ['global', 'layer'] as const;
 const SCHEDULES = ['one-shot', 'iterative', 'agp'] as const;
+const LR_SCHEDULES = ['restart', 'continuous'] as const;
 type Method = (typeof METHODS)[number];
 
 interface PruneFlags {
@@ -37,6 +38,7 @@ interface PruneFlags {
   output: string;
   method: Method;
   sparsity: number;
+  layerSparsity?: Record<string, number>;
   ratio: number;
   layers?: string[];
   scope: (typeof SCOPES)[number];
@@ -47,6 +49,7 @@ interface PruneFlags {
   l1Epochs: number;
   l1: number;
   lr: number;
+  lrSchedule: (typeof LR_SCHEDULES)[number];
   weightDecay: number;
   batchSize: number;
   workers: number;
@@ -64,6 +67,8 @@ interface PruneFlags {
 /** Flags that only one method reads: given with the other, they are refused rather than ignored. */
 const ONLY: Record<string, { method: Method; flag: string }> = {
   sparsity: { method: 'magnitude', flag: '--sparsity' },
+  layerSparsity: { method: 'magnitude', flag: '--layer-sparsity' },
+  lrSchedule: { method: 'magnitude', flag: '--lr-schedule' },
   scope: { method: 'magnitude', flag: '--scope' },
   schedule: { method: 'magnitude', flag: '--schedule' },
   steps: { method: 'magnitude', flag: '--steps' },
@@ -84,6 +89,7 @@ export function pruneCommand(program: Command): void {
     .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
     .requiredOption('--method <name>', `${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
+    .option('--layer-sparsity <list>', 'magnitude: final sparsity per layer, e.g. fc1=0.93,fc2=0.85 (layers not named stay dense; the steps follow --schedule, scaled to --sparsity)', layerRatios('--layer-sparsity'))
     .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
     .option('--schedule <kind>', `magnitude: ${SCHEDULES.join(', ')}`, choice('--schedule', SCHEDULES), 'iterative')
     .option('--steps <n>', 'magnitude: prune → retrain iterations (iterative, agp)', integer('--steps', 1), 3)
@@ -98,6 +104,7 @@ export function pruneCommand(program: Command): void {
     .option('--retrain-epochs <n>', 'epochs of retraining after each prune', integer('--retrain-epochs', 0), HAN_DEFAULTS.retrainEpochs)
     .option('--final-epochs <n>', 'magnitude: epochs of retraining after the last prune (default: --retrain-epochs)', integer('--final-epochs', 0))
     .option('--lr <x>', 'SGD learning rate while retraining (momentum 0.9, cosine schedule)', number('--lr', { above: 0 }), HAN_DEFAULTS.lr)
+    .option('--lr-schedule <kind>', 'magnitude: restart (a cosine from --lr to 0 in every retraining) or continuous (one cosine over all of them)', choice('--lr-schedule', LR_SCHEDULES), HAN_DEFAULTS.lrSchedule)
     .option('--weight-decay <x>', 'L2 weight decay while retraining', number('--weight-decay', { min: 0 }), HAN_DEFAULTS.weightDecay)
     .option('--batch-size <n>', 'samples per optimiser step', integer('--batch-size', 1), HAN_DEFAULTS.batchSize)
     .addOption(new Option('--workers <n>', 'worker threads (1: run on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
@@ -117,6 +124,9 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   }
   if (flags.schedule === 'one-shot' && cmd.getOptionValueSource('steps') === 'cli') {
     throw new UsageError('--steps does not apply to --schedule one-shot');
+  }
+  if (flags.layerSparsity && cmd.getOptionValueSource('scope') === 'cli') {
+    throw new UsageError('--scope does not apply with --layer-sparsity');
   }
   if (flags.distill === undefined && cmd.getOptionValueSource('temperature') === 'cli') {
     throw new UsageError('--temperature needs --distill');
@@ -152,12 +162,14 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     const schedule: SparsitySchedule = flags.schedule === 'one-shot' ? { kind: 'one-shot' } : { kind: flags.schedule, steps: flags.steps };
     const settings = magnitude
       ? { ...HAN_DEFAULTS, ...common, sparsity: flags.sparsity, scope: flags.scope, schedule, l1Epochs: flags.l1Epochs, l1: flags.l1, removeDead: flags.removeDead,
+        lrSchedule: flags.lrSchedule,
+        ...(flags.layerSparsity === undefined ? {} : { layerSparsity: flags.layerSparsity }),
         ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }),
         ...distill } satisfies HanSettings
       : { ...FILTER_DEFAULTS, ...common, ratio: flags.ratio, ...(flags.layers ? { layers: flags.layers } : {}), ...distill } satisfies FilterSettings;
     say((magnitude
-      ? `magnitude pruning (Han et al. 2015) to ${percent(flags.sparsity, 1)} sparsity, ${flags.scope}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
-        `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr}`
+      ? `magnitude pruning (Han et al. 2015) to ${flags.layerSparsity ? `per-layer sparsity ${Object.entries(flags.layerSparsity).map(([n, v]) => `${n} ${percent(v, 1)}`).join(', ')}` : `${percent(flags.sparsity, 1)} sparsity, ${flags.scope}`}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
+        `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr} (${flags.lrSchedule === 'restart' ? 'a cosine per retraining' : 'one cosine over all retraining'})`
       : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
         `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`) +
       (flags.distill === undefined ? '' : `, distilling from the input model (α ${flags.distill}, T ${flags.temperature})`));

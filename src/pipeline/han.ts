@@ -12,7 +12,7 @@ import { pruneByMagnitude } from '../prune/magnitude.js';
 import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
 import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
-import { sparsity } from '../prune/masks.js';
+import { prunableWeights, sparsity } from '../prune/masks.js';
 import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/distill.js';
 import { describeStep } from './stats.js';
 import type { History, HistoryStep, Phase } from './history.js';
@@ -114,6 +114,12 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   const s = checkSettings(run.settings);
   const targets = sparsityTargets(s.sparsity, s.schedule);
   const perLayer = s.layerSparsity;
+  if (perLayer) {
+    const prunable = prunableWeights(start).map((e) => e.node);
+    for (const name of Object.keys(perLayer)) {
+      if (!prunable.includes(name)) throw new RangeError(`Han pruning: layerSparsity names '${name}', not a prunable layer of ${start.graph.name} (prunable: ${prunable.join(', ')})`);
+    }
+  }
   const baseDropout = new Map<string, { rate: number; producer: string; connections: number }>();
   const distill = await teacherFor(start, run, s.distill);
   const phases = [s.l1Epochs, ...targets.map((_, i) => (i === targets.length - 1 ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs))];
@@ -231,6 +237,8 @@ function checkSettings(settings: HanSettings): HanSettings {
     if (!(v >= 0 && Number.isFinite(v)) || (k === 'lr' && v === 0)) throw bad(`'${k}' must be a finite number ${k === 'lr' ? '> 0' : '≥ 0'}`, v);
   }
   for (const [layer, v] of Object.entries(s.layerSparsity ?? {})) if (!(v >= 0 && v < 1)) throw bad(`layer '${layer}' sparsity must be in [0, 1)`, v);
+  // The steps reach each layer's target scaled by (step's sparsity / sparsity).
+  if (s.layerSparsity && !(s.sparsity > 0)) throw bad("'sparsity' must be > 0 with layerSparsity: it shapes the steps", s.sparsity);
   if (s.distill) checkDistillWeights(s.distill, 'Han pruning');
   sparsityTargets(s.sparsity, s.schedule);
   return s;

@@ -77,8 +77,15 @@ test('argument errors name the flag and the value, and exit 2', async () => {
     lopper(['demo', '--workers', '0']),
     lopper(['prune', ...base, '--method', 'magnitude', '--distill', '1.5']),
     lopper(['prune', ...base, '--method', 'magnitude', '--temperature', '2']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--layer-sparsity', 'fc1=0.9,fc2=1.2']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--layer-sparsity', 'fc1=0.9,fc1=0.5']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--layer-sparsity', 'fc1:0.9']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--layer-sparsity', 'fc1=0.9', '--scope', 'layer']),
+    lopper(['prune', ...base, '--method', 'l1-filter', '--layer-sparsity', 'fc1=0.9']),
+    lopper(['prune', ...base, '--method', 'magnitude', '--lr-schedule', 'cyclic']),
   ]);
-  const [sparsityRun, method, ratio, steps, sameFile, history, ratios, demo, distill, temperature] = runs;
+  const [sparsityRun, method, ratio, steps, sameFile, history, ratios, demo, distill, temperature, ...more] = runs;
+  const [layerRange, layerTwice, layerForm, layerScope, layerMethod, lrSchedule] = more;
   fails(sparsityRun, 2);
   assert.is(sparsityRun.stderr, "lopper prune: --sparsity must be a ratio in [0, 1), got '1.2'\n");
   fails(method, 2, 'lopper prune:', '--method', "'foo'", 'magnitude, l1-filter');
@@ -90,6 +97,12 @@ test('argument errors name the flag and the value, and exit 2', async () => {
   fails(demo, 2, "lopper demo: --workers must be an integer ≥ 1, got '0'");
   fails(distill, 2, "lopper prune: --distill must be a number ≥ 0 and ≤ 1, got '1.5'");
   fails(temperature, 2, '--temperature needs --distill');
+  fails(layerRange, 2, "lopper prune: --layer-sparsity: layer 'fc2' needs a ratio in [0, 1), got '1.2'");
+  fails(layerTwice, 2, "--layer-sparsity names layer 'fc1' twice");
+  fails(layerForm, 2, "--layer-sparsity must be a comma-separated list of layer=ratio, got 'fc1:0.9'");
+  fails(layerScope, 2, '--scope does not apply with --layer-sparsity');
+  fails(layerMethod, 2, '--layer-sparsity is for --method magnitude, not l1-filter');
+  fails(lrSchedule, 2, "--lr-schedule must be one of restart, continuous; got 'cyclic'");
   assert.not.ok(await exists(at('never.lopm')));
 });
 
@@ -145,6 +158,24 @@ test('prune --distill retrains with the input model as teacher and records it in
   const out = JSON.parse(r.stdout);
   assert.equal(out.settings, cliSettings({ distill: { alpha: 0.7, temperature: 3 } }));
   assert.ok(out.steps.at(-2).sparsity >= 0.8 - 1e-3, `sparsity ${out.steps.at(-2).sparsity}`);
+});
+
+test('prune --layer-sparsity prunes each named layer to its own target and leaves the others dense; --lr-schedule is recorded', async () => {
+  const r = await lopper(['prune', at('mlp.lopm'), '--data', at('tiny.lopd'), ...PRUNE, '--layer-sparsity', 'fc1=0.9,fc3=0.5',
+    '--lr-schedule', 'continuous', '--no-remove-dead', '-o', at('out/per-layer.lopm'), '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.settings, cliSettings({ removeDead: false, lrSchedule: 'continuous', layerSparsity: { fc1: 0.9, fc3: 0.5 } }));
+  const k = await loadNodeKernels();
+  const { model } = loadModel(await readFile(at('out/per-layer.lopm')), k);
+  const { layers } = sparsity(model);
+  assert.ok(Math.abs(layers.fc1.sparsity - 0.9) < 1e-3, `fc1 ${layers.fc1.sparsity}`);
+  assert.is(layers.fc2.zeros, 0, 'fc2 is not named: dense');
+  assert.ok(Math.abs(layers.fc3.sparsity - 0.5) < 1e-2, `fc3 ${layers.fc3.sparsity}`);
+  model.dispose();
+  const bad = await lopper(['prune', at('mlp.lopm'), '--data', at('tiny.lopd'), ...PRUNE, '--layer-sparsity', 'fc4=0.5', '-o', at('out/never.lopm')]);
+  fails(bad, 1, "layerSparsity names 'fc4', not a prunable layer", 'prunable: fc1, fc2, fc3');
+  assert.not.ok(await exists(at('out/never.lopm')));
 });
 
 test('an interrupted prune resumes from its checkpoint; a checkpoint of other settings is refused', async () => {

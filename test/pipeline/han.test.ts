@@ -177,6 +177,8 @@ test('bad settings are refused before any work', async () => {
     [{ scope: 'all' }, /'scope' must be 'global' or 'layer', got "all"/],
     [{ lr: 0 }, /'lr' must be a finite number > 0, got 0/],
     [{ lrSchedule: 'cyclic' }, /'lrSchedule' must be 'restart' or 'continuous', got "cyclic"/],
+    [{ layerSparsity: { fc1: 0.9, fc9: 0.5 } }, /Han pruning: layerSparsity names 'fc9', not a prunable layer of .* \(prunable: fc1, fc2, fc3\)/],
+    [{ sparsity: 0, layerSparsity: { fc1: 0.9 } }, /'sparsity' must be > 0 with layerSparsity: it shapes the steps, got 0/],
     [{ distill: { alpha: -0.1, temperature: 2 } }, /distillation 'alpha' must be in \[0, 1\], got -0.1/],
     [{ distill: { alpha: 0.5, temperature: Infinity } }, /Han pruning: distillation 'temperature' must be a finite number > 0, got Infinity/],
   ] as const) {
