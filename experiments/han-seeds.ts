@@ -17,9 +17,9 @@ import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
 import { saveModel, loadModel } from '../src/io/native.js';
 import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
-import { runHan, type HanSettings, type Runner } from '../src/pipeline/han.js';
+import { pipelineEpochs, runHan, type HanSettings, type Runner } from '../src/pipeline/han.js';
 import { nonzeroParams } from '../src/prune/masks.js';
-import { findCase, caseSettings, denseTrainer, flag, pruneEpochs, recipesOf } from './lib/han-cases.js';
+import { findCase, caseSettings, denseTrainer, flag, recipesOf, startSchedule } from './lib/han-cases.js';
 
 const args = process.argv.slice(2);
 const only = flag(args, 'only', 'lenet-5/fashion-mnist');
@@ -50,18 +50,23 @@ await withNodePool({ workers }, async (pool) => {
   };
   const trainDense = denseTrainer(c, k, runner, train, { cache: flag(args, 'cache', ''), workers, quick });
   for (const seed of seeds) {
-    const dense = await trainDense(seed, denseEpochs);
-    const start = saveModel(dense);
-    const totalParams = dense.params.size;
-    dense.dispose();
+    // The dense start for each cosine length the recipes go on along (see startSchedule).
+    const starts = new Map<number, Uint8Array>();
     const denseAt = new Map<number, number>();
     for (const recipe of recipes) {
       const settings: HanSettings = { ...base, ...recipe.overrides, seed };
-      const { model } = loadModel(start, k);
+      const along = startSchedule(settings, denseEpochs);
+      if (!starts.has(along)) {
+        const dense = await trainDense(seed, denseEpochs, along);
+        starts.set(along, saveModel(dense));
+        dense.dispose();
+      }
+      const { model } = loadModel(starts.get(along)!, k);
+      const totalParams = model.params.size;
       const { model: pruned, history } = await runHan(model, {
         train, test, settings, runner, modelName: c.net, datasetName: c.data, versions: { lopper: pkg.version },
       });
-      const totalEpochs = denseEpochs + pruneEpochs(settings);
+      const totalEpochs = denseEpochs + pipelineEpochs(settings);
       if (!denseAt.has(totalEpochs)) {
         const same = await trainDense(seed, totalEpochs);
         denseAt.set(totalEpochs, (await runner.evaluate(same, test)).accuracy);

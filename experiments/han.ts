@@ -10,9 +10,9 @@ import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
 import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
-import { runHan, type HanSettings, type Runner } from '../src/pipeline/han.js';
+import { pipelineEpochs, runHan, type HanSettings, type Runner } from '../src/pipeline/han.js';
 import { sparsity, nonzeroParams } from '../src/prune/masks.js';
-import { HAN_CASES, caseSettings, denseTrainer, flag as argFlag, pruneEpochs as epochsOfPipeline } from './lib/han-cases.js';
+import { HAN_CASES, caseSettings, denseTrainer, flag as argFlag, startSchedule } from './lib/han-cases.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => argFlag(args, name, fallback);
@@ -41,12 +41,12 @@ await withNodePool({ workers }, async (pool) => {
     const denseEpochs = quick ? 1 : c.denseEpochs;
     const settings: HanSettings = { ...caseSettings(c, quick), ...overrides, seed };
     const trainDense = denseTrainer(c, k, runner, train, { cache, workers, quick });
-    const pruneEpochs = epochsOfPipeline(settings);
+    const pruneEpochs = pipelineEpochs(settings);
     const label = `${c.net} / ${c.data}`;
     const log = (msg: string) => console.log(`${label}: ${msg}`);
 
     // The pruned model: dense training, then the pipeline.
-    const model = await trainDense(seed, denseEpochs);
+    const model = await trainDense(seed, denseEpochs, startSchedule(settings, denseEpochs));
     const denseAccuracy = (await runner.evaluate(model, test)).accuracy;
     log(`dense after ${denseEpochs} epochs: ${(100 * denseAccuracy).toFixed(2)}%`);
     const started = performance.now();

@@ -14,7 +14,6 @@ import { Model } from '../../src/nn/model.js';
 import { saveModel, loadModel } from '../../src/io/native.js';
 import { HAN_DEFAULTS, type HanSettings, type Runner } from '../../src/pipeline/han.js';
 import { lenet5, lenet300100 } from '../../src/nn/nets.js';
-import { sparsityTargets } from '../../src/prune/schedule.js';
 
 export interface HanCase {
   net: 'lenet-300-100' | 'lenet-5';
@@ -60,29 +59,37 @@ export function caseSettings(c: HanCase, quick: boolean): HanSettings {
   return { ...HAN_DEFAULTS, ...c.han, ...(quick ? { retrainEpochs: 1, finalEpochs: 1, l1Epochs: 0, latencyBatch: 0 } : {}) };
 }
 
-/** Epochs the pipeline trains for: the L1 phase, every retraining, the longer last one. */
-export function pruneEpochs(s: HanSettings): number {
-  const steps = sparsityTargets(s.sparsity, s.schedule).length;
-  return s.l1Epochs + (steps - 1) * s.retrainEpochs + (s.finalEpochs ?? s.retrainEpochs);
-}
-
 /**
  * Trains the case's dense model for a seed and a number of epochs. With a cache directory the
  * model is kept there and reused: it depends only on net, data, seed, epochs, workers and quick.
  */
 export function denseTrainer(c: HanCase, k: Kernels, runner: Runner, train: Dataset, o: { cache: string; workers: number; quick: boolean }) {
-  return async (seed: number, epochs: number): Promise<Model> => {
-    const file = `${o.cache}/${c.net}-${c.data}-seed${seed}-epochs${epochs}-workers${o.workers}${o.quick ? '-quick' : ''}.lop`;
+  /** `epochs` of a cosine over `scheduleEpochs` (default: the same, a finished run). */
+  return async (seed: number, epochs: number, scheduleEpochs = epochs): Promise<Model> => {
+    const of = scheduleEpochs === epochs ? '' : `-of${scheduleEpochs}`;
+    const file = `${o.cache}/${c.net}-${c.data}-seed${seed}-epochs${epochs}${of}-workers${o.workers}${o.quick ? '-quick' : ''}.lop`;
     const cached = o.cache ? await readFile(file).catch(() => null) : null;
     if (cached) return loadModel(new Uint8Array(cached), k, file).model;
     const model = new Model(new Graph(HAN_NETS[c.net]()), k, { seed });
-    await runner.train(model, train, { epochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs } });
+    await runner.train(model, train, { epochs, batchSize: 64, seed, optimizer: c.optimizer, schedule: { kind: 'cosine', epochs: scheduleEpochs } });
     if (o.cache) {
       await mkdir(o.cache, { recursive: true });
       await writeAtomic(file, saveModel(model));
     }
     return model;
   };
+}
+
+/**
+ * The cosine the dense start trains along: its own epochs, or with an lrSchedule that goes on
+ * along the start's cosine, that cosine (which must begin where dense training stops).
+ */
+export function startSchedule(s: HanSettings, denseEpochs: number): number {
+  if (typeof s.lrSchedule !== 'object') return denseEpochs;
+  if (s.lrSchedule.startEpoch !== denseEpochs) {
+    throw new Error(`lrSchedule.startEpoch must be the ${denseEpochs} dense epochs, got ${s.lrSchedule.startEpoch}`);
+  }
+  return s.lrSchedule.epochs;
 }
 
 /** `--name value` from argv, else the fallback. */

@@ -17,6 +17,19 @@ import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/dis
 import { describeStep } from './stats.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
+/** The learning rate over the pipeline's training phases, from `lr` down to 0 along cosines. */
+export type HanLrSchedule =
+  /** Every phase along its own cosine. */
+  | 'restart'
+  /** One cosine over all the phases, each going on where the previous one stopped. */
+  | 'continuous'
+  /**
+   * Go on along the cosine the start model was trained on: it trained the first `startEpoch` epochs
+   * of a cosine over `epochs`, and the pipeline's phases take the rest (at most `epochs` in all):
+   * pruning during training (Zhu & Gupta 2017), at the learning rates of an unpruned run.
+   */
+  | { startEpoch: number; epochs: number };
+
 export interface HanSettings {
   /** Final share of zero weights in the prunable layers, in [0, 1). */
   sparsity: number;
@@ -35,12 +48,7 @@ export interface HanSettings {
   /** L2 weight decay while retraining. */
   weightDecay: number;
   lr: number;
-  /**
-   * 'restart': every training phase decays the learning rate from lr to 0 along its own cosine.
-   * 'continuous': one cosine over all the pipeline's training epochs, each phase going on where the
-   * previous one stopped, as gradual pruning during a single training run does (Zhu & Gupta 2017).
-   */
-  lrSchedule: 'restart' | 'continuous';
+  lrSchedule: HanLrSchedule;
   batchSize: number;
   seed: number;
   removeDead: boolean;
@@ -122,14 +130,15 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   }
   const baseDropout = new Map<string, { rate: number; producer: string; connections: number }>();
   const distill = await teacherFor(start, run, s.distill);
-  const phases = [s.l1Epochs, ...targets.map((_, i) => (i === targets.length - 1 ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs))];
-  const totalEpochs = phases.reduce((a, b) => a + b, 0);
   // `phase` indexes `phases`: 0 the L1 phase, i the retraining after prune i.
+  const phases = trainingPhases(s);
+  const totalEpochs = phases.reduce((a, b) => a + b, 0);
   const fit = (model: Model, phase: number, penalties: { l1?: number; weightDecay?: number }, stage: string) => {
     const epochs = phases[phase];
-    const schedule = s.lrSchedule === 'continuous'
-      ? { kind: 'cosine' as const, epochs: totalEpochs, startEpoch: phases.slice(0, phase).reduce((a, b) => a + b, 0) }
-      : { kind: 'cosine' as const, epochs };
+    const before = phases.slice(0, phase).reduce((a, b) => a + b, 0);
+    const schedule = s.lrSchedule === 'restart' ? { kind: 'cosine' as const, epochs }
+      : s.lrSchedule === 'continuous' ? { kind: 'cosine' as const, epochs: totalEpochs, startEpoch: before }
+      : { kind: 'cosine' as const, epochs: s.lrSchedule.epochs, startEpoch: s.lrSchedule.startEpoch + before };
     return run.runner.train(model, run.train, {
       epochs, batchSize: s.batchSize, seed: s.seed, schedule,
       optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, ...penalties },
@@ -229,7 +238,6 @@ function checkSettings(settings: HanSettings): HanSettings {
   const bad = (what: string, v: unknown) => new RangeError(`Han pruning: ${what}, got ${JSON.stringify(v)}`);
   if (!(s.sparsity >= 0 && s.sparsity < 1)) throw bad("'sparsity' must be in [0, 1)", s.sparsity);
   if (s.scope !== 'global' && s.scope !== 'layer') throw bad("'scope' must be 'global' or 'layer'", s.scope);
-  if (s.lrSchedule !== 'restart' && s.lrSchedule !== 'continuous') throw bad("'lrSchedule' must be 'restart' or 'continuous'", s.lrSchedule);
   for (const [k, v] of [['retrainEpochs', s.retrainEpochs], ['finalEpochs', s.finalEpochs ?? 0], ['l1Epochs', s.l1Epochs], ['batchSize', s.batchSize], ['latencyBatch', s.latencyBatch]] as const) {
     if (!Number.isInteger(v) || v < (k === 'batchSize' ? 1 : 0)) throw bad(`'${k}' must be an integer ≥ ${k === 'batchSize' ? 1 : 0}`, v);
   }
@@ -241,7 +249,25 @@ function checkSettings(settings: HanSettings): HanSettings {
   if (s.layerSparsity && !(s.sparsity > 0)) throw bad("'sparsity' must be > 0 with layerSparsity: it shapes the steps", s.sparsity);
   if (s.distill) checkDistillWeights(s.distill, 'Han pruning');
   sparsityTargets(s.sparsity, s.schedule);
+  const lrs = s.lrSchedule;
+  if (typeof lrs === 'object' && lrs !== null) {
+    const epochs = pipelineEpochs(s);
+    if (!(Number.isInteger(lrs.startEpoch) && lrs.startEpoch >= 0 && Number.isInteger(lrs.epochs) && lrs.startEpoch + epochs <= lrs.epochs)) {
+      throw bad(`'lrSchedule' {startEpoch, epochs} must be integers with startEpoch ≥ 0 and startEpoch + the ${epochs} epochs the pipeline trains ≤ epochs`, lrs);
+    }
+  } else if (lrs !== 'restart' && lrs !== 'continuous') throw bad("'lrSchedule' must be 'restart', 'continuous' or {startEpoch, epochs}", lrs);
   return s;
+}
+
+/** Epochs of each training phase: the L1 phase, then the retraining after each prune (0: none). */
+function trainingPhases(s: HanSettings): number[] {
+  const steps = sparsityTargets(s.sparsity, s.schedule).length;
+  return [s.l1Epochs, ...Array.from({ length: steps }, (_, i) => (i === steps - 1 ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs))];
+}
+
+/** Epochs the pipeline trains for in all: the L1 phase, every retraining, the last one. */
+export function pipelineEpochs(s: HanSettings): number {
+  return trainingPhases(s).reduce((a, b) => a + b, 0);
 }
 
 /** Remembers each dropout's rate and the connections of the layer feeding it, before any pruning. */

@@ -150,19 +150,22 @@ test('dropout is rescaled by sqrt(kept connections / original connections)', asy
   model.dispose();
 });
 
-test("lrSchedule 'continuous' spreads one cosine over every training phase; 'restart' gives each its own", async () => {
+test("lrSchedule: 'restart' gives each training phase its own cosine, 'continuous' one over all, {startEpoch, epochs} goes on along the start's", async () => {
   const [{ k }] = await backends();
   const d = await data();
-  for (const lrSchedule of ['restart', 'continuous'] as const) {
+  const expected = {
+    restart: [1, 2, 2, 5].map((epochs) => ({ kind: 'cosine', epochs })),
+    continuous: [0, 1, 3, 5].map((startEpoch) => ({ kind: 'cosine', epochs: 10, startEpoch })),
+    along: [7, 8, 10, 12].map((startEpoch) => ({ kind: 'cosine', epochs: 20, startEpoch })),
+  };
+  for (const [name, lrSchedule] of [['restart', 'restart'], ['continuous', 'continuous'], ['along', { startEpoch: 7, epochs: 20 }]] as const) {
     const seen: { epochs: number; schedule: unknown }[] = [];
     const recording = { ...runner, train: async (_m: Model, _d: unknown, o: { epochs: number; schedule?: unknown }) => { seen.push({ epochs: o.epochs, schedule: o.schedule }); return []; } };
     const settings: HanSettings = { ...SETTINGS, lrSchedule, schedule: { kind: 'agp', steps: 3 }, retrainEpochs: 2, finalEpochs: 5, latencyBatch: 0 };
     const { model } = await runHan(new Model(new Graph(lenet300100()), k, { seed: 1 }), { ...d, settings, runner: recording as never, modelName: 'm', datasetName: 'd' });
     model.dispose();
     assert.equal(seen.map((x) => x.epochs), [1, 2, 2, 5], 'L1, two retrainings, the final one');
-    assert.equal(seen.map((x) => x.schedule), lrSchedule === 'restart'
-      ? [1, 2, 2, 5].map((epochs) => ({ kind: 'cosine', epochs }))
-      : [0, 1, 3, 5].map((startEpoch) => ({ kind: 'cosine', epochs: 10, startEpoch })));
+    assert.equal(seen.map((x) => x.schedule), expected[name]);
   }
 });
 
@@ -176,7 +179,8 @@ test('bad settings are refused before any work', async () => {
     [{ finalEpochs: 1.5 }, /'finalEpochs' must be an integer ≥ 0, got 1.5/],
     [{ scope: 'all' }, /'scope' must be 'global' or 'layer', got "all"/],
     [{ lr: 0 }, /'lr' must be a finite number > 0, got 0/],
-    [{ lrSchedule: 'cyclic' }, /'lrSchedule' must be 'restart' or 'continuous', got "cyclic"/],
+    [{ lrSchedule: 'cyclic' }, /'lrSchedule' must be 'restart', 'continuous' or \{startEpoch, epochs\}, got "cyclic"/],
+    [{ lrSchedule: { startEpoch: 5, epochs: 7 } }, /startEpoch \+ the 3 epochs the pipeline trains ≤ epochs, got \{"startEpoch":5,"epochs":7\}/],
     [{ layerSparsity: { fc1: 0.9, fc9: 0.5 } }, /Han pruning: layerSparsity names 'fc9', not a prunable layer of .* \(prunable: fc1, fc2, fc3\)/],
     [{ sparsity: 0, layerSparsity: { fc1: 0.9 } }, /'sparsity' must be > 0 with layerSparsity: it shapes the steps, got 0/],
     [{ distill: { alpha: -0.1, temperature: 2 } }, /distillation 'alpha' must be in \[0, 1\], got -0.1/],
