@@ -28,3 +28,19 @@ export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { createWebPool, webWorkerFactory } from './workers/web.js';
 
 export * from './io/onnx/index.js';
+
+// Pruning: the channels that must go together, structural removal, masks, the methods, and the
+// pipelines with their history, sensitivity analysis and report.
+export { dependencyGroups, type ChannelGroup, type GroupMember } from './graph/dependency.js';
+export { removeUnits, checkCut, type Cut, type Surgery } from './prune/surgery.js';
+export { prunableWeights, sparsity, nonzeroParams, bakeMask, clearMask, type Sparsity } from './prune/masks.js';
+export { pruneByMagnitude, type MagnitudeTarget } from './prune/magnitude.js';
+export { pruneFilters, l1Scores, type FilterPruning } from './prune/filters.js';
+export { removeDeadUnits, type DeadUnits } from './prune/dead.js';
+export { sparsityTargets, type SparsitySchedule } from './prune/schedule.js';
+export { runHan, HAN_DEFAULTS, pipelineEpochs, type HanSettings, type HanLrSchedule, type HanRun, type Runner, type CheckpointStore } from './pipeline/han.js';
+export { runFilterPruning, FILTER_DEFAULTS, defaultFilterLayers, type FilterSettings, type FilterRun } from './pipeline/filters.js';
+export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipeline/sensitivity.js';
+export { renderReport, checkHistory } from './pipeline/report.js';
+export { measureLatency } from './pipeline/stats.js';
+export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve } from './pipeline/history.js';

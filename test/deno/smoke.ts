@@ -1,8 +1,12 @@
 // Deno smoke test: the built package loads in Deno from bytes (the build bestKernelBuild() picks:
-// relaxed SIMD on Deno 2) and runs one gemm correctly.
+// relaxed SIMD on Deno 2) and runs one gemm correctly; ONNX goes out and back in; and the pruning
+// API of the package entry runs: Han's pipeline, and filters removed for real.
 // Run by `npm test` through the `deno` npm package; uses only Deno and web APIs.
 
-import { Graph, Model, bestKernelBuild, exportOnnx, importOnnx, lenet5, loadKernels } from '../../dist/src/index.js';
+import {
+  Dataset, Graph, HAN_DEFAULTS, Model, bestKernelBuild, evaluate, exportOnnx, importOnnx, lenet300100, lenet5, loadKernels,
+  pruneFilters, runHan, train,
+} from '../../dist/src/index.js';
 import { f32_gemm } from '../../dist/src/kernels/reference/gemm.js';
 import { gemm } from '../../dist/src/kernels/ops/gemm.js';
 
@@ -38,3 +42,25 @@ if (before.some((v, i) => v !== after[i])) {
   Deno.exit(1);
 }
 console.log('deno smoke: LeNet-5 → ONNX → LeNet-5 gives the same outputs');
+
+// Han's pipeline through the package entry on 64 noise images (no Node built-in on the way), then
+// half of LeNet-5's filters removed: a smaller model that still runs.
+const noise = new Dataset({
+  name: 'noise', shape: [1, 28, 28], classes: 10,
+  pixels: Uint8Array.from({ length: 64 * 784 }, (_, i) => (Math.imul(i, 2654435761) >>> 24) & 255),
+  labels: Int32Array.from({ length: 64 }, (_, i) => i % 10),
+});
+const { model: pruned, history } = await runHan(new Model(new Graph(lenet300100()), k, { seed: 1 }), {
+  train: noise, test: noise, modelName: 'lenet-300-100', datasetName: 'noise',
+  settings: { ...HAN_DEFAULTS, sparsity: 0.9, retrainEpochs: 1, latencyBatch: 0 },
+  runner: { train, evaluate: async (m, d) => evaluate(m, d) },
+});
+const reached = history.steps[history.steps.length - 2].sparsity;
+const { model: slim } = pruneFilters(model, { ratio: 0.5 });
+const out = slim.forward(2, { x }).toArray();
+if (!(reached >= 0.9 - 1e-3) || !(slim.graph.paramCount() < model.graph.paramCount()) || out.length !== 20 || out.some((v) => !Number.isFinite(v))) {
+  console.error(`deno smoke: pruning through the package entry: sparsity ${reached}, params ${model.graph.paramCount()} → ${slim.graph.paramCount()}, outputs ${out.length}`);
+  Deno.exit(1);
+}
+pruned.dispose();
+console.log(`deno smoke: Han's pipeline reached ${(100 * reached).toFixed(1)}% sparsity; removing half of LeNet-5's filters left ${slim.graph.paramCount()} of ${model.graph.paramCount()} parameters`);
