@@ -89,7 +89,7 @@ export function pruneCommand(program: Command): void {
     .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
     .requiredOption('--method <name>', `${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
-    .option('--layer-sparsity <list>', 'magnitude: final sparsity per layer, e.g. fc1=0.93,fc2=0.85 (layers not named stay dense; the steps follow --schedule, scaled to --sparsity)', layerRatios('--layer-sparsity'))
+    .option('--layer-sparsity <list>', 'magnitude: final sparsity per layer, e.g. fc1=0.93,fc2=0.85 (layers not named stay dense; each step takes every layer the same share of the way to its target as --schedule takes --sparsity)', layerRatios('--layer-sparsity'))
     .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
     .option('--schedule <kind>', `magnitude: ${SCHEDULES.join(', ')}`, choice('--schedule', SCHEDULES), 'iterative')
     .option('--steps <n>', 'magnitude: prune → retrain iterations (iterative, agp)', integer('--steps', 1), 3)
