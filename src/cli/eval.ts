@@ -7,7 +7,8 @@ import { defaultWorkerCount, withNodePool } from '../node/workers.js';
 import { integer, text } from './options.js';
 import { count, percent, printJson } from './output.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor } from './load.js';
+import { DATA_HELP, loadDataFor } from './load.js';
+import { preflight } from './preflight.js';
 import { readModelFile } from '../node/model-file.js';
 import { evaluateWithProgress } from './evaluate.js';
 
@@ -24,7 +25,7 @@ export function evalCommand(program: Command): void {
     .command('eval')
     .description('accuracy and loss of a model on the test split (the training split if there is none)')
     .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
-    .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
+    .requiredOption('--data <spec>', DATA_HELP, text('--data'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)
     .addOption(new Option('--workers <n>', 'worker threads (1: evaluate on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
     .option('--json', 'print one JSON object instead of text')
@@ -33,6 +34,7 @@ export function evalCommand(program: Command): void {
 }
 
 async function runEval(file: string, flags: EvalFlags): Promise<void> {
+  preflight({ model: file, data: flags.data });
   const started = performance.now();
   const json = flags.json === true;
   const k = await loadNodeKernels();

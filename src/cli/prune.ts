@@ -20,9 +20,12 @@ import { checkHistory } from '../pipeline/report.js';
 import type { History, HistoryStep, Sensitivity } from '../pipeline/history.js';
 import type { SparsitySchedule } from '../prune/schedule.js';
 import { choice, integer, layerRatios, nameList, number, ratio, text, UsageError } from './options.js';
-import { bytes, checkOutput, count, dataInputs, percent, printJson, si, writeOutput } from './output.js';
+import { bytes, count, percent, printJson, si, writeOutput } from './output.js';
+import { checkLayerNames, preflight, requireOptions } from './preflight.js';
+import { prunableWeights } from '../prune/masks.js';
+import { dependencyGroups } from '../graph/dependency.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor } from './load.js';
+import { DATA_HELP, loadDataFor } from './load.js';
 import { readModelFile, writeModelFile } from '../node/model-file.js';
 import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
@@ -85,9 +88,10 @@ export function pruneCommand(program: Command): void {
     .command('prune')
     .description('prune a model and retrain it: magnitude (Han et al. 2015) or l1-filter (Li et al. 2017)')
     .argument('<model>', 'the trained model (.lopm or .onnx)', text('<model>'))
-    .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
-    .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
-    .requiredOption('--method <name>', `${METHODS.join(' or ')}`, choice('--method', METHODS))
+    // Required, but checked in runPrune: commander would report them before a missing <model>.
+    .option('--data <spec>', `required: ${DATA_HELP}`, text('--data'))
+    .option('-o, --output <file>', 'required: where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
+    .option('--method <name>', `required: ${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
     .option('--layer-sparsity <list>', 'magnitude: final sparsity per layer, e.g. fc1=0.93,fc2=0.85 (layers not named stay dense; each step takes every layer the same share of the way to its target as --schedule takes --sparsity)', layerRatios('--layer-sparsity'))
     .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
@@ -117,6 +121,7 @@ export function pruneCommand(program: Command): void {
 }
 
 async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<void> {
+  requireOptions(cmd, ['data', 'output', 'method']);
   for (const [key, { method, flag }] of Object.entries(ONLY)) {
     if (flags.method !== method && cmd.getOptionValueSource(key) === 'cli') {
       throw new UsageError(`${flag} is for --method ${method}, not ${flags.method}`);
@@ -134,10 +139,14 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   const magnitude = flags.method === 'magnitude';
   const historyPath = flags.history ?? `${flags.output}.history.json`;
   const checkpointPath = flags.checkpoint ?? `${flags.output}.checkpoint`;
-  const inputs = [file, ...dataInputs(flags.data), ...(flags.sensitivity ? [flags.sensitivity] : [])];
-  checkOutput(flags.output, inputs);
-  checkOutput(historyPath, [...inputs, flags.output], '--history');
-  if (magnitude) checkOutput(checkpointPath, [...inputs, flags.output, historyPath], '--checkpoint');
+  preflight({
+    model: file, data: flags.data, inputs: flags.sensitivity ? [flags.sensitivity] : [],
+    outputs: [
+      { flag: '-o', path: flags.output, kind: 'model' },
+      { flag: '--history', path: historyPath, kind: 'file' },
+      ...(magnitude ? [{ flag: '--checkpoint', path: checkpointPath, kind: 'file' as const }] : []),
+    ],
+  });
 
   const started = performance.now();
   const json = flags.json === true;
@@ -150,6 +159,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   let model: Model = start;
   try {
     const graph = start.graph;
+    checkPruneLayers(start, flags);
     const data = await loadDataFor(flags.data, graph.inputs[0].shape, flags.limit);
     const split = data.test ? 'test' : 'train';
     const test = data.test ?? data.train;
@@ -227,6 +237,17 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     // runHan may have disposed the start model already; disposing twice is harmless.
     model.dispose();
     if (model !== start) start.dispose();
+  }
+}
+
+/** The layers --layer-sparsity and --layers name exist in the model and can be pruned that way. */
+function checkPruneLayers(model: Model, flags: PruneFlags): void {
+  if (flags.layerSparsity) {
+    checkLayerNames('--layer-sparsity', Object.keys(flags.layerSparsity), prunableWeights(model).map((e) => e.node), `a prunable layer of ${model.graph.name}`);
+  }
+  if (flags.layers) {
+    const producers = dependencyGroups(model.graph).filter((g) => g.prunable).flatMap((g) => g.producers);
+    checkLayerNames('--layers', flags.layers, producers, `a layer of ${model.graph.name} whose filters or neurons can be removed`);
   }
 }
 

@@ -13,9 +13,10 @@ import type { History, Sensitivity } from '../pipeline/history.js';
 import { evaluate } from '../nn/train.js';
 import { evaluateParallel } from '../workers/train-parallel.js';
 import { choice, integer, ratioList, text } from './options.js';
-import { bytes, checkOutput, dataInputs, percent, printJson, table, writeOutput } from './output.js';
+import { bytes, percent, printJson, table, writeOutput } from './output.js';
+import { preflight } from './preflight.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor } from './load.js';
+import { DATA_HELP, loadDataFor } from './load.js';
 import { readModelFile } from '../node/model-file.js';
 import { versions, withWorkers } from './pipeline.js';
 
@@ -37,7 +38,7 @@ export function sensitivityCommand(program: Command): void {
     .command('sensitivity')
     .description('accuracy with each layer pruned alone over a range of ratios (no retraining)')
     .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
-    .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
+    .requiredOption('--data <spec>', DATA_HELP, text('--data'))
     .requiredOption('--method <name>', 'magnitude (a share of each layer\'s weights masked) or l1-filter (a share of its filters removed)', choice('--method', METHODS))
     .addOption(new Option('--ratios <list>', 'comma-separated ratios in [0, 1)').argParser(ratioList('--ratios')).default(SENSITIVITY_RATIOS, '0.1,0.2,…,0.9'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)
@@ -49,7 +50,7 @@ export function sensitivityCommand(program: Command): void {
 }
 
 async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {
-  if (flags.output) checkOutput(flags.output, [file, ...dataInputs(flags.data)]);
+  preflight({ model: file, data: flags.data, outputs: flags.output ? [{ flag: '-o', path: flags.output, kind: 'file' }] : [] });
   const started = performance.now();
   const json = flags.json === true;
   const bar = progress(barsEnabled(json));

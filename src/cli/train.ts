@@ -14,9 +14,10 @@ import type { Schedule } from '../nn/optim/schedule.js';
 import { trainParallel } from '../workers/train-parallel.js';
 import { saveModel } from '../io/native.js';
 import { choice, integer, number, text } from './options.js';
-import { bytes, checkOutput, count, dataInputs, percent, printJson, writeOutput } from './output.js';
+import { bytes, count, percent, printJson, writeOutput } from './output.js';
+import { preflight } from './preflight.js';
 import { barsEnabled, progress } from './progress.js';
-import { loadDataFor } from './load.js';
+import { DATA_HELP, loadDataFor } from './load.js';
 
 const MODELS = Object.keys(referenceNets) as ReferenceNet[];
 const OPTIMIZERS = ['sgd', 'adam'] as const;
@@ -45,7 +46,7 @@ export function trainCommand(program: Command): void {
     .command('train')
     .description('train a reference net on a dataset and save it (.lopm)')
     .requiredOption('--model <name>', `the net: ${MODELS.join(', ')}`, choice('--model', MODELS))
-    .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
+    .requiredOption('--data <spec>', DATA_HELP, text('--data'))
     .requiredOption('-o, --output <file>', 'where to save the trained model (.lopm)', text('-o'))
     .option('--epochs <n>', 'passes over the training split', integer('--epochs', 1), 10)
     .option('--batch-size <n>', 'samples per optimiser step', integer('--batch-size', 1), 64)
@@ -63,7 +64,7 @@ export function trainCommand(program: Command): void {
 
 async function runTrain(flags: TrainFlags): Promise<void> {
   const { epochs, batchSize, seed, workers } = flags;
-  checkOutput(flags.output, dataInputs(flags.data));
+  preflight({ data: flags.data, outputs: [{ flag: '-o', path: flags.output, kind: 'file' }] });
   const started = performance.now();
   const json = flags.json === true;
   const say = json ? () => {} : (line: string) => console.log(line);

@@ -174,7 +174,8 @@ test('prune --layer-sparsity prunes each named layer to its own target and leave
   assert.ok(Math.abs(layers.fc3.sparsity - 0.5) < 1e-2, `fc3 ${layers.fc3.sparsity}`);
   model.dispose();
   const bad = await lopper(['prune', at('mlp.lopm'), '--data', at('tiny.lopd'), ...PRUNE, '--layer-sparsity', 'fc4=0.5', '-o', at('out/never.lopm')]);
-  fails(bad, 1, "layerSparsity names 'fc4', not a prunable layer", 'prunable: fc1, fc2, fc3');
+  fails(bad, 2, "--layer-sparsity names 'fc4', not a prunable layer of lenet-300-100 (fc1, fc2, fc3)");
+  assert.is(bad.stdout, '', 'refused before any work');
   assert.not.ok(await exists(at('out/never.lopm')));
 });
 
