@@ -176,6 +176,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       const side = (s: HistoryStep, nz: number, latencyMs: number) => ({
         params: s.params, nonzeroParams: s.nonzeroParams, flops: s.flops, nonzeroFlops: nz, accuracy: s.accuracy, latencyMs, latencyBatch: LATENCY_BATCH,
       });
+      if (history.collapse) console.error(`lopper demo: warning: ${history.collapse.message}`);
       if (json) {
         printJson({
           command: 'demo', model: 'lenet-5', data: 'fashion-mnist', seed, workers, trained, resumed,

@@ -226,6 +226,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       printJson({
         command: 'prune', model: file, name: graph.name, data: data.source, split, method: flags.method, settings: history.settings,
         output: flags.output, bytes: size, history: historyPath, ...(magnitude ? { checkpoint: checkpointPath, resumed } : { removed: result.removed }),
+        collapsed: history.collapse !== undefined, ...(history.collapse ? { collapse: history.collapse } : {}),
         before: summary(before), after: summary(after), compression: before.nonzeroParams / after.nonzeroParams, seconds, steps: history.steps,
       });
     } else {
@@ -233,6 +234,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
         `${si(before.flops)} → ${si(after.flops)} FLOPs, ${split} accuracy ${percent(before.accuracy)} → ${percent(after.accuracy)}, ${seconds.toFixed(1)} s`);
       say(`→ ${flags.output} (${bytes(size)}), history → ${historyPath}`);
     }
+    if (history.collapse) console.error(`lopper prune: warning: ${history.collapse.message}`);
   } finally {
     // runHan may have disposed the start model already; disposing twice is harmless.
     model.dispose();

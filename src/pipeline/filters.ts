@@ -11,6 +11,7 @@ import { dependencyGroups } from '../graph/dependency.js';
 import { pruneFilters } from '../prune/filters.js';
 import { checkDistillWeights } from '../nn/distill.js';
 import { describeStep } from './stats.js';
+import { findCollapse } from './collapse.js';
 import { teacherFor, type Runner } from './han.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
@@ -105,7 +106,8 @@ export async function runFilterPruning(start: Model, run: FilterRun): Promise<{ 
     if (model !== start) model.dispose();
     throw e;
   }
-  return { model, history, removed };
+  const collapse = findCollapse(history.steps, run.test.classes);
+  return { model, history: collapse ? { ...history, collapse } : history, removed };
 }
 
 function checkSettings(settings: FilterSettings): FilterSettings {

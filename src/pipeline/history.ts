@@ -46,6 +46,17 @@ export interface Sensitivity {
   curves: SensitivityCurve[];
 }
 
+/** A run whose accuracy ended near chance or fell too far (src/pipeline/collapse.ts). */
+export interface Collapse {
+  reason: 'chance' | 'drop';
+  /** Final and first accuracy, and chance level (1 / classes). */
+  accuracy: number;
+  start: number;
+  chance: number;
+  /** One sentence for people. */
+  message: string;
+}
+
 export interface History {
   model: string;
   dataset: string;
@@ -56,4 +67,6 @@ export interface History {
   versions: Record<string, string>;
   steps: HistoryStep[];
   sensitivity?: Sensitivity;
+  /** Set when the run collapsed: its compression is not a success. */
+  collapse?: Collapse;
 }

@@ -40,6 +40,12 @@ export function checkHistory(value: unknown, where = 'history'): History {
       for (const k of ['weights', 'zeros', 'channels'] as const) num(layer[k], `${p}.layers.${name}.${k}`);
     }
   });
+  if (h.collapse !== undefined) {
+    const c = obj(h.collapse, 'collapse');
+    if (c.reason !== 'chance' && c.reason !== 'drop') fail('collapse.reason', "'chance' or 'drop'", c.reason);
+    for (const k of ['accuracy', 'start', 'chance'] as const) num(c[k], `collapse.${k}`);
+    str(c.message, 'collapse.message');
+  }
   if (h.sensitivity !== undefined) {
     const s = obj(h.sensitivity, 'sensitivity');
     str(s.method, 'sensitivity.method');
@@ -80,6 +86,7 @@ export function renderReport(history: History): string {
   const title = `${h.model} on ${h.dataset}`;
   const body = [
     header(h),
+    h.collapse ? `<section class="warning"><b>This run collapsed.</b> ${esc(h.collapse.message)}.</section>` : '',
     summary(h.steps),
     settings(h),
     h.steps.length ? overSteps(h.steps) : '<section><h2>Steps</h2><p class="note">This run recorded no steps.</p></section>',
@@ -251,6 +258,7 @@ h2{font-size:18px;margin:30px 0 10px;padding-bottom:4px;border-bottom:1px solid 
 .card-label{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}
 .card-value{font-size:24px;font-weight:600;font-variant-numeric:tabular-nums}
 .card-detail{font-size:12.5px;color:var(--muted)}
+.warning{border:1px solid #c53030;border-radius:8px;padding:10px 14px;margin-bottom:14px;background:#fff5f5;color:#9b2c2c}
 .up{color:#2f855a}.down{color:#c53030}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}
 th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}

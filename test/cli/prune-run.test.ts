@@ -1,0 +1,56 @@
+// What `lopper prune` says about a finished or stopped run, as a child process on tiny data: a run
+// that ends at chance is flagged (a warning, the --json result and the history); Ctrl-C keeps the
+// checkpoint, says how to resume, and exits 130.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lopper } from '../helpers/cli.js';
+import { Dataset } from '../../src/nn/data/dataset.js';
+import { saveDataset, writeAtomic } from '../../src/node/data.js';
+import { loadNodeKernels } from '../../src/node/kernels.js';
+import { Graph } from '../../src/graph/graph.js';
+import { Model } from '../../src/nn/model.js';
+import { lenet300100 } from '../../src/nn/nets.js';
+import { saveModel } from '../../src/io/native.js';
+
+let dir = '';
+const at = (name: string) => join(dir, name);
+
+test.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lopper-prune-run-'));
+  // Every image the same: no model can beat chance (10 %) on it.
+  await saveDataset(at('flat.lopd'), new Dataset({
+    name: 'flat', shape: [1, 28, 28], classes: 10,
+    pixels: new Uint8Array(40 * 784).fill(90), labels: Int32Array.from({ length: 40 }, (_, i) => i % 10),
+  }));
+  const model = new Model(new Graph(lenet300100()), await loadNodeKernels(), { seed: 3 });
+  await writeAtomic(at('mlp.lopm'), saveModel(model));
+  model.dispose();
+});
+
+test.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a run that ends at chance is flagged: a warning, collapsed in --json and in the history', async () => {
+  const args = ['prune', at('mlp.lopm'), '--data', at('flat.lopd'), '--method', 'magnitude', '--sparsity', '0.5', '--steps', '1', '--retrain-epochs', '1', '--workers', '1'];
+  const [json, text] = await Promise.all([
+    lopper([...args, '-o', at('a.lopm'), '--json']),
+    lopper([...args, '-o', at('b.lopm')]),
+  ]);
+  assert.is(json.code, 0, json.stderr);
+  const out = JSON.parse(json.stdout);
+  assert.is(out.collapsed, true);
+  assert.is(out.collapse.reason, 'chance');
+  assert.is(out.collapse.chance, 0.1);
+  assert.match(json.stderr, 'lopper prune: warning: accuracy ended at 10.00%, at or near chance (10.00% for 10 classes');
+  const history = JSON.parse(await readFile(out.history, 'utf8'));
+  assert.equal(history.collapse, out.collapse);
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stderr, 'warning: accuracy ended at 10.00%');
+});
+
+test.run();
