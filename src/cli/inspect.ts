@@ -1,6 +1,7 @@
 // `lopper inspect`: what a model file holds — for ONNX, the IR version, opset, producer and ops —
-// its inputs and outputs, each layer's shape, parameters and FLOPs, and the dependency groups:
-// what can be pruned and, where not, why.
+// its inputs and outputs, each layer's shape, parameters and FLOPs, the weights of each Dense and
+// Conv2d layer (non-zero, sparsity, channels; totals and the compression ratio: a pruned file can be
+// checked), and the dependency groups: what can be pruned and, where not, why.
 
 import type { Command } from 'commander';
 import { extname } from 'node:path';
@@ -8,11 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../node/kernels.js';
 import { modelFormat } from '../node/model-file.js';
 import { loadModel } from '../io/native.js';
-import { parseOnnx, type OnnxInfo } from '../io/onnx/import.js';
+import { modelFromOnnx, parseOnnx, type OnnxInfo } from '../io/onnx/import.js';
+import type { Model } from '../nn/model.js';
+import { nonzeroParams, sparsity } from '../prune/masks.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import type { Graph } from '../graph/graph.js';
 import { UsageError, text } from './options.js';
-import { count, printJson, si, table } from './output.js';
+import { count, percent, printJson, si, table } from './output.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -58,6 +61,8 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   }
   let graph: Graph;
   let onnx: OnnxInfo | undefined;
+  let weights: WeightStats;
+  const k = await loadNodeKernels();
   if (extname(file).toLowerCase() === '.onnx') {
     const shapes = (flags.inputShape ?? []).map(parseShape);
     // A first pass names the inputs, so that an unnamed --input-shape can apply to the first one.
@@ -66,10 +71,11 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     const parsed = parseOnnx(bytes, { file, inputShapes });
     graph = parsed.graph;
     onnx = parsed.info;
+    weights = weightStats(modelFromOnnx(parsed, k));
   } else {
-    const { model } = loadModel(bytes, await loadNodeKernels(), file);
+    const { model } = loadModel(bytes, k, file);
     graph = model.graph;
-    model.dispose();
+    weights = weightStats(model);
   }
   const groups = dependencyGroups(graph);
   const layers = graph.nodes.map((n) => ({
@@ -81,7 +87,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
       command: 'inspect', model: file, format: onnx ? 'onnx' : 'lopm', name: graph.name,
       ...(onnx ? { onnx: { irVersion: onnx.irVersion, opset: onnx.opset, producer: onnx.producer, batch: onnx.batch, ops: onnx.ops } } : {}),
       inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ name: o, shape: graph.shapeOf(o) })),
-      params: graph.paramCount(), flops: graph.flops(), layers,
+      params: graph.paramCount(), flops: graph.flops(), layers, weights,
       groups: groups.map((g) => ({ id: g.id, producers: g.producers, channels: g.channels, unit: g.unit, prunable: g.prunable, ...(g.reason ? { reason: g.reason } : {}) })),
       prunable: { groups: prunable.length, units: prunable.reduce((n, g) => n + g.units, 0) },
     });
@@ -102,6 +108,13 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     ['total', '', '', count(graph.paramCount()), si(graph.flops())],
   ], '  '));
   lines.push('');
+  lines.push(table([
+    ['weights', 'count', 'non-zero', 'sparsity', 'channels'],
+    ...weights.layers.map((l) => [l.name, count(l.weights), count(l.nonzero), percent(l.sparsity, 1), count(l.channels)]),
+    ['total', count(weights.total.weights), count(weights.total.nonzero), percent(weights.total.sparsity, 1), ''],
+  ], '  '));
+  lines.push(`  non-zero parameters: ${count(weights.nonzeroParams)} of ${count(weights.params)} (${weights.compression.toFixed(1)}× compression)`);
+  lines.push('');
   lines.push('  dependency groups (channels cut together):');
   for (const g of groups) {
     const what = `${g.channels} channels${g.unit > 1 ? ` in units of ${g.unit}` : ''}`;
@@ -110,6 +123,33 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   lines.push(`  prunable: ${prunable.length} of ${groups.length} groups, ${count(prunable.reduce((n, g) => n + g.units, 0))} units` +
     `${prunable.length ? ` (${prunable.flatMap((g) => g.producers).join(', ')})` : ''}`);
   console.log(lines.join('\n'));
+}
+
+interface WeightStats {
+  /** Dense and Conv2d weights (the ones pruning zeroes), per layer and in total. */
+  layers: { name: string; weights: number; nonzero: number; sparsity: number; channels: number }[];
+  total: { weights: number; nonzero: number; sparsity: number };
+  /** All parameters, the non-zero ones, and all over non-zero (1 for a dense model). */
+  params: number;
+  nonzeroParams: number;
+  compression: number;
+}
+
+/** What the model's weights hold, counting exact zeros (masked or pruned); disposes the model. */
+function weightStats(model: Model): WeightStats {
+  try {
+    const s = sparsity(model);
+    const nonzero = nonzeroParams(model);
+    return {
+      layers: Object.entries(s.layers).map(([name, l]) => ({
+        name, weights: l.weights, nonzero: l.weights - l.zeros, sparsity: l.sparsity, channels: model.graph.node(name).outputShape[0],
+      })),
+      total: { weights: s.weights, nonzero: s.weights - s.zeros, sparsity: s.total },
+      params: model.params.size, nonzeroParams: nonzero, compression: nonzero > 0 ? model.params.size / nonzero : Infinity,
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** The first graph input's name, without mapping the model (for an unnamed --input-shape). */

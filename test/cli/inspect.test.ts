@@ -57,6 +57,40 @@ test('inspect a .lopm file, and a symbolic input given with --input-shape', asyn
   assert.match(c.stderr, /^lopper inspect: .*sym\.onnx: graph input 'x' has a symbolic \('C'\) dimension at axis 1/);
 });
 
+test('inspect shows each layer\'s weights, non-zero weights, sparsity and channels, and the compression (.lopm and .onnx)', async () => {
+  const { Model } = await import('../../src/nn/model.js');
+  const { Graph } = await import('../../src/graph/graph.js');
+  const { lenet300100 } = await import('../../src/nn/nets.js');
+  const { loadNodeKernels } = await import('../../src/node/kernels.js');
+  const { writeModelFile } = await import('../../src/node/model-file.js');
+  const { pruneByMagnitude } = await import('../../src/prune/magnitude.js');
+  const { nonzeroParams } = await import('../../src/prune/masks.js');
+  const model = new Model(new Graph(lenet300100()), await loadNodeKernels(), { seed: 4 });
+  pruneByMagnitude(model, { kind: 'layer', sparsity: { fc1: 0.9, fc2: 0.5 } });
+  const nonzero = nonzeroParams(model);
+  const params = model.params.size;
+  const [lopm, onnx] = [join(dir, 'pruned.lopm'), join(dir, 'pruned.onnx')];
+  await writeModelFile(lopm, model);
+  await writeModelFile(onnx, model);
+  model.dispose();
+  const [text, json, fromOnnx] = await Promise.all([lopper(['inspect', lopm]), lopper(['inspect', lopm, '--json']), lopper(['inspect', onnx, '--json'])]);
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stdout, /weights +count +non-zero +sparsity +channels/);
+  assert.match(text.stdout, /fc1 +235,200 +23,520 +90\.0% +300/);
+  assert.match(text.stdout, /fc2 +30,000 +15,000 +50\.0% +100/);
+  assert.match(text.stdout, /fc3 +1,000 +1,000 +0\.0% +10/);
+  assert.match(text.stdout, `non-zero parameters: ${nonzero.toLocaleString('en-US')} of ${params.toLocaleString('en-US')} (${(params / nonzero).toFixed(1)}× compression)`);
+  for (const r of [json, fromOnnx]) {
+    assert.is(r.code, 0, r.stderr);
+    const w = JSON.parse(r.stdout).weights;
+    assert.equal(w.layers.map((l: { name: string }) => l.name), ['fc1', 'fc2', 'fc3']);
+    assert.equal(w.layers[0], { name: 'fc1', weights: 235200, nonzero: 23520, sparsity: 0.9, channels: 300 });
+    assert.is(w.total.nonzero, 23520 + 15000 + 1000);
+    assert.is(w.nonzeroParams, nonzero);
+    assert.is(w.compression, params / nonzero);
+  }
+});
+
 test('inspect refuses unknown formats (exit 2), missing and unsupported files (exit 1), naming them', async () => {
   const bad = join(dir, 'bad.onnx');
   await writeFile(bad, onnxModel({ inputs: [{ name: 'x', dims: [1, 2] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Erf', name: 'erf', inputs: ['x'], outputs: ['y'] }] }));
