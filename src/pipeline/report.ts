@@ -131,16 +131,37 @@ function summary(steps: HistoryStep[]): string {
     card('accuracy', esc(pct(last.accuracy, 2)), `${esc(pct(first.accuracy, 2))} at the start · <span class="${dAcc < 0 ? 'down' : 'up'}">${dAcc >= 0 ? '+' : '−'}${Math.abs(dAcc).toFixed(2)} pp</span>`),
     card('non-zero parameters', esc(si(last.nonzeroParams)), `of ${esc(si(first.params))} at the start · <b>${esc(times(first.params / last.nonzeroParams))}</b> smaller`),
     card('FLOPs per sample', esc(si(last.flops)), `of ${esc(si(first.flops))} · <b>${esc(times(first.flops / last.flops))}</b> fewer`),
-    card('sparsity', esc(pct(last.sparsity)), `of prunable weights · ${steps.length} step${steps.length === 1 ? '' : 's'}`),
+    structural(steps) && !zeroed(steps)
+      ? card('channels removed', esc(pct(channelsRemoved(steps), 1)), `${esc(int(channelTotal(last)))} of ${esc(int(channelTotal(first)))} channels kept · ${steps.length} step${steps.length === 1 ? '' : 's'}`)
+      : card('sparsity', esc(pct(last.sparsity)), `of prunable weights · ${steps.length} step${steps.length === 1 ? '' : 's'}`),
   ].join('')}</section>`;
 }
 
 function settings(h: History): string {
   const entries = Object.entries(h.settings);
   if (!entries.length) return '';
-  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
-  const rows = entries.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(show(v))}</td></tr>`).join('');
+  const rows = entries.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(settingWords(k, v))}</td></tr>`).join('');
   return `<section><h2>Settings</h2><table class="kv">${rows}</table></section>`;
+}
+
+/** A setting as words: schedules ("iterative, 3 steps"), maps ("fc1 0.9, fc2 0.5"), lists; else JSON. */
+export function settingWords(key: string, v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.every((x) => typeof x !== 'object' || x === null) ? v.join(', ') : JSON.stringify(v);
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? String(v);
+  const o = v as Record<string, unknown>;
+  const steps = (n: unknown) => `${n} step${n === 1 ? '' : 's'}`;
+  if (key === 'schedule' && o.kind === 'one-shot' && Object.keys(o).length === 1) return 'one shot';
+  if (key === 'schedule' && o.kind === 'iterative' && Object.keys(o).join() === 'kind,steps') return `iterative, ${steps(o.steps)} (each keeps the same share of the weights)`;
+  if (key === 'schedule' && o.kind === 'agp' && typeof o.steps === 'number') {
+    return `gradual (AGP, Zhu & Gupta 2017), ${steps(o.steps)}${typeof o.initial === 'number' ? ` from ${pct(o.initial)}` : ''}`;
+  }
+  if (key === 'lrSchedule' && typeof o.startEpoch === 'number' && typeof o.epochs === 'number') {
+    return `along the start model's cosine over ${o.epochs} epochs, from epoch ${o.startEpoch}`;
+  }
+  if (key === 'distill' && typeof o.alpha === 'number' && typeof o.temperature === 'number') return `from the start model, weight ${o.alpha}, temperature ${o.temperature}`;
+  const parts = Object.entries(o).map(([k, x]) => (k === 'kind' ? settingWords(k, x) : `${k} ${typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x)}`));
+  return parts.join(', ');
 }
 
 function phaseOf(s: HistoryStep): string {
@@ -175,11 +196,50 @@ function overSteps(steps: HistoryStep[]): string {
     legend([...used.map((p) => ({ name: p, color: PHASE_COLORS[p], dot: true }))]) + `</section>`;
 }
 
+/** Whether the run removed structure: a layer's channels changed between the first and last steps. */
+function structural(steps: HistoryStep[]): boolean {
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  return Object.entries(first.layers).some(([n, l]) => last.layers[n] !== undefined && last.layers[n].channels !== l.channels);
+}
+
+/** Whether some step has more zero weights than the first (a method that masks, not only removes). */
+const zeroed = (steps: HistoryStep[]): boolean => steps.some((s) => s.sparsity > steps[0].sparsity + 1e-6);
+const channelTotal = (s: HistoryStep): number => Object.values(s.layers).reduce((n, l) => n + l.channels, 0);
+const channelsRemoved = (steps: HistoryStep[]): number => 1 - channelTotal(steps[steps.length - 1]) / channelTotal(steps[0]);
+
+/**
+ * Channels and weights per layer, first and last step: what a structural method (filter pruning,
+ * dead-unit removal) changed, where a sparsity chart would show nothing.
+ */
+function channels(steps: HistoryStep[]): string {
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  const names = Object.keys(first.layers).filter((n) => last.layers[n] !== undefined);
+  const series = [
+    { name: `first (step ${first.step}, ${first.phase})`, color: '#bab0ac', values: names.map((n) => first.layers[n].channels) },
+    { name: `final (step ${last.step}, ${last.phase})`, color: '#f28e2b', values: names.map((n) => last.layers[n].channels) },
+  ];
+  const chart = barChart({ title: 'Channels per layer', categories: names, series, label: 'output channels or neurons', format: (v) => int(v) });
+  const rows = names.map((n) => {
+    const a = first.layers[n];
+    const b = last.layers[n];
+    return `<tr><th>${esc(n)}</th><td>${int(a.channels)}</td><td>${int(b.channels)}</td><td>${pct(1 - b.channels / a.channels)}</td>` +
+      `<td>${int(a.weights)}</td><td>${int(b.weights)}</td><td>${pct(1 - b.weights / a.weights)}</td></tr>`;
+  }).join('');
+  return `<section><h2>Channels per layer</h2><figure class="wide">${chart}</figure>${legend(series.map((x) => ({ name: x.name, color: x.color, dot: true })))}` +
+    `<table class="num"><thead><tr><th>layer</th><th>channels (first)</th><th>channels (final)</th><th>removed</th>` +
+    `<th>weights (first)</th><th>weights (final)</th><th>removed</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
 function layers(steps: HistoryStep[]): string {
   const first = steps[0];
   const last = steps[steps.length - 1];
   const names = [...new Set([...Object.keys(first.layers), ...Object.keys(last.layers)])];
   if (!names.length) return '';
+  const removed = structural(steps);
+  // A method that only removes structure leaves no zeros: its channels say what it did.
+  if (removed && !zeroed(steps)) return channels(steps);
   const one = steps.length === 1;
   const series = [
     ...(one ? [] : [{ name: `first (step ${first.step}, ${first.phase})`, color: '#bab0ac', values: names.map((n) => layerSparsity(first.layers[n])) }]),
@@ -198,14 +258,15 @@ function layers(steps: HistoryStep[]): string {
   }).join('');
   return `<section><h2>Sparsity per layer</h2><figure class="wide">${chart}</figure>${legend(series.map((s) => ({ name: s.name, color: s.color, dot: true })))}` +
     `<table class="num"><thead><tr><th>layer</th><th>weights</th><th>non-zero</th>${one ? '' : '<th>sparsity (first)</th>'}` +
-    `<th>sparsity (final)</th><th>channels</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+    `<th>sparsity (final)</th><th>channels</th></tr></thead><tbody>${rows}</tbody></table></section>` + (removed ? channels(steps) : '');
 }
 
 function sensitivity(s: Sensitivity): string {
   const curves = s.curves.map((c, i) => ({ ...seriesStyle(i), c }));
   const chart = lineChart({
     title: 'Sensitivity: accuracy with one layer pruned',
-    x: { label: 'pruning ratio of the layer (%)', format: (v) => `${+v.toFixed(1)}`, min: 0 },
+    // The data's range: curves measured from 50 % need no empty band from 0.
+    x: { label: 'pruning ratio of the layer (%)', format: (v) => `${+v.toFixed(1)}` },
     y: { label: 'accuracy (%)', format: (v) => `${+v.toFixed(1)}` },
     series: curves.map(({ color, dash: d, c }) => ({
       name: c.layer, color, dash: d,

@@ -29,7 +29,8 @@ test('with sensitivity: header, cards, four charts, a legend per layer, one tabl
   assert.is(html.match(/class="pill"/g)?.length, h.steps.length, 'one row per step');
   assert.match(html, '9.70×', 'compression of the final step (266,610 / 27,480)');
   assert.match(html, '88.51%', 'final accuracy');
-  assert.match(html, '{&quot;kind&quot;:&quot;iterative&quot;,&quot;iterations&quot;:3}', 'settings shown as escaped JSON');
+  assert.match(html, '<th>schedule</th><td>iterative, iterations 3</td>', 'settings shown as words');
+  assert.not.match(html, '&quot;kind&quot;', 'no raw JSON');
 });
 
 test('without sensitivity: three charts and no sensitivity section', () => {
@@ -37,6 +38,54 @@ test('without sensitivity: three charts and no sensitivity section', () => {
   selfContained(html);
   assert.is(charts(html), 3);
   assert.not.match(html, 'Sensitivity');
+});
+
+test('a structural method (filters removed, no zeros) gets channels and weights per layer, not a 0 % sparsity chart', () => {
+  const h = syntheticHistory();
+  h.method = 'l1-filter (Li et al. 2017)';
+  const kept = { fc1: 150, fc2: 50, fc3: 10 } as Record<string, number>;
+  h.steps = h.steps.slice(0, 3).map((s, i) => ({
+    ...s, phase: (['dense', 'remove', 'retrain'] as const)[i], sparsity: 0,
+    layers: Object.fromEntries(Object.entries(h.steps[0].layers).map(([n, l]) => {
+      const channels = i === 0 ? l.channels : kept[n];
+      return [n, { weights: Math.round(l.weights * channels / l.channels), zeros: 0, channels }];
+    })),
+  }));
+  const html = renderReport(h);
+  selfContained(html);
+  assert.not.match(html, 'Sparsity per layer');
+  assert.match(html, '<h2>Channels per layer</h2>');
+  assert.match(html, '<tr><th>fc1</th><td>300</td><td>150</td><td>50.0%</td><td>235,200</td><td>117,600</td><td>50.0%</td></tr>');
+  assert.match(html, 'channels removed</div><div class="card-value">48.8%</div><div class="card-detail">210 of 410 channels kept');
+  assert.not.match(html, 'card-label">sparsity');
+  // Magnitude pruning that also removed dead units: both views.
+  const both = syntheticHistory();
+  both.steps[both.steps.length - 1].layers.fc1 = { ...both.steps[both.steps.length - 1].layers.fc1, channels: 290 };
+  const page = renderReport(both);
+  assert.match(page, 'Sparsity per layer');
+  assert.match(page, 'Channels per layer');
+  assert.match(page, 'card-label">sparsity');
+});
+
+test('the sensitivity x-axis spans the ratios measured, not from 0', () => {
+  const h = syntheticHistory({ sensitivity: true });
+  for (const c of h.sensitivity!.curves) c.ratios = c.ratios.map((_, i) => 0.5 + 0.09 * i);
+  const section = renderReport(h).split('<h2>Sensitivity</h2>')[1];
+  const xTicks = [...section.matchAll(/<text class="tick"[^>]*text-anchor="middle">([^<]*)<\/text>/g)].map((m) => Number(m[1]));
+  assert.ok(xTicks.length >= 3, `x ticks ${xTicks}`);
+  assert.ok(xTicks[0] >= 50, `the axis starts at the data: ${xTicks}`);
+});
+
+test('settings as words: schedules, learning-rate schedules, maps and lists', async () => {
+  const { settingWords } = await import('../../src/pipeline/report.js');
+  assert.is(settingWords('schedule', { kind: 'iterative', steps: 3 }), 'iterative, 3 steps (each keeps the same share of the weights)');
+  assert.is(settingWords('schedule', { kind: 'one-shot' }), 'one shot');
+  assert.is(settingWords('schedule', { kind: 'agp', steps: 1 }), 'gradual (AGP, Zhu & Gupta 2017), 1 step');
+  assert.is(settingWords('lrSchedule', { startEpoch: 10, epochs: 30 }), "along the start model's cosine over 30 epochs, from epoch 10");
+  assert.is(settingWords('layerSparsity', { fc1: 0.9, fc2: 0.5 }), 'fc1 0.9, fc2 0.5');
+  assert.is(settingWords('layers', ['conv1', 'conv2']), 'conv1, conv2');
+  assert.is(settingWords('distill', { alpha: 0.5, temperature: 4 }), 'from the start model, weight 0.5, temperature 4');
+  assert.is(settingWords('sparsity', 0.92), '0.92');
 });
 
 test('all text is escaped', () => {
