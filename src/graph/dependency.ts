@@ -5,6 +5,7 @@
 
 import type { Graph } from './graph.js';
 import type { ChannelFlow } from '../nn/layer.js';
+import { checkGraph } from '../nn/check.js';
 
 /** Where a group's channels sit on one axis of one node: entries [offset + u·perUnit, …) for unit u. */
 export interface GroupMember {
@@ -50,6 +51,7 @@ interface Draft {
 
 /** The dependency groups of a graph, in the order their producers appear. */
 export function dependencyGroups(graph: Graph): ChannelGroup[] {
+  checkGraph('dependencyGroups', 'graph', graph);
   const drafts: Draft[] = [];
   const parent: number[] = [];
   const find = (g: number): number => (parent[g] === g ? g : (parent[g] = find(parent[g])));

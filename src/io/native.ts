@@ -9,6 +9,7 @@ import { Graph } from '../graph/graph.js';
 import { Model } from '../nn/model.js';
 import { layerFromAttrs } from '../nn/layers/index.js';
 import { crc32 } from './crc32.js';
+import { checkKernels, checkModel, checkOptions, describe } from '../nn/check.js';
 
 const MAGIC = 'LOPM';
 const VERSION = 1;
@@ -26,6 +27,8 @@ interface ModelJson {
 }
 
 export function saveModel(model: Model, meta?: Record<string, unknown>): Uint8Array {
+  checkModel('saveModel', 'model', model);
+  if (meta !== undefined) checkOptions('saveModel', 'meta', meta);
   const g = model.graph;
   const json: ModelJson = {
     name: g.name,
@@ -55,6 +58,9 @@ export function saveModel(model: Model, meta?: Record<string, unknown>): Uint8Ar
 
 /** Reads a model file into a Model on `k`; `file` names it in errors. */
 export function loadModel(bytes: Uint8Array, k: Kernels, file = 'model'): { model: Model; meta?: Record<string, unknown> } {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`loadModel: 'bytes' must be a Uint8Array (a file's contents), got ${describe(bytes)}`);
+  checkKernels('loadModel', 'k', k);
+  if (typeof file !== 'string') throw new TypeError(`loadModel: 'file' must be a string (it names the model in errors), got ${describe(file)}`);
   const fail = (what: string): never => {
     throw new Error(`${file}: not a valid lopper model: ${what}`);
   };

@@ -12,7 +12,8 @@ import { pruneFilters } from '../prune/filters.js';
 import { checkDistillWeights } from '../nn/distill.js';
 import { describeStep } from './stats.js';
 import { findCollapse } from './collapse.js';
-import { teacherFor, type Runner } from './han.js';
+import { checkRun, teacherFor, type Runner } from './han.js';
+import { checkGraph } from '../nn/check.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
 export interface FilterSettings {
@@ -55,6 +56,7 @@ export interface FilterRun {
  * its fully connected layers (hidden neurons, scored the same way).
  */
 export function defaultFilterLayers(graph: Graph): string[] {
+  checkGraph('defaultFilterLayers', 'graph', graph);
   const groups = dependencyGroups(graph).filter((g) => g.prunable);
   const made = (ops: string[]) => groups.filter((g) => g.producers.every((p) => ops.includes(graph.node(p).layer.op))).map((g) => g.producers[0]);
   const conv = made(['Conv2d']);
@@ -63,6 +65,7 @@ export function defaultFilterLayers(graph: Graph): string[] {
 
 /** Runs the removal and the retraining; `start` is left as it was. */
 export async function runFilterPruning(start: Model, run: FilterRun): Promise<{ model: Model; history: History; removed: Record<string, number> }> {
+  checkRun('runFilterPruning', start, run);
   const s = checkSettings(run.settings);
   const layers = s.layers ?? (typeof s.ratio === 'number' ? defaultFilterLayers(start.graph) : Object.keys(s.ratio));
   if (layers.length === 0) throw new RangeError(`filter pruning: model '${start.graph.name}' has no layer whose filters or neurons can be removed`);

@@ -15,6 +15,7 @@ import { replaceLayers } from '../prune/surgery.js';
 import { prunableWeights, sparsity } from '../prune/masks.js';
 import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/distill.js';
 import { describeStep } from './stats.js';
+import { checkDataset, checkFunction, checkModel, checkOptions } from '../nn/check.js';
 import { findCollapse } from './collapse.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
@@ -118,8 +119,24 @@ interface Stage {
   run(model: Model): Promise<{ model: Model; phase: Phase; iteration: number }>;
 }
 
+/**
+ * Checks what every pipeline takes: a start model and a run with train and test datasets, settings
+ * (an object, or absent for the defaults) and a runner that trains and evaluates; errors name `fn`.
+ */
+export function checkRun(fn: string, start: unknown, run: unknown): void {
+  checkModel(fn, 'start', start);
+  const r = checkOptions(fn, 'run', run) as Record<string, unknown>;
+  checkDataset(fn, 'run.train', r.train);
+  checkDataset(fn, 'run.test', r.test);
+  if (r.settings !== undefined) checkOptions(fn, 'run.settings', r.settings);
+  const runner = checkOptions(fn, 'run.runner', r.runner) as Record<string, unknown>;
+  checkFunction(fn, 'run.runner.train', runner.train);
+  checkFunction(fn, 'run.runner.evaluate', runner.evaluate);
+}
+
 /** Runs (or resumes) the pipeline; returns the final model and the history. `model` may be disposed on the way. */
 export async function runHan(start: Model, run: HanRun): Promise<{ model: Model; history: History }> {
+  checkRun('runHan', start, run);
   const s = checkSettings(run.settings);
   const targets = sparsityTargets(s.sparsity, s.schedule);
   const perLayer = s.layerSparsity;

@@ -10,6 +10,7 @@ import { prunableWeights } from '../prune/masks.js';
 import { pruneFilters } from '../prune/filters.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import type { Sensitivity } from './history.js';
+import { checkArray, checkDataset, checkFunction, checkModel, checkOptions, describe } from '../nn/check.js';
 
 export const SENSITIVITY_RATIOS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -22,7 +23,15 @@ export interface SensitivityOptions {
 }
 
 export async function sensitivity(model: Model, data: Dataset, options: SensitivityOptions): Promise<Sensitivity> {
+  checkModel('sensitivity', 'model', model);
+  checkDataset('sensitivity', 'data', data);
+  checkOptions('sensitivity', 'options', options);
+  if (options.method !== 'magnitude' && options.method !== 'l1-filter') {
+    throw new RangeError(`sensitivity: 'options.method' must be 'magnitude' or 'l1-filter', got ${describe(options.method)}`);
+  }
+  checkFunction('sensitivity', 'options.evaluate', options.evaluate);
   const ratios = options.ratios ?? SENSITIVITY_RATIOS;
+  checkArray('sensitivity', 'options.ratios', ratios);
   for (const r of ratios) if (!(r >= 0 && r < 1)) throw new RangeError(`sensitivity: ratios must be in [0, 1), got ${r}`);
   const baseline = (await options.evaluate(model, data)).accuracy;
   const curves: Sensitivity['curves'] = [];

@@ -4,6 +4,7 @@
 import type { Model } from '../nn/model.js';
 import { nonzeroParams, prunableWeights, sparsity } from '../prune/masks.js';
 import type { HistoryStep, LayerStats, Phase } from './history.js';
+import { checkModel } from '../nn/check.js';
 
 export interface LatencyOptions {
   /** Timed forward passes per model (default 15 for one model, 21 side by side); the median is kept. */
@@ -69,6 +70,7 @@ export function compareLatency(a: Model, b: Model, batch = 64, options: LatencyO
  * sparse kernels would compute; bias additions scale along), other layers in full.
  */
 export function nonzeroFlops(model: Model): number {
+  checkModel('nonzeroFlops', 'model', model);
   const g = model.graph;
   const layers = sparsity(model).layers;
   let total = 0;

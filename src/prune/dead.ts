@@ -5,6 +5,7 @@
 import { dependencyGroups, memberEntries, type ChannelGroup, type GroupMember } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits, type Cut } from './surgery.js';
+import { checkModel } from '../nn/check.js';
 
 export interface DeadUnits {
   model: Model;
@@ -14,6 +15,7 @@ export interface DeadUnits {
 
 /** A new model without dead units (the old one is left as it was); `removed` is empty if none were found. */
 export function removeDeadUnits(model: Model): DeadUnits {
+  checkModel('removeDeadUnits', 'model', model);
   const groups = dependencyGroups(model.graph).filter((g) => g.prunable);
   const values = model.params.values.f32();
   const weightsAlong = (m: GroupMember, side: 'in' | 'out') =>

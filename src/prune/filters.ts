@@ -4,9 +4,12 @@
 import { dependencyGroups, type ChannelGroup } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits, type Cut, type Surgery } from './surgery.js';
+import { checkArray, checkModel, checkOptions, describe } from '../nn/check.js';
 
 /** Σ|w| of each unit's output slices in the group's producers (weights only, biases excluded). */
 export function l1Scores(model: Model, group: ChannelGroup): Float64Array {
+  checkModel('l1Scores', 'model', model);
+  checkOptions('l1Scores', 'group', group);
   const scores = new Float64Array(group.units);
   const values = model.params.values.f32();
   for (const name of group.producers) {
@@ -38,6 +41,12 @@ export interface FilterPruning {
 
 /** Removes the lowest-scoring share of units from each chosen group; returns the smaller model. */
 export function pruneFilters(model: Model, options: FilterPruning): Surgery & { cuts: Cut[] } {
+  checkModel('pruneFilters', 'model', model);
+  checkOptions('pruneFilters', 'options', options);
+  if (typeof options.ratio !== 'number' && (typeof options.ratio !== 'object' || options.ratio === null || Array.isArray(options.ratio))) {
+    throw new TypeError(`pruneFilters: 'options.ratio' must be a number or a map of layer name → number, got ${describe(options.ratio)}`);
+  }
+  if (options.layers !== undefined) checkArray('pruneFilters', 'options.layers', options.layers);
   const groups = dependencyGroups(model.graph);
   const ops = options.ops ?? ['Conv2d'];
   const named = options.layers ?? (typeof options.ratio === 'object' ? Object.keys(options.ratio) : undefined);

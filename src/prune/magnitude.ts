@@ -4,6 +4,7 @@
 
 import type { Model } from '../nn/model.js';
 import { prunableWeights } from './masks.js';
+import { checkModel, checkOptions, describe } from '../nn/check.js';
 
 export type MagnitudeTarget =
   /** Per layer: prune |w| < quality · std(w) (Han's "quality parameter"). */
@@ -15,6 +16,16 @@ export type MagnitudeTarget =
 
 /** Updates the model's mask (turning masking on) and zeroes the newly masked weights. */
 export function pruneByMagnitude(model: Model, target: MagnitudeTarget): void {
+  checkModel('pruneByMagnitude', 'model', model);
+  checkOptions('pruneByMagnitude', 'target', target);
+  if (!['quality', 'layer', 'global'].includes(target.kind)) {
+    throw new RangeError(`pruneByMagnitude: 'target.kind' must be 'quality', 'layer' or 'global', got ${describe(target.kind)}`);
+  }
+  const amount = target.kind === 'quality' ? target.quality : target.sparsity;
+  if (typeof amount !== 'number' && (target.kind === 'global' || typeof amount !== 'object' || amount === null || Array.isArray(amount))) {
+    const key = target.kind === 'quality' ? 'quality' : 'sparsity';
+    throw new TypeError(`pruneByMagnitude: 'target.${key}' must be a number${target.kind === 'global' ? '' : ' or a map of layer name → number'}, got ${describe(amount)}`);
+  }
   const entries = prunableWeights(model);
   const names = new Set(entries.map((e) => e.node));
   const perLayer = (v: number | Record<string, number>, node: string): number => {
@@ -23,6 +34,7 @@ export function pruneByMagnitude(model: Model, target: MagnitudeTarget): void {
     return v[node] ?? 0;
   };
   const check = (s: number, what: string) => {
+    if (typeof s !== 'number') throw new TypeError(`magnitude pruning: ${what} must be a number, got ${describe(s)}`);
     if (!(s >= 0 && s < 1)) throw new RangeError(`magnitude pruning: ${what} must be in [0, 1), got ${s}`);
     return s;
   };

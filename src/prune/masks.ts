@@ -4,9 +4,11 @@
 
 import type { Model } from '../nn/model.js';
 import type { ParamEntry } from '../nn/params.js';
+import { checkModel } from '../nn/check.js';
 
 /** The weight tensors connection pruning acts on: Dense and Conv2d weights (biases are left alone). */
 export function prunableWeights(model: Model): ParamEntry[] {
+  checkModel('prunableWeights', 'model', model);
   return model.params.entries.filter((e) => e.trainable && e.name === 'weight' && ['Dense', 'Conv2d'].includes(model.graph.node(e.node).layer.op));
 }
 
@@ -20,6 +22,7 @@ export interface Sparsity {
 
 /** Counts exact zeros in the prunable weights (masked or not). */
 export function sparsity(model: Model): Sparsity {
+  checkModel('sparsity', 'model', model);
   const values = model.params.values.f32();
   const layers: Sparsity['layers'] = {};
   let zeros = 0;
@@ -36,6 +39,7 @@ export function sparsity(model: Model): Sparsity {
 
 /** Non-zero parameters of the whole model (biases and batch-norm state included). */
 export function nonzeroParams(model: Model): number {
+  checkModel('nonzeroParams', 'model', model);
   const values = model.params.values.f32();
   let n = 0;
   for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
@@ -44,12 +48,14 @@ export function nonzeroParams(model: Model): number {
 
 /** Makes the masked zeros permanent and drops the mask (training no longer keeps them at zero). */
 export function bakeMask(model: Model): void {
+  checkModel('bakeMask', 'model', model);
   model.params.applyMask();
   clearMask(model);
 }
 
 /** Drops the mask without touching the weights. */
 export function clearMask(model: Model): void {
+  checkModel('clearMask', 'model', model);
   model.params.mask?.dispose();
   model.params.mask = null;
 }

@@ -10,6 +10,8 @@ export type SparsitySchedule =
 
 /** Sparsity targets, one per pruning step, ending at `final`. */
 export function sparsityTargets(final: number, schedule: SparsitySchedule): number[] {
+  if (typeof final !== 'number') throw new TypeError(`sparsityTargets: 'final' must be a number, got ${typeof final}`);
+  if (typeof schedule !== 'object' || schedule === null) throw new TypeError(`sparsityTargets: 'schedule' must be an object like { kind: 'iterative', steps: 3 }, got ${schedule === null ? 'null' : typeof schedule}`);
   if (!(final >= 0 && final < 1)) throw new RangeError(`sparsity must be in [0, 1), got ${final}`);
   if (schedule.kind === 'one-shot') return [final];
   const n = schedule.steps;

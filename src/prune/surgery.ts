@@ -7,6 +7,7 @@ import { memberEntries, type ChannelGroup } from '../graph/dependency.js';
 import { Model } from '../nn/model.js';
 import { gather } from '../nn/params.js';
 import type { Layer } from '../nn/layer.js';
+import { checkArray, checkModel, checkOptions, describe } from '../nn/check.js';
 
 export interface Cut {
   group: ChannelGroup;
@@ -22,7 +23,12 @@ export interface Surgery {
 
 /** Checks a cut before any work, with errors that name the group and the bad index. */
 export function checkCut(cut: Cut): number[] {
+  checkOptions('checkCut', 'cut', cut);
   const { group } = cut;
+  if (!(typeof group === 'object' && group !== null && typeof group.units === 'number' && Array.isArray(group.members))) {
+    throw new TypeError(`checkCut: 'cut.group' must be a ChannelGroup (from dependencyGroups), got ${describe(group)}`);
+  }
+  checkArray('checkCut', 'cut.units', cut.units);
   const name = `group ${group.id} (${group.producers.join(', ')})`;
   if (!group.prunable) throw new Error(`${name} cannot be pruned: ${group.reason}`);
   const units = [...cut.units].sort((a, b) => a - b);
@@ -36,6 +42,8 @@ export function checkCut(cut: Cut): number[] {
 
 /** A new model without the cut units; `model` is left as it was. */
 export function removeUnits(model: Model, cuts: readonly Cut[]): Surgery {
+  checkModel('removeUnits', 'model', model);
+  checkArray('removeUnits', 'cuts', cuts);
   const outRemoved = new Map<string, Set<number>>();
   const inRemoved = new Map<string, Set<number>>();
   const seen = new Set<number>();
@@ -101,6 +109,8 @@ function gatherIndices(keep: Int32Array, newStart: number, oldStart: number, old
 
 /** The same model with some layers swapped for ones with identical parameters (a dropout rate, say). */
 export function replaceLayers(model: Model, layers: ReadonlyMap<string, Layer>): Model {
+  checkModel('replaceLayers', 'model', model);
+  if (!(layers instanceof Map)) throw new TypeError(`replaceLayers: 'layers' must be a Map of node name → Layer, got ${describe(layers)}`);
   const old = model.graph;
   const next = new Model(new Graph({
     name: old.name,
