@@ -29,6 +29,8 @@ import { DATA_HELP, loadDataFor } from './load.js';
 import { readModelFile, writeModelFile } from '../node/model-file.js';
 import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
+import { onInterrupt } from './interrupt.js';
+import { existsSync } from 'node:fs';
 
 const METHODS = ['magnitude', 'l1-filter'] as const;
 const SCOPES = ['global', 'layer'] as const;
@@ -187,6 +189,14 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     const checkpoint = magnitude ? fileCheckpoint(checkpointPath) : undefined;
     const resumed = checkpoint ? await checkpoint.exists() : false;
     let ran = 0;
+    let current = 'loading';
+    const stopListening = onInterrupt(() => {
+      const where = `lopper prune: interrupted during ${current}`;
+      if (!checkpoint) return `${where}; nothing was written (${flags.method} keeps no checkpoint: run the command again to start over)`;
+      if (!existsSync(checkpointPath)) return `${where}, before the first stage finished; nothing was kept (run the command again to start over)`;
+      return `${where}; ${checkpointPath} keeps every stage finished before it.\n` +
+        `Run the same command again to resume there${flags.checkpoint ? '' : ' (the checkpoint is found from -o)'}; delete the checkpoint to start over.`;
+    }, flags.workers > 1);
 
     const result = await withWorkers(flags.workers, async (pool) => {
       const runner = progressRunner(bar, pool);
@@ -195,6 +205,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
         onStageStart: (stage: string, index: number, stages: number) => {
           if (resumed && ran++ === 0) say(`resuming from ${checkpointPath} at ${stage} (stage ${index + 1} of ${stages})`);
           runner.stage = stage;
+          current = stage;
         },
         onEpoch: (e: Parameters<typeof epochLine>[0], stage: string) => say(`  ${stage}, ${epochLine(e, stage === 'l1' ? flags.l1Epochs : flags.retrainEpochs)}`),
         onStep: (step: HistoryStep, stage: string) => say(stepLine(step, stage)),
@@ -206,6 +217,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       }
       return runFilterPruning(start, { ...hooks, settings: settings as FilterSettings });
     });
+    stopListening();
     model = result.model;
     if (resumed && ran === 0) say(`${checkpointPath} holds the finished run`);
     const history: History = { ...result.history, ...(sensitivity ? { sensitivity } : {}) };

@@ -7,7 +7,9 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lopper } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { lopper, root } from '../helpers/cli.js';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { saveDataset, writeAtomic } from '../../src/node/data.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
@@ -29,6 +31,10 @@ test.before(async () => {
   const model = new Model(new Graph(lenet300100()), await loadNodeKernels(), { seed: 3 });
   await writeAtomic(at('mlp.lopm'), saveModel(model));
   model.dispose();
+  await saveDataset(at('big.lopd'), new Dataset({
+    name: 'big', shape: [1, 28, 28], classes: 10,
+    pixels: Uint8Array.from({ length: 2000 * 784 }, (_, i) => (i * 7919) % 251), labels: Int32Array.from({ length: 2000 }, (_, i) => i % 10),
+  }));
 });
 
 test.after(async () => {
@@ -51,6 +57,31 @@ test('a run that ends at chance is flagged: a warning, collapsed in --json and i
   assert.equal(history.collapse, out.collapse);
   assert.is(text.code, 0, text.stderr);
   assert.match(text.stderr, 'warning: accuracy ended at 10.00%');
+});
+
+test('Ctrl-C keeps the checkpoint, says how to resume, and exits 130', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'prune', at('mlp.lopm'), '--data', at('big.lopd'), '--method', 'magnitude',
+    '--steps', '2', '--retrain-epochs', '50', '--workers', '2', '-o', at('stopped.lopm')], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const safety = setTimeout(() => child.kill('SIGKILL'), 180_000);
+  const code = await new Promise<number | null>((done) => {
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      // The dense stage's checkpoint is written before prune 1 starts; stop during retraining.
+      if (/^prune 1:/m.test(stdout) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('exit', (c) => done(c));
+  });
+  clearTimeout(safety);
+  assert.is(code, 130, `exit code (stdout: ${stdout}, stderr: ${stderr})`);
+  const checkpoint = `${at('stopped.lopm')}.checkpoint`;
+  assert.match(stderr, `lopper prune: interrupted during `);
+  assert.match(stderr, `${checkpoint} keeps every stage finished before it.`);
+  assert.match(stderr, 'Run the same command again to resume there');
+  assert.ok(existsSync(checkpoint), 'the checkpoint is kept');
+  assert.not.ok(existsSync(at('stopped.lopm')), 'no half-made output');
 });
 
 test.run();
