@@ -42,5 +42,6 @@ export { runHan, HAN_DEFAULTS, pipelineEpochs, type HanSettings, type HanLrSched
 export { runFilterPruning, FILTER_DEFAULTS, defaultFilterLayers, type FilterSettings, type FilterRun } from './pipeline/filters.js';
 export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipeline/sensitivity.js';
 export { renderReport, checkHistory } from './pipeline/report.js';
-export { measureLatency } from './pipeline/stats.js';
-export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve } from './pipeline/history.js';
+export { measureLatency, compareLatency, forwardLatencies, type LatencyOptions } from './pipeline/stats.js';
+export { findCollapse, COLLAPSE_THRESHOLDS, type CollapseThresholds } from './pipeline/collapse.js';
+export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve, Collapse } from './pipeline/history.js';
