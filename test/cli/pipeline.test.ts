@@ -92,7 +92,7 @@ test('argument errors name the flag and the value, and exit 2', async () => {
   fails(ratio, 2, '--ratio is for --method l1-filter, not magnitude');
   fails(steps, 2, '--steps does not apply to --schedule one-shot');
   fails(sameFile, 2, `-o ${at('mlp.lopm')} is also an input`);
-  fails(history, 2, `--history ${at('never.lopm')} is also an input`);
+  fails(history, 2, `--history ${at('never.lopm')} is the same file as -o`);
   fails(ratios, 2, 'lopper sensitivity:', '--ratios', "'0.2,,0.4'");
   fails(demo, 2, "lopper demo: --workers must be an integer ≥ 1, got '0'");
   fails(distill, 2, "lopper prune: --distill must be a number ≥ 0 and ≤ 1, got '1.5'");
