@@ -242,7 +242,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
         before: summary(before), after: summary(after), compression: before.nonzeroParams / after.nonzeroParams, seconds, steps: history.steps,
       });
     } else {
-      say(`${graph.name}: ${count(before.nonzeroParams)} → ${count(after.nonzeroParams)} non-zero parameters (${(before.nonzeroParams / after.nonzeroParams).toFixed(1)}× fewer), ` +
+      say(`${graph.name}: ${count(before.nonzeroParams)} → ${count(after.nonzeroParams)} non-zero parameters (${(before.nonzeroParams / after.nonzeroParams).toFixed(1)}× fewer${history.collapse ? ', but the run collapsed' : ''}), ` +
         `${si(before.flops)} → ${si(after.flops)} FLOPs, ${split} accuracy ${percent(before.accuracy)} → ${percent(after.accuracy)}, ${seconds.toFixed(1)} s`);
       say(`→ ${flags.output} (${bytes(size)}), history → ${historyPath}`);
     }

@@ -293,7 +293,8 @@ function stepsTable(steps: HistoryStep[]): string {
   return `<section><h2>Steps</h2><div class="scroll"><table class="num"><thead><tr><th>step</th><th>phase</th><th>iteration</th>` +
     `<th>params</th><th>non-zero</th><th>compression</th><th>FLOPs</th><th>sparsity</th><th>accuracy</th><th>latency</th><th>seconds</th>` +
     `</tr></thead><tbody>${rows}</tbody></table></div>` +
-    `<p class="note">Compression is the first step's parameters over each step's non-zero parameters; latency is one forward pass of the batch shown.</p></section>`;
+    `<p class="note">Compression is the first step's parameters over each step's non-zero parameters; latency is one forward pass of the batch shown, ` +
+    `the median of interleaved passes after a warm-up; steps are measured minutes apart, under whatever else the machine was doing.</p></section>`;
 }
 
 function footer(h: History): string {

@@ -57,6 +57,7 @@ test('a run that ends at chance is flagged: a warning, collapsed in --json and i
   assert.equal(history.collapse, out.collapse);
   assert.is(text.code, 0, text.stderr);
   assert.match(text.stderr, 'warning: accuracy ended at 10.00%');
+  assert.match(text.stdout, '× fewer, but the run collapsed)');
 });
 
 test('Ctrl-C keeps the checkpoint, says how to resume, and exits 130', async () => {
