@@ -27,6 +27,8 @@ import { barsEnabled, progress } from './progress.js';
 import { loadDataFor } from './load.js';
 import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
+import { onInterrupt } from './interrupt.js';
+import { existsSync } from 'node:fs';
 
 /**
  * Dense training: 30–45 s an epoch on 2 cores; 3 epochs reach about 90.9% test accuracy (4 give
@@ -106,6 +108,13 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const checkpoint = fileCheckpoint(paths.checkpoint);
   if (flags.fresh) await checkpoint.remove();
 
+  let runnerStage = '';
+  const stopListening = onInterrupt(() => {
+    const kept = [existsSync(paths.model) ? `the trained model ${paths.model}` : '', existsSync(paths.checkpoint) ? `the pruning checkpoint ${paths.checkpoint}` : '']
+      .filter(Boolean).join(' and ');
+    return `lopper demo: interrupted${runnerStage ? ` during ${runnerStage}` : ''}; ` +
+      (kept ? `kept ${kept}: run lopper demo again to go on from there` : 'nothing was kept yet: run lopper demo again to start over');
+  }, workers > 1);
   await withWorkers(workers, async (pool) => {
     const runner = progressRunner(bar, pool);
 
@@ -117,7 +126,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       await checkpoint.remove(); // a checkpoint of another dense model
       say(`training LeNet-5 for ${epochs} epoch${epochs > 1 ? 's' : ''} (SGD, lr ${TRAIN.optimizer.lr}, momentum 0.9, cosine); the model is cached for the next runs`);
       const model = new Model(new Graph(lenet5()), k, { seed });
-      runner.stage = 'training';
+      runner.stage = runnerStage = 'training';
       const reports = await runner.train(model, data.train, {
         epochs, batchSize: training.batchSize, optimizer: training.optimizer, schedule: training.schedule, seed, test,
         onEpoch: (e) => say(`  ${epochLine(e, epochs)}`),
@@ -146,10 +155,11 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       train: data.train, test, settings, runner, checkpoint,
       modelName: 'lenet-5', datasetName: 'fashion-mnist', versions: versions(),
       source,
-      onStageStart: (stage) => { runner.stage = stage; },
+      onStageStart: (stage) => { runner.stage = runnerStage = stage; },
       onEpoch: (e, stage) => say(`  ${stage}, ${epochLine(e, settings.retrainEpochs)}`),
       onStep: (step, stage) => say(stepLine(step, stage)),
     });
+    stopListening();
     try {
       const pruneSeconds = seconds(pruneStarted);
       const prunedFlops = nonzeroFlops(pruned);

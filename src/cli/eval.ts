@@ -8,7 +8,7 @@ import { integer, text } from './options.js';
 import { count, percent, printJson } from './output.js';
 import { barsEnabled, progress } from './progress.js';
 import { DATA_HELP, loadDataFor } from './load.js';
-import { preflight } from './preflight.js';
+import { preflight, requireOptions } from './preflight.js';
 import { readModelFile } from '../node/model-file.js';
 import { evaluateWithProgress } from './evaluate.js';
 
@@ -25,15 +25,17 @@ export function evalCommand(program: Command): void {
     .command('eval')
     .description('accuracy and loss of a model on the test split (the training split if there is none)')
     .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
-    .requiredOption('--data <spec>', DATA_HELP, text('--data'))
+    // Required, but checked in runEval: commander would report it before a missing <model>.
+    .option('--data <spec>', `required: ${DATA_HELP}`, text('--data'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)
     .addOption(new Option('--workers <n>', 'worker threads (1: evaluate on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
     .option('--json', 'print one JSON object instead of text')
     .addOption(new Option('--limit <n>', 'evaluate the first n samples').argParser(integer('--limit', 1)).hideHelp())
-    .action((file: string, flags: EvalFlags) => runEval(file, flags));
+    .action((file: string, flags: EvalFlags, cmd: Command) => runEval(file, flags, cmd));
 }
 
-async function runEval(file: string, flags: EvalFlags): Promise<void> {
+async function runEval(file: string, flags: EvalFlags, cmd: Command): Promise<void> {
+  requireOptions(cmd, ['data']);
   preflight({ model: file, data: flags.data });
   const started = performance.now();
   const json = flags.json === true;

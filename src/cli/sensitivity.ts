@@ -14,7 +14,7 @@ import { evaluate } from '../nn/train.js';
 import { evaluateParallel } from '../workers/train-parallel.js';
 import { choice, integer, ratioList, text } from './options.js';
 import { bytes, percent, printJson, table, writeOutput } from './output.js';
-import { preflight } from './preflight.js';
+import { preflight, requireOptions } from './preflight.js';
 import { barsEnabled, progress } from './progress.js';
 import { DATA_HELP, loadDataFor } from './load.js';
 import { readModelFile } from '../node/model-file.js';
@@ -38,18 +38,20 @@ export function sensitivityCommand(program: Command): void {
     .command('sensitivity')
     .description('accuracy with each layer pruned alone over a range of ratios (no retraining)')
     .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
-    .requiredOption('--data <spec>', DATA_HELP, text('--data'))
-    .requiredOption('--method <name>', 'magnitude (a share of each layer\'s weights masked) or l1-filter (a share of its filters removed)', choice('--method', METHODS))
+    // Required, but checked in runSensitivity: commander would report them before a missing <model>.
+    .option('--data <spec>', `required: ${DATA_HELP}`, text('--data'))
+    .option('--method <name>', 'required: magnitude (a share of each layer\'s weights masked) or l1-filter (a share of its filters removed)', choice('--method', METHODS))
     .addOption(new Option('--ratios <list>', 'comma-separated ratios in [0, 1)').argParser(ratioList('--ratios')).default(SENSITIVITY_RATIOS, '0.1,0.2,…,0.9'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)
     .addOption(new Option('--workers <n>', 'worker threads (1: evaluate on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
     .option('-o, --output <file>', 'write the curves as JSON (a history with no steps: lopper report renders it)', text('-o'))
     .option('--json', 'print one JSON object instead of the table')
     .addOption(new Option('--limit <n>', 'evaluate the first n samples').argParser(integer('--limit', 1)).hideHelp())
-    .action((file: string, flags: SensitivityFlags) => runSensitivity(file, flags));
+    .action((file: string, flags: SensitivityFlags, cmd: Command) => runSensitivity(file, flags, cmd));
 }
 
-async function runSensitivity(file: string, flags: SensitivityFlags): Promise<void> {
+async function runSensitivity(file: string, flags: SensitivityFlags, cmd: Command): Promise<void> {
+  requireOptions(cmd, ['data', 'method']);
   preflight({ model: file, data: flags.data, outputs: flags.output ? [{ flag: '-o', path: flags.output, kind: 'file' }] : [] });
   const started = performance.now();
   const json = flags.json === true;

@@ -75,6 +75,12 @@ test('a missing model argument is named first; missing flags after it', async ()
   fails(none, 2, "lopper prune: missing required argument 'model'");
   fails(noFlags, 2, "required option '--data <spec>' not specified");
   fails(noOutput, 2, "required option '-o, --output <file>' not specified");
+  const [evalNone, sensNone, sensNoMethod] = await Promise.all([
+    lopper(['eval']), lopper(['sensitivity']), lopper(['sensitivity', at('mlp.lopm'), '--data', at('tiny.lopd')]),
+  ]);
+  fails(evalNone, 2, "lopper eval: missing required argument 'model'");
+  fails(sensNone, 2, "lopper sensitivity: missing required argument 'model'");
+  fails(sensNoMethod, 2, "required option '--method <name>' not specified");
 });
 
 test('eval, train and sensitivity refuse a bad --data with exit 2 too', async () => {
