@@ -1,6 +1,6 @@
 // What `lopper prune` says about a finished or stopped run, as a child process on tiny data: a run
-// that ends at chance is flagged (a warning, the --json result and the history); Ctrl-C keeps the
-// checkpoint, says how to resume, and exits 130.
+// that ends at chance is flagged (a warning, the --json result and the history); an l1-filter run's
+// report shows channels; Ctrl-C keeps the checkpoint, says how to resume, and exits 130.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -58,6 +58,19 @@ test('a run that ends at chance is flagged: a warning, collapsed in --json and i
   assert.is(text.code, 0, text.stderr);
   assert.match(text.stderr, 'warning: accuracy ended at 10.00%');
   assert.match(text.stdout, '× fewer, but the run collapsed)');
+});
+
+test('the report of an l1-filter run shows channels per layer, not a 0 % sparsity chart', async () => {
+  const r = await lopper(['prune', at('mlp.lopm'), '--data', at('flat.lopd'), '--method', 'l1-filter', '--ratio', '0.5', '--retrain-epochs', '0',
+    '--workers', '1', '-o', at('slim.lopm'), '--json']);
+  assert.is(r.code, 0, r.stderr);
+  const rep = await lopper(['report', JSON.parse(r.stdout).history, '-o', at('slim.html')]);
+  assert.is(rep.code, 0, rep.stderr);
+  const html = await readFile(at('slim.html'), 'utf8');
+  assert.match(html, '<h2>Channels per layer</h2>');
+  assert.match(html, '<tr><th>fc1</th><td>300</td><td>150</td><td>50.0%</td>');
+  assert.not.match(html, 'Sparsity per layer');
+  assert.match(html, '<th>ratio</th><td>0.5</td>');
 });
 
 test('Ctrl-C keeps the checkpoint, says how to resume, and exits 130', async () => {
