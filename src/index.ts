@@ -6,7 +6,7 @@ export type { KernelExports } from './kernels/exports.js';
 export * as ops from './kernels/ops/index.js';
 
 export { Graph, type GraphDef, type NodeDef, type GraphNode } from './graph/graph.js';
-export { Layer, type Shape, type ParamSpec, type BufferSpec, type ForwardPass, type BackwardPass, type Init } from './nn/layer.js';
+export { Layer, type Shape, type ParamSpec, type BufferSpec, type ForwardPass, type BackwardPass, type Init } from './graph/layer.js';
 export * from './nn/layers/index.js';
 export { Model, type ModelOptions } from './nn/model.js';
 export { ParamStore, type ParamEntry } from './nn/params.js';
@@ -26,6 +26,8 @@ export { WorkerPool, shards, type WorkerFactory, type WorkerHandle, type Shard }
 export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { createWebPool, webWorkerFactory } from './workers/web.js';
+export { localPass, poolPass, dataPass, type DataPass, type PassOptions } from './workers/pass.js';
+export { defineHook, runHooks, mergeStats, type HookSpec, type HookKind, type HookState, type HookResult, type PassStats } from './workers/hooks.js';
 
 export * from './io/onnx/index.js';
 
@@ -35,10 +37,13 @@ export { dependencyGroups, type ChannelGroup, type GroupMember } from './graph/d
 export { removeUnits, checkCut, type Cut, type Surgery } from './prune/surgery.js';
 export { prunableWeights, sparsity, nonzeroParams, bakeMask, clearMask, type Sparsity } from './prune/masks.js';
 export { pruneByMagnitude, type MagnitudeTarget } from './prune/magnitude.js';
-export { pruneFilters, l1Scores, type FilterPruning } from './prune/filters.js';
+export { pruneFilters, type FilterPruning } from './prune/filters.js';
+export { l1Scores, l2Scores } from './prune/criteria/norms.js';
+export { lowest, type Criterion } from './prune/criteria/criterion.js';
 export { removeDeadUnits, type DeadUnits } from './prune/dead.js';
 export { sparsityTargets, type SparsitySchedule } from './prune/schedule.js';
-export { runHan, HAN_DEFAULTS, pipelineEpochs, type HanSettings, type HanLrSchedule, type HanRun, type Runner, type CheckpointStore } from './pipeline/han.js';
+export { runHan, HAN_DEFAULTS, pipelineEpochs, type HanSettings, type HanLrSchedule, type HanRun, type CheckpointStore } from './pipeline/han.js';
+export { createRunner, evaluateChunked, passOf, type Runner, type RunnerOptions } from './pipeline/runner.js';
 export { runFilterPruning, FILTER_DEFAULTS, defaultFilterLayers, type FilterSettings, type FilterRun } from './pipeline/filters.js';
 export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipeline/sensitivity.js';
 export { renderReport, checkHistory } from './pipeline/report.js';

@@ -11,7 +11,7 @@ import { dependencyGroups } from '../graph/dependency.js';
 import { pruneFilters } from '../prune/filters.js';
 import { checkDistillWeights } from '../nn/distill.js';
 import { describeStep } from './stats.js';
-import { teacherFor, type Runner } from './han.js';
+import { teacherFor, type Runner } from './runner.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
 export interface FilterSettings {

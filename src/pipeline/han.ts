@@ -4,7 +4,7 @@
 
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
-import type { EpochReport, Evaluation, TrainOptions } from '../nn/train.js';
+import type { EpochReport } from '../nn/train.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import type { Layer } from '../nn/layer.js';
 import { saveModel, loadModel } from '../io/native.js';
@@ -13,9 +13,12 @@ import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
 import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
 import { prunableWeights, sparsity } from '../prune/masks.js';
-import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/distill.js';
+import { checkDistillWeights } from '../nn/distill.js';
+import { teacherFor, type Runner } from './runner.js';
 import { describeStep } from './stats.js';
 import type { History, HistoryStep, Phase } from './history.js';
+
+export type { Runner } from './runner.js';
 
 /** The learning rate over the pipeline's training phases, from `lr` down to 0 along cosines. */
 export type HanLrSchedule =
@@ -66,21 +69,6 @@ export const HAN_DEFAULTS: HanSettings = {
   sparsity: 0.92, scope: 'global', schedule: { kind: 'iterative', steps: 3 }, retrainEpochs: 2,
   l1Epochs: 0, l1: 1e-5, weightDecay: 5e-4, lr: 0.01, lrSchedule: 'restart', batchSize: 64, seed: 1, removeDead: true, latencyBatch: 64,
 };
-
-/** Where training and evaluation run (this thread, or a worker pool). */
-export interface Runner {
-  train(model: Model, data: Dataset, options: TrainOptions): Promise<EpochReport[]>;
-  evaluate(model: Model, data: Dataset): Promise<Evaluation>;
-  /** The model's logits over the data, for distillation (default: teacherLogits on this thread). */
-  logits?(model: Model, data: Dataset): Promise<Float32Array>;
-}
-
-/** The starting model's logits over the training data when the settings ask for distillation. */
-export async function teacherFor(start: Model, run: { train: Dataset; runner: Runner }, distill: { alpha: number; temperature: number } | undefined): Promise<Distillation | undefined> {
-  if (!distill) return undefined;
-  const teacher = run.runner.logits ? await run.runner.logits(start, run.train) : teacherLogits(start, run.train);
-  return { ...distill, teacher };
-}
 
 /** Where checkpoints go; Node's is a file written atomically (src/node/checkpoint.ts). */
 export interface CheckpointStore {

@@ -1,30 +1,11 @@
 // Structured pruning by filter importance: one score per unit of a dependency group, the lowest
-// cut. L1-norm (Li et al. 2016): s_j = Σ|F_j| over the producers' slices of unit j.
+// cut; the scores come from a criterion (src/prune/criteria/, L1 norm by default).
 
 import { dependencyGroups, type ChannelGroup } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits, type Cut, type Surgery } from './surgery.js';
-
-/** Σ|w| of each unit's output slices in the group's producers (weights only, biases excluded). */
-export function l1Scores(model: Model, group: ChannelGroup): Float64Array {
-  const scores = new Float64Array(group.units);
-  const values = model.params.values.f32();
-  for (const name of group.producers) {
-    const e = model.params.entry(name, 'weight');
-    const perChannel = e.size / e.shape[0];
-    for (let c = 0; c < e.shape[0]; c++) {
-      let s = 0;
-      for (let i = 0; i < perChannel; i++) s += Math.abs(values[e.start + c * perChannel + i]);
-      scores[Math.floor(c / group.unit)] += s;
-    }
-  }
-  return scores;
-}
-
-/** The `count` lowest-scoring units (ties: lower index first). */
-export function lowest(scores: ArrayLike<number>, count: number): number[] {
-  return Array.from(scores, (s, i) => [s, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, count).map(([, i]) => i);
-}
+import { lowest } from './criteria/criterion.js';
+import { l1Scores } from './criteria/norms.js';
 
 export interface FilterPruning {
   /** Share of each group's units to remove, in [0, 1): a number for every group, or per producer name. */
