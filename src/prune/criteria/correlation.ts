@@ -49,9 +49,10 @@ export function pearson(m: HookResult): Float64Array {
 }
 
 /**
- * Masks each layer's weakest connections by |r|, keeping `keep` (in (0, 1]) of the positively and
- * of the negatively correlated ones (the strongest of each sign); connections with r = 0 go
- * first. Zeroes the masked weights and turns masking on, like pruneByMagnitude.
+ * Masks each layer's weakest connections by |r|, keeping `keep` (in (0, 1]) of its unmasked ones:
+ * the strongest positive and the strongest negative, each sign in proportion to how many it has;
+ * connections with r = 0 (constant neurons) go first. Zeroes the masked weights and turns masking
+ * on, like pruneByMagnitude.
  */
 export function pruneByCorrelation(model: Model, stats: PassStats, layers: readonly string[], keep: number): void {
   if (!(keep > 0 && keep <= 1)) throw new RangeError(`correlation pruning: the share of connections to keep must be in (0, 1], got ${keep}`);
@@ -63,12 +64,18 @@ export function pruneByCorrelation(model: Model, stats: PassStats, layers: reado
     const r = pearson(m);
     const e = model.params.entry(l, 'weight');
     if (e.size !== r.length) throw new RangeError(`correlation pruning: '${l}' has ${e.size} weights, its statistics ${r.length} pairs`);
-    for (const sign of [1, -1]) {
-      const idx = [];
-      for (let i = 0; i < r.length; i++) if (mask[e.start + i] !== 0 && Math.sign(r[i]) === sign) idx.push(i);
-      idx.sort((a, b) => sign * (r[b] - r[a]) || a - b);
-      for (const i of idx.slice(Math.round(keep * idx.length))) { mask[e.start + i] = 0; values[e.start + i] = 0; }
+    const live = Array.from(r.keys()).filter((i) => mask[e.start + i] !== 0);
+    const bySign = [1, -1].map((sign) => live.filter((i) => Math.sign(r[i]) === sign).sort((a, b) => Math.abs(r[b]) - Math.abs(r[a]) || a - b));
+    const zero = live.filter((i) => r[i] === 0);
+    const target = Math.round(keep * live.length);
+    const signed = bySign[0].length + bySign[1].length;
+    const kept = new Set<number>();
+    if (target >= signed) {
+      for (const i of [...bySign[0], ...bySign[1], ...zero.slice(0, target - signed)]) kept.add(i);
+    } else {
+      const pos = Math.round(target * bySign[0].length / signed);
+      for (const i of [...bySign[0].slice(0, pos), ...bySign[1].slice(0, target - pos)]) kept.add(i);
     }
-    for (let i = 0; i < r.length; i++) if (r[i] === 0) { mask[e.start + i] = 0; values[e.start + i] = 0; }
+    for (const i of live) if (!kept.has(i)) { mask[e.start + i] = 0; values[e.start + i] = 0; }
   }
 }
