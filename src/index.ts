@@ -6,7 +6,7 @@ export type { KernelExports } from './kernels/exports.js';
 export * as ops from './kernels/ops/index.js';
 
 export { Graph, type GraphDef, type NodeDef, type GraphNode } from './graph/graph.js';
-export { Layer, type Shape, type ParamSpec, type BufferSpec, type ForwardPass, type BackwardPass, type Init } from './nn/layer.js';
+export { Layer, type Shape, type ParamSpec, type BufferSpec, type ForwardPass, type BackwardPass, type Init } from './graph/layer.js';
 export * from './nn/layers/index.js';
 export { Model, type ModelOptions } from './nn/model.js';
 export { ParamStore, type ParamEntry } from './nn/params.js';
@@ -26,6 +26,8 @@ export { WorkerPool, shards, type WorkerFactory, type WorkerHandle, type Shard }
 export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { createWebPool, webWorkerFactory } from './workers/web.js';
+export { localPass, poolPass, dataPass, type DataPass, type PassOptions } from './workers/pass.js';
+export { defineHook, runHooks, mergeStats, type HookSpec, type HookKind, type HookState, type HookResult, type PassStats } from './workers/hooks.js';
 
 export * from './io/onnx/index.js';
 
@@ -35,11 +37,24 @@ export { dependencyGroups, type ChannelGroup, type GroupMember } from './graph/d
 export { removeUnits, checkCut, type Cut, type Surgery } from './prune/surgery.js';
 export { prunableWeights, sparsity, nonzeroParams, bakeMask, clearMask, type Sparsity } from './prune/masks.js';
 export { pruneByMagnitude, type MagnitudeTarget } from './prune/magnitude.js';
-export { pruneFilters, l1Scores, type FilterPruning } from './prune/filters.js';
+export { pruneFilters, type FilterPruning } from './prune/filters.js';
+export { l1Scores, l2Scores, l1, l2 } from './prune/criteria/norms.js';
+export { lowest, type Criterion } from './prune/criteria/criterion.js';
+export { criterion, UNIT_CRITERIA, type UnitCriterionName } from './prune/criteria/index.js';
+export { apoz } from './prune/criteria/apoz.js';
+export { taylor } from './prune/criteria/taylor.js';
+export { randomCriterion } from './prune/criteria/random.js';
+export { groupLasso, groupNorms, groupLassoPenalty, groupLassoGradient, groupLassoProx } from './prune/criteria/group-lasso.js';
+export { maxoutUnits, maxoutHooks, pruneMaxoutNeurons } from './prune/criteria/maxout.js';
+export { correlationLayers, correlationHooks, pearson, pruneByCorrelation } from './prune/criteria/correlation.js';
+export { activationOf } from './prune/criteria/activations.js';
 export { removeDeadUnits, type DeadUnits } from './prune/dead.js';
 export { sparsityTargets, type SparsitySchedule } from './prune/schedule.js';
-export { runHan, HAN_DEFAULTS, pipelineEpochs, type HanSettings, type HanLrSchedule, type HanRun, type Runner, type CheckpointStore } from './pipeline/han.js';
+export { runHan, HAN_DEFAULTS, pipelineEpochs, type HanSettings, type HanLrSchedule, type HanRun, type CheckpointStore } from './pipeline/han.js';
+export { createRunner, evaluateChunked, passOf, type Runner, type RunnerOptions } from './pipeline/runner.js';
 export { runFilterPruning, FILTER_DEFAULTS, defaultFilterLayers, type FilterSettings, type FilterRun } from './pipeline/filters.js';
+export { runStructured, checkStructured, STRUCTURED_DEFAULTS, METHODS as STRUCTURED_METHODS, type StructuredSettings, type StructuredRun, type Method as StructuredMethod } from './pipeline/structured.js';
+export { runStages, type Stage, type StagesRun, type StagesOptions } from './pipeline/stages.js';
 export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipeline/sensitivity.js';
 export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency, compareLatency, forwardLatencies, type LatencyOptions } from './pipeline/stats.js';

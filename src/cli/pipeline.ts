@@ -1,15 +1,12 @@
-// What prune, sensitivity and demo share: a pipeline Runner that trains and evaluates on this
-// thread or a worker pool with progress bars, and the one-line summary of a history step.
+// What prune, sensitivity and demo share: the core's pipeline Runner (training, evaluation, data
+// passes on this thread or a worker pool) with progress bars, and the one-line summary of a step.
 
 import { createRequire } from 'node:module';
 import { withNodePool } from '../node/workers.js';
-import { train, type TrainOptions } from '../nn/train.js';
-import { teacherLogits } from '../nn/distill.js';
-import type { Runner } from '../pipeline/han.js';
+import type { TrainOptions } from '../nn/train.js';
+import { createRunner, type Runner } from '../pipeline/runner.js';
 import type { HistoryStep } from '../pipeline/history.js';
 import type { WorkerPool } from '../workers/pool.js';
-import { trainParallel } from '../workers/train-parallel.js';
-import { evaluateWithProgress } from './evaluate.js';
 import { count, percent, si } from './output.js';
 import type { Progress } from './progress.js';
 
@@ -23,19 +20,34 @@ export interface ProgressRunner extends Runner {
   stage: string;
 }
 
-/** A Runner drawing a bar per training epoch (over batches) and per evaluation (over samples). */
+/**
+ * The core's Runner (src/pipeline/runner.ts) on this thread or `pool`, drawing a bar per training
+ * epoch (over batches), per evaluation, teacher recording and data pass (over samples).
+ */
 export function progressRunner(bar: Progress, pool?: WorkerPool, evalBatchSize = 256): ProgressRunner {
+  const core = createRunner({
+    pool, batchSize: evalBatchSize,
+    onProgress: (_what, done, _total, accuracy) => bar.update(done, accuracy === undefined ? undefined : `${(100 * accuracy).toFixed(2)}%`),
+  });
+  const prefix = () => (runner.stage ? `${runner.stage}: ` : '');
+  const withBar = async <T>(label: string, total: number, fn: () => Promise<T>): Promise<T> => {
+    bar.start(label, total, 'samples');
+    try {
+      return await fn();
+    } finally {
+      bar.stop();
+    }
+  };
   const runner: ProgressRunner = {
     stage: '',
     async train(model, data, options) {
-      const prefix = runner.stage ? `${runner.stage}: ` : '';
       let lossSum = 0;
       const withBars: TrainOptions = {
         ...options,
         onBatch: (p) => {
           if (p.batch === 0) {
             lossSum = 0;
-            bar.start(`${prefix}epoch ${p.epoch + 1}/${options.epochs}`, p.batches, 'batches');
+            bar.start(`${prefix()}epoch ${p.epoch + 1}/${options.epochs}`, p.batches, 'batches');
           }
           lossSum += p.loss;
           bar.update(p.batch + 1, `loss ${(lossSum / (p.batch + 1)).toFixed(4)}`);
@@ -47,22 +59,15 @@ export function progressRunner(bar: Progress, pool?: WorkerPool, evalBatchSize =
         },
       };
       try {
-        return pool ? await trainParallel(model, data, { ...withBars, pool }) : await train(model, data, withBars);
+        return await core.train(model, data, withBars);
       } finally {
         bar.stop();
       }
     },
-    evaluate(model, data) {
-      const label = `${runner.stage ? `${runner.stage}: ` : ''}testing`;
-      return evaluateWithProgress(model, data, { batchSize: evalBatchSize, pool, bar, label });
-    },
-    async logits(model, data) {
-      bar.start("recording the teacher's outputs", data.size, 'samples');
-      try {
-        return teacherLogits(model, data, evalBatchSize, (done) => bar.update(done));
-      } finally {
-        bar.stop();
-      }
+    evaluate: (model, data) => withBar(`${prefix()}testing`, data.size, () => core.evaluate(model, data)),
+    logits: (model, data) => withBar("recording the teacher's outputs", data.size, () => core.logits!(model, data)),
+    pass: {
+      run: (model, data, hooks, options) => withBar(`${prefix()}statistics over '${data.name}'`, options?.indices?.length ?? data.size, () => core.pass.run(model, data, hooks, options)),
     },
   };
   return runner;

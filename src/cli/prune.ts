@@ -5,6 +5,9 @@
 //     is run again with the same settings, and deleted once the outputs are written.
 //   l1-filter: Li et al. 2017 (runFilterPruning): the lowest-L1 filters removed structurally at
 //     once, then retraining.
+//   l1, l2, apoz, taylor, maxout, correlation, group-lasso, random (runStructured): score →
+//     remove → fine-tune in --steps steps, statistics from data passes on the workers;
+//     checkpointed like magnitude.
 // A bar per training epoch and per evaluation pass; a line per stage.
 
 import { Option, type Command } from 'commander';
@@ -16,6 +19,7 @@ import { crc32 } from '../io/crc32.js';
 import type { Model } from '../nn/model.js';
 import { runHan, HAN_DEFAULTS, type HanSettings } from '../pipeline/han.js';
 import { runFilterPruning, defaultFilterLayers, FILTER_DEFAULTS, type FilterSettings } from '../pipeline/filters.js';
+import { runStructured, STRUCTURED_DEFAULTS, METHODS as STRUCTURED, type Method as StructuredMethod, type StructuredSettings } from '../pipeline/structured.js';
 import { checkHistory } from '../pipeline/report.js';
 import type { History, HistoryStep, Sensitivity } from '../pipeline/history.js';
 import type { SparsitySchedule } from '../prune/schedule.js';
@@ -32,7 +36,7 @@ import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
 import { onInterrupt } from './interrupt.js';
 import { existsSync } from 'node:fs';
 
-const METHODS = ['magnitude', 'l1-filter'] as const;
+const METHODS = ['magnitude', 'l1-filter', ...STRUCTURED] as const;
 const SCOPES = ['global', 'layer'] as const;
 const SCHEDULES = ['one-shot', 'iterative', 'agp'] as const;
 const LR_SCHEDULES = ['restart', 'continuous'] as const;
@@ -67,7 +71,15 @@ interface PruneFlags {
   sensitivity?: string;
   json?: boolean;
   limit?: number;
+  passSamples: number;
+  lasso: number;
+  lassoEpochs: number;
+  epsilon: number;
 }
+
+const structured = (m: Method): m is StructuredMethod => (STRUCTURED as readonly string[]).includes(m);
+/** Flags of the entries of ONLY that the structured methods read too (l1-filter's: all of them). */
+const STRUCTURED_TOO = new Set(['steps', 'scope', 'checkpoint']);
 
 /** Flags that only one method reads: given with the other, they are refused rather than ignored. */
 const ONLY: Record<string, { method: Method; flag: string }> = {
@@ -83,12 +95,15 @@ const ONLY: Record<string, { method: Method; flag: string }> = {
   checkpoint: { method: 'magnitude', flag: '--checkpoint' },
   ratio: { method: 'l1-filter', flag: '--ratio' },
   layers: { method: 'l1-filter', flag: '--layers' },
+  lasso: { method: 'group-lasso', flag: '--lasso' },
+  lassoEpochs: { method: 'group-lasso', flag: '--lasso-epochs' },
+  epsilon: { method: 'group-lasso', flag: '--epsilon' },
 };
 
 export function pruneCommand(program: Command): void {
   program
     .command('prune')
-    .description('prune a model and retrain it: magnitude (Han et al. 2015) or l1-filter (Li et al. 2017)')
+    .description('prune a model and retrain it: magnitude (Han et al. 2015), l1-filter (Li et al. 2017), or a structured criterion: l1, l2, apoz, taylor, maxout, correlation, group-lasso, random')
     .argument('<model>', 'the trained model (.lopm or .onnx)', text('<model>'))
     // Required, but checked in runPrune: commander would report them before a missing <model>.
     .option('--data <spec>', `required: ${DATA_HELP}`, text('--data'))
@@ -96,17 +111,21 @@ export function pruneCommand(program: Command): void {
     .option('--method <name>', `required: ${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
     .option('--layer-sparsity <list>', 'magnitude: final sparsity per layer, e.g. fc1=0.93,fc2=0.85 (layers not named stay dense; each step takes every layer the same share of the way to its target as --schedule takes --sparsity)', layerRatios('--layer-sparsity'))
-    .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
+    .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer); apoz, taylor, random: global ranks units across layers (default there: layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
     .option('--schedule <kind>', `magnitude: ${SCHEDULES.join(', ')}`, choice('--schedule', SCHEDULES), 'iterative')
-    .option('--steps <n>', 'magnitude: prune → retrain iterations (iterative, agp)', integer('--steps', 1), 3)
+    .option('--steps <n>', 'magnitude: prune → retrain iterations (iterative, agp); l1 … random: remove → fine-tune steps (default there: 1)', integer('--steps', 1), 3)
     .option('--l1-epochs <n>', 'magnitude: epochs of L1-regularised training before the first prune', integer('--l1-epochs', 0), HAN_DEFAULTS.l1Epochs)
     .option('--l1 <x>', 'magnitude: the L1 penalty of those epochs', number('--l1', { above: 0 }), HAN_DEFAULTS.l1)
     .option('--no-remove-dead', 'magnitude: keep the neurons pruning left without inputs or outputs')
     .option('--distill <alpha>', 'while retraining, learn from the input model\'s softened outputs too, with this weight in [0, 1] (knowledge distillation)', number('--distill', { min: 0, upTo: 1 }))
     .option('--temperature <T>', 'the softmax temperature of --distill', number('--temperature', { above: 0 }), 4)
-    .option('--checkpoint <file>', 'magnitude: the checkpoint, resumed if it exists (default: <output>.checkpoint)', text('--checkpoint'))
-    .option('--ratio <r>', 'l1-filter: share of each layer\'s filters to remove, in [0, 1)', ratio('--ratio'), FILTER_DEFAULTS.ratio as number)
-    .option('--layers <names>', 'l1-filter: the layers to prune, comma-separated (default: every conv layer that can be; a net without any: its hidden fully connected layers)', nameList('--layers'))
+    .option('--checkpoint <file>', 'magnitude, l1 … random: the checkpoint, resumed if it exists (default: <output>.checkpoint)', text('--checkpoint'))
+    .option('--ratio <r>', 'l1-filter, l1 … random: share of each layer\'s filters to remove, in [0, 1) (maxout: of each unit\'s neurons; correlation: of the dense layers\' connections)', ratio('--ratio'), FILTER_DEFAULTS.ratio as number)
+    .option('--layers <names>', 'l1-filter, l1 … random: the layers to prune, comma-separated (default: every conv layer that can be; a net without any: its hidden fully connected layers)', nameList('--layers'))
+    .option('--pass-samples <n>', 'apoz, taylor, maxout, correlation: training samples each statistics pass visits (0: all)', integer('--pass-samples', 0), STRUCTURED_DEFAULTS.passSamples)
+    .option('--lasso <lambda>', 'group-lasso: the penalty λ on Σ‖filter‖₂ while training', number('--lasso', { above: 0 }), STRUCTURED_DEFAULTS.lasso.lambda)
+    .option('--lasso-epochs <n>', 'group-lasso: epochs of training with the penalty before removal', integer('--lasso-epochs', 0), STRUCTURED_DEFAULTS.lasso.epochs)
+    .option('--epsilon <x>', 'group-lasso: remove filters whose norm is under this', number('--epsilon', { min: 0 }), STRUCTURED_DEFAULTS.lasso.epsilon)
     .option('--retrain-epochs <n>', 'epochs of retraining after each prune', integer('--retrain-epochs', 0), HAN_DEFAULTS.retrainEpochs)
     .option('--final-epochs <n>', 'magnitude: epochs of retraining after the last prune (default: --retrain-epochs)', integer('--final-epochs', 0))
     .option('--lr <x>', 'SGD learning rate while retraining (momentum 0.9, cosine schedule)', number('--lr', { above: 0 }), HAN_DEFAULTS.lr)
@@ -125,7 +144,8 @@ export function pruneCommand(program: Command): void {
 async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<void> {
   requireOptions(cmd, ['data', 'output', 'method']);
   for (const [key, { method, flag }] of Object.entries(ONLY)) {
-    if (flags.method !== method && cmd.getOptionValueSource(key) === 'cli') {
+    const reads = flags.method === method || (structured(flags.method) && (method === 'l1-filter' || STRUCTURED_TOO.has(key) || method === flags.method));
+    if (!reads && cmd.getOptionValueSource(key) === 'cli') {
       throw new UsageError(`${flag} is for --method ${method}, not ${flags.method}`);
     }
   }
@@ -141,12 +161,13 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   const magnitude = flags.method === 'magnitude';
   const historyPath = flags.history ?? `${flags.output}.history.json`;
   const checkpointPath = flags.checkpoint ?? `${flags.output}.checkpoint`;
+  const checkpointed = magnitude || structured(flags.method);
   preflight({
     model: file, data: flags.data, inputs: flags.sensitivity ? [flags.sensitivity] : [],
     outputs: [
       { flag: '-o', path: flags.output, kind: 'model' },
       { flag: '--history', path: historyPath, kind: 'file' },
-      ...(magnitude ? [{ flag: '--checkpoint', path: checkpointPath, kind: 'file' as const }] : []),
+      ...(checkpointed ? [{ flag: '--checkpoint', path: checkpointPath, kind: 'file' as const }] : []),
     ],
   });
 
@@ -182,11 +203,13 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     say((magnitude
       ? `magnitude pruning (Han et al. 2015) to ${flags.layerSparsity ? `per-layer sparsity ${Object.entries(flags.layerSparsity).map(([n, v]) => `${n} ${percent(v, 1)}`).join(', ')}` : `${percent(flags.sparsity, 1)} sparsity, ${flags.scope}`}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
         `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr} (${flags.lrSchedule === 'restart' ? 'a cosine per retraining' : 'one cosine over all retraining'})`
+      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso}, then the filters under ${flags.epsilon}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}`}, ` +
+        `${flags.retrainEpochs} fine-tuning epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr}`
       : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
         `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`) +
       (flags.distill === undefined ? '' : `, distilling from the input model (α ${flags.distill}, T ${flags.temperature})`));
 
-    const checkpoint = magnitude ? fileCheckpoint(checkpointPath) : undefined;
+    const checkpoint = checkpointed ? fileCheckpoint(checkpointPath) : undefined;
     const resumed = checkpoint ? await checkpoint.exists() : false;
     let ran = 0;
     let current = 'loading';
@@ -214,6 +237,16 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
         const source = { model: crc32(inputBytes).toString(16).padStart(8, '0'), data: data.source, ...(flags.limit ? { limit: flags.limit } : {}) };
         const r = await runHan(start, { ...hooks, settings: settings as HanSettings, checkpoint, source });
         return { ...r, removed: undefined };
+      }
+      if (structured(flags.method)) {
+        const source = { model: crc32(inputBytes).toString(16).padStart(8, '0'), data: data.source, ...(flags.limit ? { limit: flags.limit } : {}) };
+        const s: StructuredSettings = {
+          ...STRUCTURED_DEFAULTS, ...common, method: flags.method, ratio: flags.ratio, scope: cmd.getOptionValueSource('scope') === 'cli' ? flags.scope : 'layer',
+          steps: cmd.getOptionValueSource('steps') === 'cli' ? flags.steps : 1,
+          passSamples: flags.passSamples, lasso: { lambda: flags.lasso, epochs: flags.lassoEpochs, epsilon: flags.epsilon },
+          ...(flags.layers ? { layers: flags.layers } : {}), ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }), ...distill,
+        };
+        return runStructured(start, { ...hooks, settings: s, checkpoint, source });
       }
       return runFilterPruning(start, { ...hooks, settings: settings as FilterSettings });
     });

@@ -4,7 +4,7 @@
 // Maxout bundles k channels into one unit. Computed once per graph; criteria score groups.
 
 import type { Graph } from './graph.js';
-import type { ChannelFlow } from '../nn/layer.js';
+import type { ChannelFlow } from './layer.js';
 import { checkGraph } from '../nn/check.js';
 
 /** Where a group's channels sit on one axis of one node: entries [offset + u·perUnit, …) for unit u. */

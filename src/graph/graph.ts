@@ -1,7 +1,7 @@
 // A model's graph: named nodes in a DAG, each one layer with one output, validated once —
 // names, inputs, arity, cycles, shapes — with parameters and FLOPs per node. No wasm here.
 
-import type { Layer, ParamSpec, Shape } from '../nn/layer.js';
+import type { Layer, ParamSpec, Shape } from './layer.js';
 
 export interface NodeDef {
   name: string;

@@ -78,4 +78,11 @@ export interface KernelExports {
   f32_csr_fill(values: P, colidx: P, a: P, rowptr: P, R: I, C: I): void;
   f32_csr_mm(y: P, values: P, colidx: P, rowptr: P, x: P, M: I, K: I, N: I): void;
   f32_dense_csrT_mm(y: P, x: P, values: P, colidx: P, rowptr: P, M: I, K: I, N: I): void;
+
+  f32_channel_dot(out: P, a: P, g: P, B: I, C: I, S: I): void;
+  i32_maxout_wins(count: P, argmax: P, B: I, C: I, K: I, S: I): void;
+  f32_column_mean_center(mean: P, x: P, N: I, P: I): void;
+  f32_column_sumsq(out: P, x: P, N: I, P: I): void;
+  f32_moments_merge(mean: P, m2: P, meanB: P, m2B: P, nA: F, nB: F, P: I): void;
+  f32_comoment_merge(c: P, meanX: P, meanY: P, meanXB: P, meanYB: P, nA: F, nB: F, P: I, Q: I, scratch: P): void;
 }

@@ -70,6 +70,13 @@ export class Model {
     return t;
   }
 
+  /** Scratch buffer `name` a node kept from the last forward pass (Maxout's 'argmax', say). */
+  buffer(node: string, name: string): Tensor {
+    const t = this.ws?.buffers.get(node)?.[name];
+    if (!t) throw new Error(`model '${this.graph.name}': no buffer '${name}' of '${node}' (run forward first)`);
+    return t;
+  }
+
   /**
    * Runs the graph on the batch already in `input(batch)` (or copies `x` there first) and
    * returns the first output's workspace tensor, valid until the next pass. With `timings`, adds

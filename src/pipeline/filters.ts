@@ -1,20 +1,18 @@
 // L1-norm filter pruning (Li et al. 2017) as a run: the lowest-L1 share of each chosen layer's
 // filters (or neurons) removed at once — structurally, so the model really shrinks — then
-// retraining. The history has the dense model, the removal and the retraining as steps, like
-// runHan's, so the same report renders it. Core code: no Node built-ins.
+// retraining: the structured pipeline (structured.ts) with the L1 criterion in one step, under
+// the settings and names it had before that pipeline existed. Core code: no Node built-ins.
 
 import type { Model } from '../nn/model.js';
 import type { Dataset } from '../nn/data/dataset.js';
 import type { EpochReport } from '../nn/train.js';
-import type { Graph } from '../graph/graph.js';
-import { dependencyGroups } from '../graph/dependency.js';
-import { pruneFilters } from '../prune/filters.js';
 import { checkDistillWeights } from '../nn/distill.js';
-import { describeStep } from './stats.js';
-import { findCollapse } from './collapse.js';
-import { checkRun, teacherFor, type Runner } from './han.js';
-import { checkGraph } from '../nn/check.js';
-import type { History, HistoryStep, Phase } from './history.js';
+import { replaceLayers } from '../prune/surgery.js';
+import { checkRun, type Runner } from './runner.js';
+import type { History, HistoryStep } from './history.js';
+import { defaultFilterLayers, runStructured, STRUCTURED_DEFAULTS } from './structured.js';
+
+export { defaultFilterLayers };
 
 export interface FilterSettings {
   /** Share of each chosen layer's units to remove, in [0, 1): one for all, or per layer name. */
@@ -50,67 +48,19 @@ export interface FilterRun {
   onEpoch?: (report: EpochReport, stage: string) => void;
 }
 
-/**
- * The layers filter pruning acts on by default: the producers of every prunable dependency group
- * made by convolutions (Li et al. prune filters); for a net without any, the prunable groups of
- * its fully connected layers (hidden neurons, scored the same way).
- */
-export function defaultFilterLayers(graph: Graph): string[] {
-  checkGraph('defaultFilterLayers', 'graph', graph);
-  const groups = dependencyGroups(graph).filter((g) => g.prunable);
-  const made = (ops: string[]) => groups.filter((g) => g.producers.every((p) => ops.includes(graph.node(p).layer.op))).map((g) => g.producers[0]);
-  const conv = made(['Conv2d']);
-  return conv.length ? conv : made(['Dense']);
-}
-
-/** Runs the removal and the retraining; `start` is left as it was. */
+/** Runs the removal and the retraining (runStructured with the L1 criterion, one step); `start` is left as it was. */
 export async function runFilterPruning(start: Model, run: FilterRun): Promise<{ model: Model; history: History; removed: Record<string, number> }> {
   checkRun('runFilterPruning', start, run);
   const s = checkSettings(run.settings);
   const layers = s.layers ?? (typeof s.ratio === 'number' ? defaultFilterLayers(start.graph) : Object.keys(s.ratio));
   if (layers.length === 0) throw new RangeError(`filter pruning: model '${start.graph.name}' has no layer whose filters or neurons can be removed`);
-  const ratio = typeof s.ratio === 'number' ? Object.fromEntries(layers.map((l) => [l, s.ratio as number])) : s.ratio;
-  const history: History = {
-    model: run.modelName, dataset: run.datasetName, method: 'l1-filter (Li et al. 2017)', seed: s.seed,
-    settings: { ...s, layers }, versions: run.versions ?? {}, steps: [],
-  };
-  const names = ['dense', 'remove filters', ...(s.retrainEpochs > 0 ? ['retrain'] : [])];
-  let stage = 0;
-  const record = async (model: Model, phase: Phase, iteration: number, started: number) => {
-    const { accuracy } = await run.runner.evaluate(model, run.test);
-    const step = describeStep(model, history.steps.length, {
-      phase, iteration, accuracy, seconds: (performance.now() - started) / 1000, latencyBatch: s.latencyBatch || undefined,
-    });
-    history.steps.push(step);
-    run.onStep?.(step, names[stage++]);
-  };
-
-  run.onStageStart?.(names[0], 0, names.length);
-  await record(start, 'dense', 0, performance.now());
-
-  const distill = await teacherFor(start, run, s.retrainEpochs > 0 ? s.distill : undefined);
-  run.onStageStart?.(names[1], 1, names.length);
-  let started = performance.now();
-  const { model, cuts } = pruneFilters(start, { ratio, layers });
-  const removed = Object.fromEntries(cuts.map((c) => [c.group.producers[0], c.units.length]));
-  try {
-    await record(model, 'remove', 1, started);
-    if (s.retrainEpochs > 0) {
-      run.onStageStart?.(names[2], 2, names.length);
-      started = performance.now();
-      await run.runner.train(model, run.train, {
-        epochs: s.retrainEpochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs: s.retrainEpochs },
-        optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay },
-        onEpoch: (e) => run.onEpoch?.(e, names[2]), distill,
-      });
-      await record(model, 'retrain', 1, started);
-    }
-  } catch (e) {
-    if (model !== start) model.dispose();
-    throw e;
-  }
-  const collapse = findCollapse(history.steps, run.test.classes);
-  return { model, history: collapse ? { ...history, collapse } : history, removed };
+  // runStructured may dispose the model it starts from: start from a copy.
+  const copy = replaceLayers(start, new Map());
+  const settings = { ...STRUCTURED_DEFAULTS, ...s, method: 'l1' as const, layers, steps: 1 };
+  const r = await runStructured(copy, { ...run, settings }, 'l1-filter (Li et al. 2017)');
+  if (r.model === copy) { const m = replaceLayers(copy, new Map()); copy.dispose(); r.model = m; }
+  r.history.settings = { ...s, layers };
+  return { ...r, removed: Object.fromEntries(Object.entries(r.removed).filter(([, n]) => n > 0)) };
 }
 
 function checkSettings(settings: FilterSettings): FilterSettings {

@@ -4,20 +4,21 @@
 
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
-import type { EpochReport, Evaluation, TrainOptions } from '../nn/train.js';
+import type { EpochReport } from '../nn/train.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import type { Layer } from '../nn/layer.js';
-import { saveModel, loadModel } from '../io/native.js';
 import { pruneByMagnitude } from '../prune/magnitude.js';
 import { sparsityTargets, type SparsitySchedule } from '../prune/schedule.js';
 import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
 import { prunableWeights, sparsity } from '../prune/masks.js';
-import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/distill.js';
-import { describeStep } from './stats.js';
-import { checkDataset, checkFunction, checkModel, checkOptions } from '../nn/check.js';
-import { findCollapse } from './collapse.js';
-import type { History, HistoryStep, Phase } from './history.js';
+import { checkDistillWeights } from '../nn/distill.js';
+import { checkRun, teacherFor, type Runner } from './runner.js';
+import { runStages, type CheckpointStore, type Stage } from './stages.js';
+import type { History, HistoryStep } from './history.js';
+
+export type { Runner } from './runner.js';
+export type { CheckpointStore } from './stages.js';
 
 /** The learning rate over the pipeline's training phases, from `lr` down to 0 along cosines. */
 export type HanLrSchedule =
@@ -69,29 +70,6 @@ export const HAN_DEFAULTS: HanSettings = {
   l1Epochs: 0, l1: 1e-5, weightDecay: 5e-4, lr: 0.01, lrSchedule: 'restart', batchSize: 64, seed: 1, removeDead: true, latencyBatch: 64,
 };
 
-/** Where training and evaluation run (this thread, or a worker pool). */
-export interface Runner {
-  train(model: Model, data: Dataset, options: TrainOptions): Promise<EpochReport[]>;
-  evaluate(model: Model, data: Dataset): Promise<Evaluation>;
-  /** The model's logits over the data, for distillation (default: teacherLogits on this thread). */
-  logits?(model: Model, data: Dataset): Promise<Float32Array>;
-}
-
-/** The starting model's logits over the training data when the settings ask for distillation. */
-export async function teacherFor(start: Model, run: { train: Dataset; runner: Runner }, distill: { alpha: number; temperature: number } | undefined): Promise<Distillation | undefined> {
-  if (!distill) return undefined;
-  const teacher = run.runner.logits ? await run.runner.logits(start, run.train) : teacherLogits(start, run.train);
-  return { ...distill, teacher };
-}
-
-/** Where checkpoints go; Node's is a file written atomically (src/node/checkpoint.ts). */
-export interface CheckpointStore {
-  /** Names the checkpoint in errors (a file path, say); 'checkpoint' when absent. */
-  name?: string;
-  load(): Promise<Uint8Array | null>;
-  save(bytes: Uint8Array): Promise<void>;
-}
-
 export interface HanRun {
   train: Dataset;
   test: Dataset;
@@ -112,26 +90,6 @@ export interface HanRun {
   onStep?: (step: HistoryStep, stage: string) => void;
   /** Per-epoch progress of the training inside a stage. */
   onEpoch?: (report: EpochReport, stage: string) => void;
-}
-
-interface Stage {
-  name: string;
-  run(model: Model): Promise<{ model: Model; phase: Phase; iteration: number }>;
-}
-
-/**
- * Checks what every pipeline takes: a start model and a run with train and test datasets, settings
- * (an object, or absent for the defaults) and a runner that trains and evaluates; errors name `fn`.
- */
-export function checkRun(fn: string, start: unknown, run: unknown): void {
-  checkModel(fn, 'start', start);
-  const r = checkOptions(fn, 'run', run) as Record<string, unknown>;
-  checkDataset(fn, 'run.train', r.train);
-  checkDataset(fn, 'run.test', r.test);
-  if (r.settings !== undefined) checkOptions(fn, 'run.settings', r.settings);
-  const runner = checkOptions(fn, 'run.runner', r.runner) as Record<string, unknown>;
-  checkFunction(fn, 'run.runner.train', runner.train);
-  checkFunction(fn, 'run.runner.evaluate', runner.evaluate);
 }
 
 /** Runs (or resumes) the pipeline; returns the final model and the history. `model` may be disposed on the way. */
@@ -197,59 +155,19 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
     });
   }
 
-  let model = start;
   const history: History = {
     model: run.modelName, dataset: run.datasetName, method: 'magnitude (Han et al. 2015)', seed: s.seed,
     settings: { ...s }, versions: run.versions ?? {}, steps: [],
   };
-  let done = 0;
-  const saved = await run.checkpoint?.load();
-  const source = run.source ?? null;
-  if (saved) {
-    const where = run.checkpoint?.name ?? 'checkpoint';
-    const { model: restored, meta } = loadModel(saved, model.k, where);
-    const state = meta?.han as { done: number; history: History; settings: HanSettings; source?: Record<string, unknown> | null; dropout: [string, { rate: number; producer: string; connections: number }][] } | undefined;
-    const fail = (message: string) => { restored.dispose(); return new Error(`${where}: ${message}`); };
-    if (!state) throw fail('not a checkpoint of a Han pruning run');
-    if (JSON.stringify(state.settings) !== JSON.stringify(s)) {
-      throw fail(`made with other settings (${differences(state.settings, s)}); remove it or use the same settings`);
-    }
-    if (JSON.stringify(state.source ?? null) !== JSON.stringify(source)) {
-      throw fail(`made from another start (${differences(state.source ?? {}, source ?? {})}); remove it or start from the same model and data`);
-    }
-    model.dispose();
-    model = restored;
-    done = state.done;
-    history.steps = state.history.steps;
-    for (const [name, b] of state.dropout) baseDropout.set(name, b);
-  }
-  recordDropout(model, baseDropout);
-
-  for (let i = done; i < stages.length; i++) {
-    run.onStageStart?.(stages[i].name, i, stages.length);
-    const started = performance.now();
-    const result = await stages[i].run(model);
-    model = result.model;
-    const { accuracy } = await run.runner.evaluate(model, run.test);
-    const step = describeStep(model, history.steps.length, {
-      phase: result.phase, iteration: result.iteration, accuracy,
-      seconds: (performance.now() - started) / 1000, latencyBatch: s.latencyBatch || undefined,
-    });
-    history.steps.push(step);
-    run.onStep?.(step, stages[i].name);
-    await run.checkpoint?.save(saveModel(model, { han: { done: i + 1, history, settings: s, source, dropout: [...baseDropout] } }));
-  }
-  const collapse = findCollapse(history.steps, run.test.classes);
-  return { model, history: collapse ? { ...history, collapse } : history };
-}
-
-/** "sparsity 0.8, now 0.92; …": the top-level keys whose values differ. */
-function differences(was: object, now: object): string {
-  const a = was as Record<string, unknown>;
-  const b = now as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
-  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
-  return keys.map((k) => `${k} ${show(a[k])}, now ${show(b[k])}`).join('; ') || 'in key order';
+  const model = await runStages(start, stages, run, history, {
+    what: 'Han pruning', key: 'han', settings: s, latencyBatch: s.latencyBatch,
+    state: {
+      save: () => ({ dropout: [...baseDropout] }),
+      restore: (saved) => { for (const [name, b] of saved.dropout as [string, { rate: number; producer: string; connections: number }][]) baseDropout.set(name, b); },
+    },
+    prepare: (model) => recordDropout(model, baseDropout),
+  });
+  return { model, history };
 }
 
 function checkSettings(settings: HanSettings): HanSettings {

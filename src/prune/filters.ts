@@ -1,33 +1,13 @@
 // Structured pruning by filter importance: one score per unit of a dependency group, the lowest
-// cut. L1-norm (Li et al. 2016): s_j = Σ|F_j| over the producers' slices of unit j.
+// cut; the scores come from a criterion (src/prune/criteria/, L1 norm by default).
 
 import { dependencyGroups, type ChannelGroup } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits, type Cut, type Surgery } from './surgery.js';
+import { lowest, type Criterion } from './criteria/criterion.js';
+import { l1Scores } from './criteria/norms.js';
+import type { PassStats } from '../workers/hooks.js';
 import { checkArray, checkModel, checkOptions, describe } from '../nn/check.js';
-
-/** Σ|w| of each unit's output slices in the group's producers (weights only, biases excluded). */
-export function l1Scores(model: Model, group: ChannelGroup): Float64Array {
-  checkModel('l1Scores', 'model', model);
-  checkOptions('l1Scores', 'group', group);
-  const scores = new Float64Array(group.units);
-  const values = model.params.values.f32();
-  for (const name of group.producers) {
-    const e = model.params.entry(name, 'weight');
-    const perChannel = e.size / e.shape[0];
-    for (let c = 0; c < e.shape[0]; c++) {
-      let s = 0;
-      for (let i = 0; i < perChannel; i++) s += Math.abs(values[e.start + c * perChannel + i]);
-      scores[Math.floor(c / group.unit)] += s;
-    }
-  }
-  return scores;
-}
-
-/** The `count` lowest-scoring units (ties: lower index first). */
-export function lowest(scores: ArrayLike<number>, count: number): number[] {
-  return Array.from(scores, (s, i) => [s, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).slice(0, count).map(([, i]) => i);
-}
 
 export interface FilterPruning {
   /** Share of each group's units to remove, in [0, 1): a number for every group, or per producer name. */
@@ -37,6 +17,16 @@ export interface FilterPruning {
   /** Producer ops to consider by default (default ['Conv2d']). */
   ops?: string[];
   score?: (model: Model, group: ChannelGroup) => ArrayLike<number>;
+  /** Scores from a criterion (src/prune/criteria/) and its pass statistics, in place of `score`. */
+  criterion?: Criterion;
+  stats?: PassStats;
+  /**
+   * 'layer' (default): each group loses its own share. 'global': as many units in all as the
+   * shares add up to, the lowest scores across the groups (the criterion must be `comparable`).
+   */
+  scope?: 'layer' | 'global';
+  /** Units to remove per group (by producer name), overriding `ratio`: what a pipeline step asks for. */
+  counts?: Record<string, number>;
 }
 
 /** Removes the lowest-scoring share of units from each chosen group; returns the smaller model. */
@@ -58,13 +48,31 @@ export function pruneFilters(model: Model, options: FilterPruning): Surgery & { 
         return g;
       })
     : groups.filter((g) => g.prunable && g.producers.every((p) => ops.includes(model.graph.node(p).layer.op)));
-  const score = options.score ?? l1Scores;
-  const cuts: Cut[] = [];
-  for (const g of chosen) {
+  const c = options.criterion;
+  const score = options.score ?? (c ? (m: Model, g: ChannelGroup) => c.score(m, g, options.stats ?? {}) : l1Scores);
+  const counts = chosen.map((g) => {
+    const named = options.counts?.[g.producers[0]];
+    if (named !== undefined) return Math.min(g.units - 1, named);
     const ratio = typeof options.ratio === 'number' ? options.ratio : options.ratio[g.producers.find((p) => p in (options.ratio as object))!] ?? 0;
     if (!(ratio >= 0 && ratio < 1)) throw new RangeError(`filter pruning: ratio for '${g.producers[0]}' must be in [0, 1), got ${ratio}`);
-    const count = Math.min(g.units - 1, Math.round(ratio * g.units));
-    if (count > 0) cuts.push({ group: g, units: lowest(score(model, g), count) });
+    return Math.min(g.units - 1, Math.round(ratio * g.units));
+  });
+  const cuts: Cut[] = [];
+  if (options.scope === 'global') {
+    if (c && !c.comparable) throw new RangeError(`filter pruning: '${c.name}' scores do not compare across layers: use scope 'layer'`);
+    const all = chosen.flatMap((g, gi) => Array.from(score(model, g), (s, u) => ({ s, gi, u })));
+    all.sort((a, b) => a.s - b.s || a.gi - b.gi || a.u - b.u);
+    let left = counts.reduce((a, b) => a + b, 0);
+    const picked: number[][] = chosen.map(() => []);
+    for (const x of all) {
+      if (left === 0) break;
+      if (picked[x.gi].length >= chosen[x.gi].units - 1) continue;
+      picked[x.gi].push(x.u);
+      left--;
+    }
+    chosen.forEach((g, gi) => { if (picked[gi].length) cuts.push({ group: g, units: picked[gi] }); });
+  } else {
+    chosen.forEach((g, gi) => { if (counts[gi] > 0) cuts.push({ group: g, units: lowest(score(model, g), counts[gi]) }); });
   }
   return { ...removeUnits(model, cuts), cuts };
 }

@@ -40,8 +40,11 @@ export function checkCut(cut: Cut): number[] {
   return units;
 }
 
-/** A new model without the cut units; `model` is left as it was. */
-export function removeUnits(model: Model, cuts: readonly Cut[]): Surgery {
+/**
+ * A new model without the cut units; `model` is left as it was. `layers` swaps nodes' layers for
+ * others with the same parameters (a Maxout with a smaller k, after cutting neurons inside units).
+ */
+export function removeUnits(model: Model, cuts: readonly Cut[], layers?: ReadonlyMap<string, Layer>): Surgery {
   checkModel('removeUnits', 'model', model);
   checkArray('removeUnits', 'cuts', cuts);
   const outRemoved = new Map<string, Set<number>>();
@@ -67,7 +70,8 @@ export function removeUnits(model: Model, cuts: readonly Cut[]): Surgery {
     outputs: [...old.outputs],
     nodes: old.nodes.map((n) => {
       const removed = outRemoved.get(n.name)?.size ?? 0;
-      return { name: n.name, inputs: n.inputs, layer: removed ? n.layer.withChannels(n.outputShape[0] - removed) : n.layer };
+      const layer = layers?.get(n.name) ?? n.layer;
+      return { name: n.name, inputs: n.inputs, layer: removed ? layer.withChannels(n.outputShape[0] - removed) : layer };
     }),
   });
   const next = new Model(graph, model.k);

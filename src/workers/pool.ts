@@ -7,7 +7,7 @@ import { wrap, type Endpoint, type Remote } from 'comlink';
 import type { Model } from '../nn/model.js';
 import type { Dataset } from '../nn/data/dataset.js';
 import { saveModel } from '../io/native.js';
-import type { WorkerApi } from './worker.js';
+import type { SharedDataset, WorkerApi } from './worker.js';
 import { PARAMS_HEADER_BYTES, paramsVersion, paramsView, shards, slotsBytes, slotView, type Shard } from './layout.js';
 
 export { shards, type Shard };
@@ -51,6 +51,10 @@ interface Binding {
   slots: SharedArrayBuffer;
   values: Float32Array;
   version: Int32Array;
+  /** What each replica was built from, to rebuild one in a restarted worker. */
+  bytes: Uint8Array;
+  wasm: BufferSource | WebAssembly.Module;
+  seed: number;
 }
 
 export interface LoadOptions {
@@ -65,13 +69,15 @@ export class WorkerPool {
   private readonly members: Member[] = [];
   private binding: Binding | undefined;
   private readonly datasets = new WeakMap<Dataset, number>();
+  /** The shared datasets by id, to send again to a restarted worker. */
+  private readonly shared = new Map<number, SharedDataset>();
   private nextDataset = 1;
   private inFlight = 0;
   private terminated = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Starts `size` workers (≥ 1) from `factory`. */
-  constructor(factory: WorkerFactory, size: number) {
+  constructor(private readonly factory: WorkerFactory, size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`WorkerPool: 'workers' must be an integer ≥ 1, got ${size}`);
     requireSharedMemory();
     this.size = size;
@@ -101,7 +107,8 @@ export class WorkerPool {
 
   /**
    * Calls worker `w` through its comlink proxy; failures (a throw in the worker, its death) become
-   * an Error naming the worker and `what`. A dead worker stays dead: make a new pool.
+   * an Error naming the worker and `what`. A dead worker stays dead until `ensure` (which every
+   * pass and epoch starts with) restarts it.
    */
   async call<T>(w: number, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     const m = this.members[w];
@@ -144,13 +151,14 @@ export class WorkerPool {
     });
     this.binding = {
       model, graph: model.graph, size, trainable: model.params.trainableSize, params, slots,
-      values: paramsView(params, size), version: paramsVersion(params),
+      values: paramsView(params, size), version: paramsVersion(params), bytes, wasm, seed,
     };
     this.push(model);
   }
 
   /** Loads `model` unless the replicas already hold it (same object, same graph, same sizes). */
   async ensure(model: Model, options: LoadOptions = {}): Promise<void> {
+    await this.restartDead();
     const b = this.binding;
     if (b && b.model === model && b.graph === model.graph && b.size === model.params.size && b.trainable === model.params.trainableSize) return;
     await this.load(model, options);
@@ -194,6 +202,7 @@ export class WorkerPool {
     };
     await this.broadcast(`sharing dataset '${data.name}'`, (api) => api.addDataset(shared));
     this.datasets.set(data, id);
+    this.shared.set(id, shared);
     return id;
   }
 
@@ -202,6 +211,7 @@ export class WorkerPool {
     const id = this.datasets.get(data);
     if (id === undefined) return;
     this.datasets.delete(data);
+    this.shared.delete(id);
     await this.broadcast(`forgetting dataset '${data.name}'`, (api) => api.dropDataset(id));
   }
 
@@ -232,6 +242,27 @@ export class WorkerPool {
     this.terminated = true;
     this.binding = undefined;
     await Promise.allSettled(this.members.map(async (m) => m.handle.terminate()));
+  }
+
+  /**
+   * Replaces every worker that died with a fresh one holding what the others hold: the replica
+   * (its parameters come from the shared buffer) and the shared datasets. A worker that dies
+   * while being restarted fails the call that asked, naming it.
+   */
+  private async restartDead(): Promise<void> {
+    if (this.terminated) return;
+    for (let w = 0; w < this.size; w++) {
+      if (!this.members[w].dead) continue;
+      this.members[w].handle.terminate();
+      this.members[w] = this.start(this.factory, w);
+      if (this.inFlight === 0) this.members[w].handle.unref?.();
+      const b = this.binding;
+      if (b) {
+        const init = { index: w, wasm: b.wasm, model: b.bytes, params: b.params, slots: b.slots, seed: b.seed };
+        await this.call(w, 'restarting after a failure: init', (api) => api.init(init));
+      }
+      for (const d of this.shared.values()) await this.call(w, `restarting after a failure: sharing dataset '${d.name}'`, (api) => api.addDataset(d));
+    }
   }
 
   private bound(model: Model, what: string): Binding {

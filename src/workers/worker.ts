@@ -11,6 +11,8 @@ import type { Model } from '../nn/model.js';
 import { SoftmaxCrossEntropy } from '../nn/loss.js';
 import { countCorrect } from '../nn/train.js';
 import { trainEpoch, type EpochRequest, type EpochResult } from './epoch.js';
+import { runHooks, type HookSpec, type PassStats } from './hooks.js';
+import './stat-hooks.js';
 import { PARAMS_HEADER_BYTES, paramsVersion, paramsView, slotsBytes, slotView } from './layout.js';
 
 export interface ReplicaInit {
@@ -102,6 +104,10 @@ defineTask('evaluate', (c, args: { batchSize?: number } = {}): PassResult => {
   }
   return { loss, correct, count: n };
 });
+
+/** One shard of a data pass (pass.ts): the hooks' results over the indices, unmerged. */
+defineTask('pass', (c, args: { hooks: Record<string, HookSpec>; batchSize: number }): PassStats =>
+  runHooks(c.model, c.loss, c.data, c.indices, args.hooks, args.batchSize, c.labels));
 
 interface Replica {
   index: number;

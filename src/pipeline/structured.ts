@@ -1,0 +1,224 @@
+// The structured pruning pipeline every criterion runs through: score → remove → fine-tune →
+// repeat, over the stage loop Han's pipeline uses too (stages.ts: history, checkpoints, resume).
+// Unit criteria (l1, l2, apoz, taylor, group-lasso, random) remove units of dependency groups;
+// maxout removes neurons inside maxout units; correlation masks connections of dense layers.
+// Data-driven criteria gather their statistics with the runner's data pass (this thread or the
+// pool). Core code: no Node built-ins.
+
+import type { Model } from '../nn/model.js';
+import type { Dataset } from '../nn/data/dataset.js';
+import type { EpochReport } from '../nn/train.js';
+import type { Graph } from '../graph/graph.js';
+import { Rng } from '../nn/random.js';
+import { dependencyGroups, type ChannelGroup } from '../graph/dependency.js';
+import { checkDistillWeights } from '../nn/distill.js';
+import { pruneFilters } from '../prune/filters.js';
+import { criterion, UNIT_CRITERIA, type UnitCriterionName } from '../prune/criteria/index.js';
+import { groupLassoProx, groupNorms } from '../prune/criteria/group-lasso.js';
+import { maxoutHooks, maxoutUnits, pruneMaxoutNeurons } from '../prune/criteria/maxout.js';
+import { correlationHooks, correlationLayers, pruneByCorrelation } from '../prune/criteria/correlation.js';
+import type { PassStats, HookSpec } from '../workers/hooks.js';
+import { checkRun, passOf, teacherFor, type Runner } from './runner.js';
+import { checkGraph } from '../nn/check.js';
+import { runStages, type CheckpointStore, type Stage } from './stages.js';
+import type { History, HistoryStep } from './history.js';
+
+export const METHODS = [...UNIT_CRITERIA, 'maxout', 'correlation'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface StructuredSettings {
+  method: Method;
+  /**
+   * Share to remove over all steps, in [0, 1): of each chosen layer's units (unit criteria; one
+   * number, or per layer name), of each maxout unit's neurons (maxout), of each dense layer's
+   * connections (correlation). group-lasso removes what its training drove under `epsilon` instead.
+   */
+  ratio: number | Record<string, number>;
+  /** The layers acted on (default: every conv layer whose filters can be removed, else the hidden dense layers). */
+  layers?: string[];
+  /** 'layer': every layer loses its own share; 'global': one ranking across layers (apoz, taylor, random). */
+  scope: 'layer' | 'global';
+  /** Remove → fine-tune steps reaching `ratio` in equal shares (Taylor: a few at a time). */
+  steps: number;
+  /** Fine-tuning epochs after each removal; `finalEpochs` after the last (default the same). */
+  retrainEpochs: number;
+  finalEpochs?: number;
+  lr: number;
+  weightDecay: number;
+  batchSize: number;
+  seed: number;
+  /** Samples of the training set each data pass visits (0: all of them; a seeded random subset otherwise). */
+  passSamples: number;
+  /** group-lasso: training epochs with the penalty λ·Σ‖w_g‖ (proximal step after every epoch), and the removal threshold ε on ‖w_g‖. */
+  lasso: { lambda: number; epochs: number; epsilon: number };
+  /** Batch size of the latency measurement (0: don't measure). */
+  latencyBatch: number;
+  /** Distil from the starting model while fine-tuning (src/nn/distill.ts). */
+  distill?: { alpha: number; temperature: number };
+}
+
+export const STRUCTURED_DEFAULTS: StructuredSettings = {
+  method: 'l1', ratio: 0.5, scope: 'layer', steps: 1, retrainEpochs: 2, lr: 0.01, weightDecay: 5e-4, batchSize: 64, seed: 1,
+  passSamples: 0, lasso: { lambda: 1e-4, epochs: 2, epsilon: 1e-3 }, latencyBatch: 64,
+};
+
+export interface StructuredRun {
+  train: Dataset;
+  test: Dataset;
+  settings: StructuredSettings;
+  runner: Runner;
+  checkpoint?: CheckpointStore;
+  source?: Record<string, unknown>;
+  modelName: string;
+  datasetName: string;
+  versions?: Record<string, string>;
+  onStageStart?: (stage: string, index: number, stages: number) => void;
+  onStep?: (step: HistoryStep, stage: string) => void;
+  onEpoch?: (report: EpochReport, stage: string) => void;
+}
+
+/**
+ * The layers structured pruning acts on by default: the producers of every prunable dependency
+ * group made by convolutions (Li et al. prune filters); for a net without any, the prunable
+ * groups of its fully connected layers.
+ */
+export function defaultFilterLayers(graph: Graph): string[] {
+  checkGraph('defaultFilterLayers', 'graph', graph);
+  const groups = dependencyGroups(graph).filter((g) => g.prunable);
+  const made = (ops: string[]) => groups.filter((g) => g.producers.every((p) => ops.includes(graph.node(p).layer.op))).map((g) => g.producers[0]);
+  const conv = made(['Conv2d']);
+  return conv.length ? conv : made(['Dense']);
+}
+
+const SOURCES: Record<Method, string> = {
+  'l1': 'Li et al. 2016', 'l2': 'Li et al. 2016', 'apoz': 'Hu et al. 2016', 'taylor': 'Molchanov et al. 2016',
+  'group-lasso': 'Wen et al. 2016', 'random': 'baseline', 'maxout': 'Rueda et al. 2017', 'correlation': 'Sun et al. 2016',
+};
+
+/** Runs (or resumes) the pipeline; returns the final model, the history and the units (or connections) removed per layer. */
+export async function runStructured(start: Model, run: StructuredRun, historyMethod?: string): Promise<{ model: Model; history: History; removed: Record<string, number> }> {
+  checkRun('runStructured', start, run);
+  const s = checkStructured(run.settings);
+  const m = s.method;
+  const layers = m === 'maxout' ? maxoutUnits(start).map((u) => u.node)
+    : m === 'correlation' ? s.layers ?? (typeof s.ratio === 'object' ? Object.keys(s.ratio) : correlationLayers(start))
+    : s.layers ?? (typeof s.ratio === 'number' ? defaultFilterLayers(start.graph) : Object.keys(s.ratio));
+  if (layers.length === 0) throw new RangeError(`structured pruning (${m}): model '${start.graph.name}' has no layer it can act on`);
+  const ratioOf = (l: string) => (typeof s.ratio === 'number' ? s.ratio : s.ratio[l] ?? 0);
+  const unitCriterion = (UNIT_CRITERIA as readonly string[]).includes(m) ? criterion(m as UnitCriterionName, s.seed) : undefined;
+  // Units (neurons, connections) each layer had at the start, what has gone since.
+  const initial: Record<string, number> = {};
+  if (unitCriterion) {
+    const groups = dependencyGroups(start.graph);
+    for (const l of layers) {
+      const g = groups.find((x) => x.producers.includes(l));
+      if (!g?.prunable) throw new RangeError(`structured pruning: '${l}' cannot be pruned${g ? `: ${g.reason}` : ' (no such layer producing channels)'}`);
+      initial[l] = g.units;
+    }
+  } else if (m === 'maxout') for (const u of maxoutUnits(start)) initial[u.node] = u.k;
+  const removed: Record<string, number> = Object.fromEntries(layers.map((l) => [l, 0]));
+  const history: History = {
+    model: run.modelName, dataset: run.datasetName, method: historyMethod ?? `${m} (${SOURCES[m]})`, seed: s.seed,
+    settings: { ...s, layers }, versions: run.versions ?? {}, steps: [],
+  };
+  const distill = await teacherFor(start, run, s.retrainEpochs > 0 || s.lasso.epochs > 0 ? s.distill : undefined);
+  const fit = (model: Model, epochs: number, stage: string, onEpoch?: (e: EpochReport) => void) => run.runner.train(model, run.train, {
+    epochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs },
+    optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay },
+    onEpoch: (e) => { onEpoch?.(e); run.onEpoch?.(e, stage); }, distill,
+  });
+  const pass = async (model: Model, hooks: Record<string, HookSpec>): Promise<PassStats> => {
+    if (Object.keys(hooks).length === 0) return {};
+    const indices = s.passSamples > 0 && s.passSamples < run.train.size ? new Rng(s.seed ^ 0x51ed).shuffle(run.train.order()).slice(0, s.passSamples) : undefined;
+    return passOf(run.runner).run(model, run.train, hooks, indices ? { indices } : {});
+  };
+  const groupsOf = (model: Model): ChannelGroup[] => {
+    const groups = dependencyGroups(model.graph);
+    return layers.map((l) => groups.find((g) => g.producers.includes(l))!);
+  };
+
+  const stages: Stage[] = [{ name: 'dense', run: async (model) => ({ model, phase: 'dense', iteration: 0 }) }];
+  if (m === 'group-lasso' && s.lasso.epochs > 0) {
+    stages.push({
+      name: 'group lasso',
+      run: async (model) => {
+        const batches = Math.ceil(run.train.size / s.batchSize);
+        // NOTE: one proximal step per epoch, of the epoch's summed step sizes: the penalty's
+        // shrinkage without a hook inside the (possibly parallel) training loop.
+        await fit(model, s.lasso.epochs, 'group lasso', (e) => groupLassoProx(model, groupsOf(model), s.lasso.lambda, e.lr * batches));
+        return { model, phase: 'retrain', iteration: 0 };
+      },
+    });
+  }
+  const steps = m === 'group-lasso' ? 1 : s.steps;
+  for (let i = 1; i <= steps; i++) {
+    stages.push({
+      name: `remove ${i}`,
+      run: async (model) => {
+        const share = i / steps;
+        if (m === 'correlation') {
+          const stats = await pass(model, correlationHooks(model, layers));
+          // Keep, of what is left, the share that leaves (1 − ratio·i/steps) of the connections.
+          for (const l of layers) pruneByCorrelation(model, stats, [l], (1 - ratioOf(l) * share) / (1 - ratioOf(l) * (i - 1) / steps));
+          for (const l of layers) {
+            const e = model.params.entry(l, 'weight');
+            const mask = model.params.mask!.f32();
+            let z = 0;
+            for (let j = e.start; j < e.start + e.size; j++) if (mask[j] === 0) z++;
+            removed[l] = z;
+          }
+          return { model, phase: 'prune', iteration: i };
+        }
+        if (m === 'maxout') {
+          const stats = await pass(model, maxoutHooks(model));
+          const now = Object.fromEntries(maxoutUnits(model).map((u) => [u.node, u.k]));
+          const want = Object.fromEntries(layers.map((l) => [l, Math.min(initial[l] - 1, Math.round(ratioOf(l) * initial[l] * share)) - (initial[l] - now[l])]));
+          const { model: next, removed: cut } = pruneMaxoutNeurons(model, stats, want);
+          for (const [l, n] of Object.entries(cut)) removed[l] += n;
+          model.dispose();
+          return { model: next, phase: 'remove', iteration: i };
+        }
+        const c = unitCriterion!;
+        const groups = groupsOf(model);
+        const stats = await pass(model, c.hooks?.(model, groups) ?? {});
+        const counts = Object.fromEntries(groups.map((g, gi) => {
+          const l = layers[gi];
+          if (m === 'group-lasso') return [g.producers[0], groupNorms(model, g).filter((n) => n < s.lasso.epsilon).length];
+          return [g.producers[0], Math.max(0, Math.round(ratioOf(l) * initial[l] * share) - removed[l])];
+        }));
+        const { model: next, cuts } = pruneFilters(model, { ratio: 0, layers, criterion: c, stats, scope: s.scope, counts });
+        for (const cut of cuts) removed[layers.find((l) => cut.group.producers.includes(l))!] += cut.units.length;
+        if (next !== model) model.dispose();
+        return { model: next, phase: 'remove', iteration: i };
+      },
+    });
+    const epochs = i === steps ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs;
+    if (epochs > 0) {
+      stages.push({ name: `retrain ${i}`, run: async (model) => { await fit(model, epochs, `retrain ${i}`); return { model, phase: 'retrain', iteration: i }; } });
+    }
+  }
+  const model = await runStages(start, stages, run, history, {
+    what: 'structured pruning', key: 'structured', settings: s, latencyBatch: s.latencyBatch,
+    state: { save: () => ({ removed: { ...removed } }), restore: (saved) => Object.assign(removed, saved.removed) },
+  });
+  return { model, history, removed };
+}
+
+export function checkStructured(settings: StructuredSettings): StructuredSettings {
+  const s = { ...STRUCTURED_DEFAULTS, ...settings, lasso: { ...STRUCTURED_DEFAULTS.lasso, ...settings.lasso } };
+  const bad = (what: string, v: unknown) => new RangeError(`structured pruning: ${what}, got ${JSON.stringify(v)}`);
+  if (!(METHODS as readonly string[]).includes(s.method)) throw bad(`'method' must be one of ${METHODS.join(', ')}`, s.method);
+  if (typeof s.ratio !== 'number' && (typeof s.ratio !== 'object' || s.ratio === null)) throw bad("'ratio' must be a number or a map of layer → number", s.ratio);
+  for (const r of typeof s.ratio === 'number' ? [s.ratio] : Object.values(s.ratio)) if (!(r >= 0 && r < 1)) throw bad("'ratio' must be in [0, 1)", r);
+  if (s.scope !== 'layer' && s.scope !== 'global') throw bad("'scope' must be 'layer' or 'global'", s.scope);
+  if (s.scope === 'global' && !['apoz', 'taylor', 'random'].includes(s.method)) throw bad(`scope 'global' needs scores that compare across layers (apoz, taylor, random), not ${s.method}`, s.scope);
+  for (const [k, v, min] of [['steps', s.steps, 1], ['retrainEpochs', s.retrainEpochs, 0], ['finalEpochs', s.finalEpochs ?? 0, 0], ['batchSize', s.batchSize, 1], ['latencyBatch', s.latencyBatch, 0], ['passSamples', s.passSamples, 0], ['lasso.epochs', s.lasso.epochs, 0]] as const) {
+    if (!Number.isInteger(v) || v < min) throw bad(`'${k}' must be an integer ≥ ${min}`, v);
+  }
+  if (!(s.lr > 0 && Number.isFinite(s.lr))) throw bad("'lr' must be a finite number > 0", s.lr);
+  for (const [k, v] of [['weightDecay', s.weightDecay], ['lasso.lambda', s.lasso.lambda], ['lasso.epsilon', s.lasso.epsilon]] as const) {
+    if (!(v >= 0 && Number.isFinite(v))) throw bad(`'${k}' must be a finite number ≥ 0`, v);
+  }
+  if (s.distill) checkDistillWeights(s.distill, 'structured pruning');
+  return s;
+}
