@@ -78,4 +78,9 @@ export interface KernelExports {
   f32_csr_fill(values: P, colidx: P, a: P, rowptr: P, R: I, C: I): void;
   f32_csr_mm(y: P, values: P, colidx: P, rowptr: P, x: P, M: I, K: I, N: I): void;
   f32_dense_csrT_mm(y: P, x: P, values: P, colidx: P, rowptr: P, M: I, K: I, N: I): void;
+
+  f32_greedy_remove_scratch_bytes(C: I): I;
+  f32_greedy_remove(order: P, gram: P, C: I, R: I, scratch: P): F;
+  f32_cholesky_solve_scratch_bytes(n: I): I;
+  f32_cholesky_solve(x: P, a: P, b: P, ridge: F, n: I, scratch: P): I;
 }
