@@ -64,7 +64,7 @@ export function selectUnits(k: Kernels, samples: readonly ConsumerSamples[], cou
     const remove = [...order.i32()];
     const removed = new Set(remove);
     const keep = Array.from({ length: U }, (_, u) => u).filter((u) => !removed.has(u));
-    const reweighting = options.leastSquares === false ? [] : samples.map(({ consumer }, i) => reweigh(k, consumer.node, grams[i], keep, ridge));
+    const reweighting = options.leastSquares === false ? [] : samples.map(({ consumer }, i) => leastSquaresScales(k, consumer.node, grams[i], keep, ridge));
     return { remove, keep, objective, reweighting };
   } finally {
     for (const t of owned) t.dispose();
@@ -73,9 +73,10 @@ export function selectUnits(k: Kernels, samples: readonly ConsumerSamples[], cou
 
 /**
  * ŵ = argmin Σ_r (ŷ_r − ŵᵀx̂_{r,S})² with ŷ the group's whole contribution Σ_u x̂_u: the normal
- * equations are G[S,S]·ŵ = G[S,:]·1, so the Gram matrix alone gives them.
+ * equations are G[S,S]·ŵ = G[S,:]·1, so the Gram matrix g [U, U] alone gives them. `ridge` is
+ * relative to the mean diagonal entry of G[S,S]; a system singular even so falls back to ŵ = 1.
  */
-function reweigh(k: Kernels, consumer: string, g: Tensor, keep: readonly number[], ridge: number): Reweighting {
+export function leastSquaresScales(k: Kernels, consumer: string, g: Tensor, keep: readonly number[], ridge: number): Reweighting {
   const U = g.shape[0], n = keep.length;
   const G = g.f32();
   const a = new Float32Array(n * n);
