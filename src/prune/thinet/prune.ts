@@ -19,7 +19,7 @@ export interface ThinetOptions extends SelectOptions, SampleOptions {
   /** Producer ops pruned by default (default ['Conv2d']). */
   ops?: string[];
   /** Called after each layer is pruned, before the next is sampled (e.g. a short retraining). */
-  fineTune?: (model: Model, layer: string) => Promise<void> | void;
+  fineTune?: (model: Model, layer: string) => unknown;
 }
 
 export interface ThinetLayer {
