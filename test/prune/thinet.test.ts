@@ -11,7 +11,8 @@ import { Rng } from '../helpers/rng.js';
 import { residualNet } from '../helpers/toy-nets.js';
 import { Graph } from '../../src/graph/graph.js';
 import { Model } from '../../src/nn/model.js';
-import { lenet5 } from '../../src/nn/nets.js';
+import { lenet5, vggSmall } from '../../src/nn/nets.js';
+import { exportOnnx, importOnnx } from '../../src/io/onnx/index.js';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { dependencyGroups, type ChannelGroup } from '../../src/graph/dependency.js';
 import { removeUnits } from '../../src/prune/surgery.js';
@@ -171,6 +172,23 @@ test('thinetPrune: layer by layer in graph order, fine-tuning between, the input
   await rejects(() => thinetPrune(model, images(10, 1), { ratio: 0.5 }), /thinet: dataset 'toy' has samples of shape \[3,8,8\], the model's input 'image' is \[1,28,28\]/);
   await rejects(() => thinetPrune(model, data, {}), /thinet: give a ratio or perLayer ratios/);
   for (const m of [model, pruned, per.model]) m.dispose();
+});
+
+test('thinetPrune on an imported ONNX model with batch norm: every conv block shrinks, the output stays close', async () => {
+  const [{ k }] = await backends();
+  const native = new Model(new Graph(vggSmall()), k, { seed: 7 });
+  const model = importOnnx(exportOnnx(native), k);
+  const data = (await loadBuiltin('mnist', 'train')).subset({ end: 30 });
+  const { model: pruned, layers } = await thinetPrune(model, data, { ratio: 0.25, samples: 300, seed: 2 });
+  assert.is(layers.length, 5);
+  for (const l of layers) {
+    assert.is(l.removed.length, Math.round(0.25 * l.unitsBefore), l.layer);
+    assert.ok(l.reweighting.every((r) => r.status === 'solved'), `${l.layer}: ${l.reweighting.map((r) => r.status)}`);
+  }
+  assert.ok(pruned.graph.flops() < 0.7 * model.graph.flops());
+  const e = outputError(model, pruned, data.subset({ end: 10 }));
+  assert.ok(Number.isFinite(e), `output error ${e}`);
+  for (const m of [native, model, pruned]) m.dispose();
 });
 
 test.run();
