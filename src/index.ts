@@ -48,3 +48,4 @@ export { thinetPrune, thinetStep, type ThinetOptions, type ThinetLayer, type Thi
 export { selectUnits, type Selection, type SelectOptions, type Reweighting } from './prune/thinet/select.js';
 export { consumersOf, planSamples, sampleBatch, sampleContributions, type Consumer, type SamplePlan, type ConsumerSamples, type SampleOptions } from './prune/thinet/sample.js';
 export { SingularSystemError } from './kernels/ops/thinet.js';
+export { ratioForFlops, flopsAfter } from './prune/flops-target.js';

@@ -163,6 +163,12 @@ test('thinetPrune: layer by layer in graph order, fine-tuning between, the input
   assert.is(layers[1].flops, pruned.graph.flops());
   assert.equal(model.params.values.toArray(), before);
   const per = await thinetPrune(model, data, { perLayer: { conv2: 0.2 }, samples: 200, leastSquares: false });
+  const twice = await thinetPrune(model, data, { flops: 2, samples: 200 });
+  const reduction = model.graph.flops() / twice.model.graph.flops();
+  assert.ok(Math.abs(reduction - 2) < 0.05, `a 2× FLOPs target gave ${reduction.toFixed(3)}×`);
+  assert.is(twice.layers[0].ratio, twice.layers[1].ratio, 'one ratio for both layers');
+  for (const l of twice.layers) assert.is(l.removed.length, Math.round(l.ratio * l.unitsBefore));
+  twice.model.dispose();
   assert.equal(per.layers.map((l) => [l.layer, l.removed.length, l.reweighting.length]), [['conv2', 10, 0]]);
 
   await rejects(() => thinetPrune(model, data, { ratio: 1 }), /thinet: ratio for 'conv1' must be in \[0, 1\), got 1/);
@@ -170,7 +176,9 @@ test('thinetPrune: layer by layer in graph order, fine-tuning between, the input
   await rejects(() => thinetPrune(model, data, { perLayer: { fc2: 0.5 } }), /thinet: 'fc2' cannot be pruned: 'fc2' is a graph output/);
   await rejects(() => thinetPrune(model, data, { ratio: 0.5, samples: 0 }), /thinet: samples must be an integer ≥ 1, got 0/);
   await rejects(() => thinetPrune(model, images(10, 1), { ratio: 0.5 }), /thinet: dataset 'toy' has samples of shape \[3,8,8\], the model's input 'image' is \[1,28,28\]/);
-  await rejects(() => thinetPrune(model, data, {}), /thinet: give a ratio or perLayer ratios/);
+  await rejects(() => thinetPrune(model, data, {}), /thinet: give a ratio, perLayer ratios or a FLOPs target/);
+  await rejects(() => thinetPrune(model, data, { flops: 1 }), /FLOPs target must be a reduction factor > 1 \(2 for half the FLOPs\), got 1/);
+  await rejects(() => thinetPrune(model, data, { flops: 1000 }), /FLOPs target 1000× is out of reach: removing all but one unit of each chosen group gives \d+\.\d\d×/);
   for (const m of [model, pruned, per.model]) m.dispose();
 });
 

@@ -6,12 +6,15 @@ import { dependencyGroups, memberEntries, type ChannelGroup } from '../../graph/
 import type { Model } from '../../nn/model.js';
 import type { Dataset } from '../../nn/data/dataset.js';
 import { removeUnits } from '../surgery.js';
+import { ratioForFlops } from '../flops-target.js';
 import { consumersOf, sampleContributions, type SampleOptions } from './sample.js';
 import { selectUnits, type Reweighting, type SelectOptions, type Selection } from './select.js';
 
 export interface ThinetOptions extends SelectOptions, SampleOptions {
   /** Share of each chosen layer's units to remove, in [0, 1). */
   ratio?: number;
+  /** Instead of `ratio`: a FLOPs reduction factor (2 = half the FLOPs), met by one ratio for every chosen layer. */
+  flops?: number;
   /** Share per producing layer, by name; names the layers to prune, in graph order. Overrides `ratio`. */
   perLayer?: Record<string, number>;
   /** With `ratio`: the layers to prune (default every prunable group made only by `ops`). */
@@ -27,6 +30,8 @@ export interface ThinetLayer {
   layer: string;
   producers: string[];
   unitsBefore: number;
+  /** The share asked for (units removed: round(ratio · unitsBefore), at most unitsBefore − 1). */
+  ratio: number;
   /** Units removed, in the order the greedy search took them (indices before removal). */
   removed: number[];
   objective: number;
@@ -57,7 +62,7 @@ export async function thinetPrune(model: Model, data: Dataset, options: ThinetOp
     if (current !== model) current.dispose();
     current = next;
     layers.push({
-      layer: name, producers: group.producers, unitsBefore: group.units, removed: selection.remove,
+      layer: name, producers: group.producers, unitsBefore: group.units, ratio, removed: selection.remove,
       objective: selection.objective, reweighting: selection.reweighting, flops: next.graph.flops(), params: next.graph.paramCount(),
     });
     await options.fineTune?.(current, name);
@@ -107,17 +112,24 @@ function thinetPlan(model: Model, data: Dataset, options: ThinetOptions): [strin
   if (options.perLayer) {
     plan = Object.entries(options.perLayer);
   } else {
-    if (options.ratio === undefined) throw new TypeError('thinet: give a ratio or perLayer ratios');
+    if (options.ratio === undefined && options.flops === undefined) throw new TypeError('thinet: give a ratio, perLayer ratios or a FLOPs target');
     const names = options.layers ?? groups.filter((g) => g.prunable && g.producers.every((p) => ops.includes(model.graph.node(p).layer.op))).map((g) => g.producers[0]);
-    plan = names.map((n) => [n, options.ratio!]);
+    plan = names.map((n) => [n, options.ratio ?? 0]);
   }
   const order = (name: string) => groups.findIndex((g) => g.producers.includes(name));
-  for (const [name, ratio] of plan) {
+  const chosen = plan.map(([name]) => {
     const g = groups[order(name)];
     if (!g) throw new RangeError(`thinet: no layer '${name}' produces channels (layers: ${groups.flatMap((x) => x.producers).join(', ')})`);
     if (!g.prunable) throw new RangeError(`thinet: '${name}' cannot be pruned: ${g.reason}`);
-    if (typeof ratio !== 'number' || !(ratio >= 0 && ratio < 1)) throw new RangeError(`thinet: ratio for '${name}' must be in [0, 1), got ${ratio}`);
     consumersOf(model, g);
+    return g;
+  });
+  if (!options.perLayer && options.flops !== undefined) {
+    const { ratio } = ratioForFlops(model, chosen, options.flops);
+    plan = plan.map(([name]) => [name, ratio]);
+  }
+  for (const [name, ratio] of plan) {
+    if (typeof ratio !== 'number' || !(ratio >= 0 && ratio < 1)) throw new RangeError(`thinet: ratio for '${name}' must be in [0, 1), got ${ratio}`);
   }
   const seen = new Set(plan.map(([n]) => order(n)));
   if (seen.size !== plan.length) throw new RangeError(`thinet: two of the layers [${plan.map(([n]) => n)}] make the same channels`);
