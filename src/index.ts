@@ -45,6 +45,7 @@ export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency } from './pipeline/stats.js';
 export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve } from './pipeline/history.js';
 export { thinetPrune, thinetStep, type ThinetOptions, type ThinetLayer, type ThinetResult } from './prune/thinet/prune.js';
+export { thinetScores } from './prune/thinet/scores.js';
 export { selectUnits, type Selection, type SelectOptions, type Reweighting } from './prune/thinet/select.js';
 export { consumersOf, planSamples, sampleBatch, sampleContributions, type Consumer, type SamplePlan, type ConsumerSamples, type SampleOptions } from './prune/thinet/sample.js';
 export { SingularSystemError } from './kernels/ops/thinet.js';

@@ -19,6 +19,8 @@ import { removeUnits } from '../../src/prune/surgery.js';
 import { consumersOf, planSamples, sampleBatch, sampleContributions } from '../../src/prune/thinet/sample.js';
 import { selectUnits } from '../../src/prune/thinet/select.js';
 import { thinetPrune, thinetStep } from '../../src/prune/thinet/prune.js';
+import { thinetScores } from '../../src/prune/thinet/scores.js';
+import { lowest, pruneFilters } from '../../src/prune/filters.js';
 import { loadBuiltin } from '../../src/node/data.js';
 
 const groupOf = (m: Model, name: string): ChannelGroup => dependencyGroups(m.graph).find((g) => g.producers.includes(name))!;
@@ -180,6 +182,24 @@ test('thinetPrune: layer by layer in graph order, fine-tuning between, the input
   await rejects(() => thinetPrune(model, data, { flops: 1 }), /FLOPs target must be a reduction factor > 1 \(2 for half the FLOPs\), got 1/);
   await rejects(() => thinetPrune(model, data, { flops: 1000 }), /FLOPs target 1000× is out of reach: removing all but one unit of each chosen group gives \d+\.\d\d×/);
   for (const m of [model, pruned, per.model]) m.dispose();
+});
+
+test('thinetScores rank units so that the lowest `count` are ThiNet\'s removal set at that count', async () => {
+  const [{ k }] = await backends();
+  const model = new Model(new Graph(residualNet()), k, { seed: 8 });
+  const data = images(40, 4);
+  const group = groupOf(model, 'a');
+  const scores = thinetScores(model, group, data, { samples: 500, seed: 2 });
+  assert.equal([...scores].sort(), [0, 1, 2, 3, 4, 5]);
+  for (const count of [1, 3, 5]) {
+    const { selection, model: m } = thinetStep(model, group, data, count, { samples: 500, seed: 2, leastSquares: false });
+    assert.equal(lowest(scores, count).sort(), [...selection.remove].sort(), `count ${count}`);
+    m.dispose();
+  }
+  // As a filter-pruning score: the same units go.
+  const { cuts, model: cut } = pruneFilters(model, { ratio: 0.5, layers: ['a'], score: (m, g) => thinetScores(m, g, data, { samples: 500, seed: 2 }) });
+  assert.equal([...cuts[0].units].sort(), lowest(scores, 3).sort());
+  for (const m of [model, cut]) m.dispose();
 });
 
 test('thinetPrune on an imported ONNX model with batch norm: every conv block shrinks, the output stays close', async () => {
