@@ -184,6 +184,33 @@ test('thinetPrune: layer by layer in graph order, fine-tuning between, the input
   for (const m of [model, pruned, per.model]) m.dispose();
 });
 
+test('selectUnits: duplicate kept channels fall back to ŵ = 1 by name; non-finite samples and bad counts are refused', async () => {
+  const [{ k }] = await backends();
+  const rng = new Rng(11);
+  const m = 50, U = 4;
+  const net = new Model(new Graph(residualNet()), k);
+  const consumer = { ...consumersOf(net, groupOf(net, 'c'))[0], units: U };
+  net.dispose();
+  const xhat = new Float32Array(m * U);
+  for (let r = 0; r < m; r++) {
+    const v = rng.uniform(1, 2);
+    xhat.set([v, v, 3 * rng.uniform(), 0.01 * rng.uniform()], r * U); // units 0 and 1 identical, 3 tiny
+  }
+  const s = selectUnits(k, [{ consumer, xhat, y: new Float32Array(m) }], 1, { ridge: 0 });
+  assert.equal(s.remove, [3]);
+  assert.equal(s.keep, [0, 1, 2]);
+  const [r] = s.reweighting;
+  assert.is(r.status, 'fallback');
+  assert.match((r as { reason: string }).reason, /choleskySolve: the 3×3 system \(\+ ridge 0\) is not positive definite: pivot 1/);
+  const rescued = selectUnits(k, [{ consumer, xhat, y: new Float32Array(m) }], 1, { ridge: 1e-3 });
+  assert.is(rescued.reweighting[0].status, 'solved', 'a ridge makes it solvable');
+  const bad = xhat.slice();
+  bad[5] = NaN;
+  assert.throws(() => selectUnits(k, [{ consumer, xhat: bad, y: new Float32Array(m) }], 1), /thinet: the samples of 'fc' are not finite \(unit 1\)/);
+  assert.throws(() => selectUnits(k, [{ consumer, xhat, y: new Float32Array(m) }], 4), /thinet: cannot remove 4 of 4 units/);
+  assert.throws(() => selectUnits(k, [{ consumer, xhat, y: new Float32Array(m) }], 1, { ridge: -1 }), /thinet: ridge must be a finite number ≥ 0, got -1/);
+});
+
 test('thinetScores rank units so that the lowest `count` are ThiNet\'s removal set at that count', async () => {
   const [{ k }] = await backends();
   const model = new Model(new Graph(residualNet()), k, { seed: 8 });

@@ -49,8 +49,10 @@ export function selectUnits(k: Kernels, samples: readonly ConsumerSamples[], cou
       const x = k.from(xhat, [m, U]);
       owned.push(x);
       const g = gram(make([U, U]), x);
-      const bad = g.f32().findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new RangeError(`thinet: the samples of '${consumer.node}' are not finite (channel ${Math.floor(bad / U)}); check the model's weights and the data`);
+      // A NaN or Inf in unit u's samples makes G[u, u] = Σ x̂_u² non-finite (and |G[u, v]| ≤ √(G[u, u]·G[v, v])).
+      const G = g.f32();
+      const bad = Array.from({ length: U }, (_, u) => u).find((u) => !Number.isFinite(G[u * U + u]));
+      if (bad !== undefined) throw new RangeError(`thinet: the samples of '${consumer.node}' are not finite (unit ${bad}); check the model's weights and the data`);
       return g;
     });
     let total = grams[0];
