@@ -11,7 +11,7 @@ import { Rng } from '../helpers/rng.js';
 import { residualNet } from '../helpers/toy-nets.js';
 import { Graph } from '../../src/graph/graph.js';
 import { Model } from '../../src/nn/model.js';
-import { lenet5, vggSmall } from '../../src/nn/nets.js';
+import { lenet5, lenet5Maxout, lenet300100, vggSmall } from '../../src/nn/nets.js';
 import { exportOnnx, importOnnx } from '../../src/io/onnx/index.js';
 import { Dataset } from '../../src/nn/data/dataset.js';
 import { dependencyGroups, type ChannelGroup } from '../../src/graph/dependency.js';
@@ -227,6 +227,21 @@ test('thinetScores rank units so that the lowest `count` are ThiNet\'s removal s
   const { cuts, model: cut } = pruneFilters(model, { ratio: 0.5, layers: ['a'], score: (m, g) => thinetScores(m, g, data, { samples: 500, seed: 2 }) });
   assert.equal([...cuts[0].units].sort(), lowest(scores, 3).sort());
   for (const m of [model, cut]) m.dispose();
+});
+
+test('thinetPrune on dense layers and on maxout units (4 neurons a unit, one column of the reader each)', async () => {
+  const [{ k }] = await backends();
+  const data = (await loadBuiltin('mnist', 'train')).subset({ end: 50 });
+  for (const [net, layer, units, per] of [[lenet300100, 'fc1', 300, 1], [lenet5Maxout, 'fc1', 125, 1]] as const) {
+    const model = new Model(new Graph(net()), k, { seed: 9 });
+    const [reader] = consumersOf(model, groupOf(model, layer));
+    assert.is(reader.units, units);
+    assert.is(reader.perUnit, per);
+    const { model: pruned, layers } = await thinetPrune(model, data, { perLayer: { [layer]: 0.2 }, samples: 400, seed: 1 });
+    assert.equal(layers.map((l) => [l.unitsBefore, l.removed.length, l.reweighting.map((r) => r.status)]), [[units, units / 5, ['solved']]]);
+    assert.is(consumersOf(pruned, groupOf(pruned, layer))[0].units, units - units / 5);
+    for (const m of [model, pruned]) m.dispose();
+  }
 });
 
 test('thinetPrune on an imported ONNX model with batch norm: every conv block shrinks, the output stays close', async () => {
