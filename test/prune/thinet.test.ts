@@ -173,6 +173,12 @@ test('thinetPrune: layer by layer in graph order, fine-tuning between, the input
   twice.model.dispose();
   assert.equal(per.layers.map((l) => [l.layer, l.removed.length, l.reweighting.length]), [['conv2', 10, 0]]);
 
+  // Sampling resizes the input model's workspace, so compare two identical failed runs.
+  const failing = () => thinetPrune(model, data, { ratio: 0.5, samples: 100, fineTune: (_m, layer) => { if (layer === 'conv2') throw new Error('tuning failed'); } });
+  await rejects(failing, /tuning failed/);
+  const live = k.heap.liveBytes;
+  await rejects(failing, /tuning failed/);
+  assert.is(k.heap.liveBytes, live, 'a failed run frees the models it made');
   await rejects(() => thinetPrune(model, data, { ratio: 1 }), /thinet: ratio for 'conv1' must be in \[0, 1\), got 1/);
   await rejects(() => thinetPrune(model, data, { perLayer: { conv9: 0.5 } }), /thinet: no layer 'conv9' produces channels/);
   await rejects(() => thinetPrune(model, data, { perLayer: { fc2: 0.5 } }), /thinet: 'fc2' cannot be pruned: 'fc2' is a graph output/);

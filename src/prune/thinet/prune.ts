@@ -54,18 +54,24 @@ export async function thinetPrune(model: Model, data: Dataset, options: ThinetOp
   const plan = thinetPlan(model, data, options);
   const layers: ThinetLayer[] = [];
   let current = model;
-  for (const [name, ratio] of plan) {
-    const group = groupOf(current, name);
-    const count = Math.min(group.units - 1, Math.round(ratio * group.units));
-    if (count === 0) continue;
-    const { model: next, selection } = thinetStep(current, group, data, count, { ...options, seed: (options.seed ?? 0) + layers.length * 104_729 });
+  try {
+    for (const [name, ratio] of plan) {
+      const group = groupOf(current, name);
+      const count = Math.min(group.units - 1, Math.round(ratio * group.units));
+      if (count === 0) continue;
+      const { model: next, selection } = thinetStep(current, group, data, count, { ...options, seed: (options.seed ?? 0) + layers.length * 104_729 });
+      if (current !== model) current.dispose();
+      current = next;
+      layers.push({
+        layer: name, producers: group.producers, unitsBefore: group.units, ratio, removed: selection.remove,
+        objective: selection.objective, reweighting: selection.reweighting, flops: next.graph.flops(), params: next.graph.paramCount(),
+      });
+      await options.fineTune?.(current, name);
+    }
+  } catch (e) {
+    // An intermediate model is ours to free; the caller's is left as it was.
     if (current !== model) current.dispose();
-    current = next;
-    layers.push({
-      layer: name, producers: group.producers, unitsBefore: group.units, ratio, removed: selection.remove,
-      objective: selection.objective, reweighting: selection.reweighting, flops: next.graph.flops(), params: next.graph.paramCount(),
-    });
-    await options.fineTune?.(current, name);
+    throw e;
   }
   return { model: current, layers };
 }
