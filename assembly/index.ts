@@ -14,3 +14,4 @@ export * from './optim';
 export * from './maxout';
 export * from './conv_backward';
 export * from './stats';
+export * from './thinet';

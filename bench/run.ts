@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ rec
   prune: () => import('./prune.js'),
   ceiling: () => import('./ceiling.js'),
   stats: () => import('./stats.js'),
+  thinet: () => import('./thinet.js'),
 };
 
 const args = process.argv.slice(2);

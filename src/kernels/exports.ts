@@ -85,4 +85,8 @@ export interface KernelExports {
   f32_column_sumsq(out: P, x: P, N: I, P: I): void;
   f32_moments_merge(mean: P, m2: P, meanB: P, m2B: P, nA: F, nB: F, P: I): void;
   f32_comoment_merge(c: P, meanX: P, meanY: P, meanXB: P, meanYB: P, nA: F, nB: F, P: I, Q: I, scratch: P): void;
+  f32_greedy_remove_scratch_bytes(C: I): I;
+  f32_greedy_remove(order: P, gram: P, C: I, R: I, scratch: P): F;
+  f32_cholesky_solve_scratch_bytes(n: I): I;
+  f32_cholesky_solve(x: P, a: P, b: P, ridge: F, n: I, scratch: P): I;
 }

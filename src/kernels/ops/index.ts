@@ -8,3 +8,4 @@ export * from './reduce.js';
 export * from './softmax.js';
 export * from './sparse.js';
 export * from './stats.js';
+export * from './thinet.js';

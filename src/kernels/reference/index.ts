@@ -13,3 +13,4 @@ export * from './optim.js';
 export * from './maxout.js';
 export * from './conv_backward.js';
 export * from './stats.js';
+export * from './thinet.js';
