@@ -213,6 +213,11 @@ function emit(w: Writer, node: GraphNode): void {
       reduce('ReduceMax', split, [2], 0, name);
       return;
     }
+    case 'Slice': {
+      const axes = (attrs.axes as number[]).map((a) => a + 1);
+      w.node('Slice', [x, w.int64s(`${name}.starts`, attrs.starts), w.int64s(`${name}.ends`, attrs.ends), w.int64s(`${name}.axes`, axes), w.int64s(`${name}.steps`, attrs.steps)], name);
+      return;
+    }
     default:
       throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
   }

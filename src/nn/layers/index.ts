@@ -31,10 +31,12 @@ import { Lrn } from './lrn.js';
 import { Maxout } from './maxout.js';
 import { MaxPool2d } from './maxpool2d.js';
 import { Relu } from './relu.js';
+import { Slice } from './slice.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
+  Slice,
 };
 export type { AvgPool2dOptions } from './avgpool2d.js';
 export type { BinaryOptions } from './binary.js';
@@ -54,11 +56,13 @@ export type { LeakyReluOptions } from './leakyrelu.js';
 export type { LrnOptions } from './lrn.js';
 export type { MaxoutOptions } from './maxout.js';
 export type { MaxPool2dOptions } from './maxpool2d.js';
+export type { SliceOptions } from './slice.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
+  Slice,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */

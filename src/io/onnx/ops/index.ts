@@ -9,9 +9,10 @@ import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
 import { reduceOps } from './reduce.js';
 import { shapeOps } from './shape.js';
+import { sliceOps } from './slice.js';
 
 export const onnxOps: Record<string, OpSpec> = {
-  ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps,
+  ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps, ...sliceOps,
 };
 
 export type { OpSpec };
