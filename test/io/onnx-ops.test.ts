@@ -40,4 +40,88 @@ test('Slice (attributes before opset 10, inputs since; negative, clamped, steppe
   }
 });
 
+test('element-wise math and smooth activations; Pow with a constant exponent; PRelu per channel and shared', async () => {
+  const [{ k }] = await backends();
+  const x = [2, 3, 4, 5];
+  const positive = (rng: { uniform(a: number, b: number): number }, n: number) => Float32Array.from({ length: n }, () => rng.uniform(0.1, 3));
+  const f = (name: string, v: number) => ({ name, dims: [] as number[], floats: [v] });
+  const cases: [string, ModelSpec, string, typeof positive?][] = [
+    ['exp', single('Exp', x), 'Exp'],
+    ['log', single('Log', x), 'Log', positive],
+    ['sqrt', single('Sqrt', x), 'Sqrt', positive],
+    ['neg', single('Neg', x), 'Neg'],
+    ['abs', single('Abs', x), 'Abs'],
+    ['reciprocal', single('Reciprocal', x), 'Reciprocal', positive],
+    ['erf', single('Erf', x), 'Erf'],
+    ['elu', single('Elu', x, { alpha: { f: 0.7 } }), 'Elu'],
+    ['selu', single('Selu', x), 'Selu'],
+    ['selu attrs', single('Selu', x, { alpha: { f: 1.2 }, gamma: { f: 0.9 } }), 'Selu'],
+    ['softplus', single('Softplus', x), 'Softplus'],
+    ['gelu opset 20', single('Gelu', x, {}, { opset: 20 }), 'Gelu'],
+    ['gelu tanh opset 20', single('Gelu', x, { approximate: 'tanh' }, { opset: 20 }), 'Gelu'],
+    ['pow 2', single('Pow', x, {}, { inputs: ['p'], init: [f('p', 2)] }), 'Pow'],
+    ['pow 0.5', single('Pow', x, {}, { inputs: ['p'], init: [f('p', 0.5)] }), 'Pow', positive],
+    ['prelu [C,1,1]', single('PRelu', x, {}, { inputs: ['s'], init: [{ name: 's', dims: [3, 1, 1], floats: [0.1, -0.2, 0.3] }] }), 'PRelu'],
+    ['prelu shared', single('PRelu', x, {}, { inputs: ['s'], init: [{ name: 's', dims: [1], floats: [0.25] }] }), 'PRelu'],
+    ['prelu 2-d [C]', single('PRelu', [2, 3], {}, { inputs: ['s'], init: [{ name: 's', dims: [3], floats: [0.1, 0.5, 2] }] }), 'PRelu'],
+  ];
+  for (const [label, spec, want, input] of cases) {
+    const dims = spec.inputs[0].dims as number[];
+    const m = await agree(k, label, spec, [dims], input);
+    assert.equal(ops(m), [want], `${label}: imports as ${want}`);
+    m.dispose();
+  }
+});
+
+test('Max, Min, Mean: variadic, broadcasting; a constant scalar in Max/Min is a Clip bound', async () => {
+  const [{ k }] = await backends();
+  const three = (op: string, dims: number[][], extra: { init?: ModelSpec['init']; consts?: string[] } = {}): ModelSpec => ({
+    opset: 13, inputs: dims.map((d, i) => ({ name: `x${i}`, dims: d })), outputs: [{ name: 'y' }], init: extra.init,
+    nodes: [{ op, inputs: [...dims.map((_, i) => `x${i}`), ...(extra.consts ?? [])], outputs: ['y'] }],
+  });
+  const cases: [string, ModelSpec, number[][], string[]][] = [
+    ['max of 3', three('Max', [[2, 3, 4], [2, 3, 4], [2, 3, 4]]), [[2, 3, 4], [2, 3, 4], [2, 3, 4]], ['Max']],
+    ['min broadcasting', three('Min', [[2, 3, 4], [2, 1, 4]]), [[2, 3, 4], [2, 1, 4]], ['Min']],
+    ['mean broadcasting', three('Mean', [[2, 3, 1], [2, 1, 4], [2, 3, 4]]), [[2, 3, 1], [2, 1, 4], [2, 3, 4]], ['Mean']],
+    ['max with 0 (a ReLU)', three('Max', [[2, 5]], { consts: ['z'], init: [{ name: 'z', dims: [], floats: [0] }] }), [[2, 5]], ['Clip']],
+    ['min of two and a constant', three('Min', [[2, 5], [2, 5]], { consts: ['z'], init: [{ name: 'z', dims: [1], floats: [0.3] }] }), [[2, 5], [2, 5]], ['Min', 'Clip']],
+  ];
+  for (const [label, spec, dims, want] of cases) {
+    const m = await agree(k, label, spec, dims);
+    assert.equal(ops(m), want, `${label}: imports as ${want}`);
+    m.dispose();
+  }
+});
+
+test('ReduceMax, ReduceMin, ReduceSum, ReduceL2 (axes attribute and input); Reshape + ReduceMax over a channel split is Maxout', async () => {
+  const [{ k }] = await backends();
+  const x = [2, 6, 3, 4];
+  const cases: [string, ModelSpec, string[]][] = [
+    ['reducemax opset 13', single('ReduceMax', x, { axes: [2, 3], keepdims: 0 }), ['ReduceMax']],
+    ['reducemin opset 13 keepdims', single('ReduceMin', x, { axes: [-1] }), ['ReduceMin']],
+    ['reducel2 opset 13', single('ReduceL2', x, { axes: [1] }), ['ReduceL2']],
+    ['reducesum opset 11 attr', single('ReduceSum', x, { axes: [2], keepdims: 0 }, { opset: 11 }), ['ReduceSum']],
+    ['reducesum opset 13 input', single('ReduceSum', x, {}, { inputs: ['a'], init: [i64('a', [1, 3])] }), ['ReduceSum']],
+    ['reducemax opset 18 input', single('ReduceMax', x, { keepdims: 0 }, { opset: 18, inputs: ['a'], init: [i64('a', [3])] }), ['ReduceMax']],
+  ];
+  for (const [label, spec, want] of cases) {
+    const m = await agree(k, label, spec, [x]);
+    assert.equal(ops(m), want, `${label}: imports as ${want}`);
+    m.dispose();
+  }
+  const maxout = (opset: number, keepdims: number): ModelSpec => ({
+    opset, inputs: [{ name: 'x', dims: x }], outputs: [{ name: 'y' }],
+    init: [i64('s', [0, 3, 2, 3, 4]), ...(opset >= 18 ? [i64('a', [2])] : [])],
+    nodes: [
+      { op: 'Reshape', inputs: ['x', 's'], outputs: ['r'] },
+      { op: 'ReduceMax', inputs: ['r', ...(opset >= 18 ? ['a'] : [])], outputs: ['y'], attrs: { keepdims, ...(opset < 18 ? { axes: [2] } : {}) } },
+    ],
+  });
+  for (const [opset, keepdims, want] of [[13, 0, ['Maxout']], [18, 0, ['Maxout']], [13, 1, ['Maxout', 'Reshape']]] as const) {
+    const m = await agree(k, `maxout opset ${opset} keepdims ${keepdims}`, maxout(opset, keepdims), [x]);
+    assert.equal(ops(m), [...want], `opset ${opset} keepdims ${keepdims}: a Maxout`);
+    m.dispose();
+  }
+});
+
 test.run();

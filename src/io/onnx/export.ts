@@ -218,6 +218,43 @@ function emit(w: Writer, node: GraphNode): void {
       w.node('Slice', [x, w.int64s(`${name}.starts`, attrs.starts), w.int64s(`${name}.ends`, attrs.ends), w.int64s(`${name}.axes`, axes), w.int64s(`${name}.steps`, attrs.steps)], name);
       return;
     }
+    case 'Exp': case 'Log': case 'Sqrt': case 'Neg': case 'Abs': case 'Reciprocal': case 'Erf': case 'Softplus':
+      w.node(layer.op, [x], name);
+      return;
+    case 'Elu': w.node('Elu', [x], name, { alpha: { float: attrs.alpha } }); return;
+    case 'Selu': w.node('Selu', [x], name, { alpha: { float: attrs.alpha }, gamma: { float: attrs.gamma } }); return;
+    case 'Pow': w.node('Pow', [x, w.floats(`${name}.exponent`, [], [attrs.exponent])], name); return;
+    case 'Gelu': {
+      // NOTE: Gelu arrived in opset 20, past the opsets lopper writes: written as its formula.
+      const c = (label: string, v: number) => w.floats(`${name}.${label}`, [], [v]);
+      const half = w.node('Mul', [x, c('half', 0.5)], w.name(`${name}/half`));
+      let inner: string;
+      if (attrs.approximate === 'tanh') {
+        const cube = w.node('Mul', [w.node('Mul', [x, x], w.name(`${name}/square`)), x], w.name(`${name}/cube`));
+        const sum = w.node('Add', [x, w.node('Mul', [cube, c('k', 0.044715)], w.name(`${name}/kcube`))], w.name(`${name}/sum`));
+        inner = w.node('Tanh', [w.node('Mul', [sum, c('scale', Math.sqrt(2 / Math.PI))], w.name(`${name}/scaled`))], w.name(`${name}/tanh`));
+      } else {
+        inner = w.node('Erf', [w.node('Div', [x, c('sqrt2', Math.SQRT2)], w.name(`${name}/scaled`))], w.name(`${name}/erf`));
+      }
+      w.node('Mul', [half, w.node('Add', [inner, c('one', 1)], w.name(`${name}/gate`))], name);
+      return;
+    }
+    case 'PRelu': {
+      const e = w.model.params.entry(name, 'slope');
+      const values = w.model.params.values.f32().slice(e.start, e.start + e.size);
+      const dims = attrs.shared ? [1] : [e.size, ...new Array<number>(rank - 1).fill(1)];
+      w.node('PRelu', [x, w.floats(`${name}.slope`, dims, values)], name);
+      return;
+    }
+    case 'Max': case 'Min': case 'Mean': w.node(layer.op, xs, name); return;
+    case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceL2': {
+      const axes = [...(layer as unknown as { axesFor(x: readonly number[]): Set<number> }).axesFor(node.inputShapes[0])].sort((a, b) => a - b).map((a) => a + 1);
+      const keepdims = attrs.keepdims ? 1 : 0;
+      // ReduceSum took its axes as an input from opset 13, the others from 18.
+      if (layer.op === 'ReduceSum' && w.opset >= 13) w.node('ReduceSum', [x, w.int64s(`${name}.axes`, axes)], name, { keepdims });
+      else reduce(layer.op, x, axes, keepdims, name);
+      return;
+    }
     default:
       throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
   }

@@ -187,6 +187,7 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
   for (const { name, shape } of inputShapes) {
     b.reserve(name);
     b.values.set(name, { kind: 'computed', name, shape });
+    b.shapes.set(name, shape);
   }
   for (const n of nodes) {
     for (const i of n.input ?? []) {
@@ -392,4 +393,5 @@ function rename(b: Builder, from: string, to: string): void {
   }
   for (const [k, v] of b.values) if (v.kind === 'computed' && v.name === from) b.values.set(k, { ...v, name: to });
   b.holders.set(to, b.holders.get(from) ?? 0);
+  b.shapes.set(to, b.shapes.get(from)!);
 }

@@ -11,7 +11,7 @@ import { Identity } from './identity.js';
 import { LogSoftmax } from './logsoftmax.js';
 import { Mul } from './mul.js';
 import { Pad } from './pad.js';
-import { ReduceMean } from './reducemean.js';
+import { ReduceL2, ReduceMax, ReduceMean, ReduceMin, ReduceSum } from './reduce.js';
 import { Reshape } from './reshape.js';
 import { Sigmoid } from './sigmoid.js';
 import { Softmax } from './softmax.js';
@@ -32,18 +32,23 @@ import { Maxout } from './maxout.js';
 import { MaxPool2d } from './maxpool2d.js';
 import { Relu } from './relu.js';
 import { Slice } from './slice.js';
+import { Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt } from './math.js';
+import { Elu, Gelu, Selu, Softplus } from './smooth-activations.js';
+import { PRelu } from './prelu.js';
+import { Max, Mean, Min } from './variadic.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
-  Slice,
+  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
+  Max, Mean, Min,
 };
 export type { AvgPool2dOptions } from './avgpool2d.js';
 export type { BinaryOptions } from './binary.js';
 export type { ClipOptions } from './clip.js';
 export type { HardSigmoidOptions } from './hardsigmoid.js';
 export type { PadOptions } from './pad.js';
-export type { ReduceMeanOptions } from './reducemean.js';
+export type { ReduceMeanOptions, ReduceOptions } from './reduce.js';
 export type { ReshapeOptions } from './reshape.js';
 export type { SoftmaxOptions } from './softmax.js';
 export type { TransposeOptions } from './transpose.js';
@@ -57,12 +62,16 @@ export type { LrnOptions } from './lrn.js';
 export type { MaxoutOptions } from './maxout.js';
 export type { MaxPool2dOptions } from './maxpool2d.js';
 export type { SliceOptions } from './slice.js';
+export type { PowOptions } from './math.js';
+export type { EluOptions, GeluOptions, SeluOptions } from './smooth-activations.js';
+export type { PReluOptions } from './prelu.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
-  Slice,
+  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
+  Max, Mean, Min,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */

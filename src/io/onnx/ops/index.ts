@@ -10,9 +10,10 @@ import { poolOps } from './pool.js';
 import { reduceOps } from './reduce.js';
 import { shapeOps } from './shape.js';
 import { sliceOps } from './slice.js';
+import { mathOps } from './math.js';
 
 export const onnxOps: Record<string, OpSpec> = {
-  ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps, ...sliceOps,
+  ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps, ...sliceOps, ...mathOps,
 };
 
 export type { OpSpec };
