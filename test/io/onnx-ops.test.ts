@@ -124,4 +124,51 @@ test('ReduceMax, ReduceMin, ReduceSum, ReduceL2 (axes attribute and input); Resh
   }
 });
 
+test('Cast to float16/bfloat16 rounds; ConstantOfShape and Expand; Gemm with a [batch, N] bias', async () => {
+  const [{ k }] = await backends();
+  const x = [2, 3, 4];
+  const wide = (rng: { uniform(a: number, b: number): number }, n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1) * 10 ** rng.uniform(-6, 5.5));
+  const roundTrip = (to: number): ModelSpec => ({
+    opset: 13, inputs: [{ name: 'x', dims: x }], outputs: [{ name: 'y' }],
+    nodes: [{ op: 'Cast', inputs: ['x'], outputs: ['h'], attrs: { to } }, { op: 'Cast', inputs: ['h'], outputs: ['y'], attrs: { to: 1 } }],
+  });
+  for (const [label, to] of [['float16', 10], ['bfloat16', 16]] as const) {
+    const m = await agree(k, `cast ${label}`, roundTrip(to), [x], wide, { atol: 0, rtol: 0 });
+    assert.equal(ops(m), ['RoundFloat'], `cast ${label}: a RoundFloat`);
+    m.dispose();
+  }
+  const cases: [string, ModelSpec, number[][], string[]][] = [
+    ['constantofshape + add', {
+      opset: 13, inputs: [{ name: 'x', dims: x }], outputs: [{ name: 'y' }], init: [i64('s', [3, 1])],
+      nodes: [{ op: 'ConstantOfShape', inputs: ['s'], outputs: ['c'], attrs: { value: { t: { dims: [1], floats: [0.5] } } } }, { op: 'Add', inputs: ['x', 'c'], outputs: ['y'] }],
+    }, [x], ['BroadcastAdd']],
+    ['expand', single('Expand', [2, 3, 1], {}, { inputs: ['s'], init: [i64('s', [1, 3, 5])] }), [[2, 3, 1]], ['BroadcastAdd']],
+    ['expand no-op', single('Expand', [2, 3, 5], {}, { inputs: ['s'], init: [i64('s', [3, 1])] }), [[2, 3, 5]], ['Identity']],
+    ['gemm C [batch, N] rows equal', single('Gemm', [2, 4], { transB: 1 }, { inputs: ['W', 'C'], init: [{ name: 'W', dims: [3, 4], floats: [1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2] }, { name: 'C', dims: [2, 3], floats: [1, 2, 3, 1, 2, 3] }] }), [[2, 4]], ['Dense']],
+  ];
+  for (const [label, spec, dims, want] of cases) {
+    const m = await agree(k, label, spec, dims);
+    assert.equal(ops(m), want, `${label}: imports as ${want}`);
+    m.dispose();
+  }
+});
+
+test('unused secondary outputs (Dropout mask, MaxPool indices) and weights given as graph inputs with initializers', async () => {
+  const [{ k }] = await backends();
+  const W = Array.from({ length: 12 }, (_, i) => (i - 6) / 10);
+  const spec: ModelSpec = {
+    opset: 13, ir: 3, inputs: [{ name: 'x', dims: [2, 3, 4, 4] }, { name: 'W', dims: [1, 3, 2, 2] }], outputs: [{ name: 'y' }],
+    init: [{ name: 'W', dims: [1, 3, 2, 2], floats: W }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W'], outputs: ['c'] },
+      { op: 'MaxPool', inputs: ['c'], outputs: ['p', 'indices'], attrs: { kernel_shape: [2, 2] } },
+      { op: 'Dropout', inputs: ['p'], outputs: ['y', 'mask'] },
+    ],
+  };
+  const m = await agree(k, 'secondary outputs', spec, [[2, 3, 4, 4]]);
+  assert.equal(m.graph.inputs.map((i) => i.name), ['x'], 'the weight input is an initializer, not an input');
+  assert.equal(ops(m), ['Conv2d', 'MaxPool2d', 'Dropout']);
+  m.dispose();
+});
+
 test.run();

@@ -11,6 +11,7 @@ import {
   Abs, Elu, Erf, Exp, Gelu, Log, Max, Mean, Min, Neg, Pow, PRelu, Reciprocal, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Selu, Softplus, Sqrt,
 } from '../../src/nn/layers/index.js';
 import { erf } from '../../src/nn/layers/math.js';
+import { RoundFloat, roundBfloat, roundHalf } from '../../src/nn/layers/round-float.js';
 
 const positive = (rng: { uniform(a: number, b: number): number }, n: number) => Float32Array.from({ length: n }, () => rng.uniform(0.3, 2));
 
@@ -75,6 +76,28 @@ test('ReduceSum, ReduceL2, ReduceMax, ReduceMin: backward matches finite differe
   assert.is(new ReduceSum({ axes: [0] }).channelFlow([[3, 2]]).kind, 'fixed');
   assert.is(new ReduceMax({ axes: [1] }).channelFlow([[3, 2]]).kind, 'elementwise');
   assert.throws(() => new ReduceL2({ axes: [] }), /ReduceL2: 'axes' must be a non-empty list/);
+});
+
+test('RoundFloat rounds to float16 and bfloat16 (ties to even, overflow, subnormals); its backward is straight-through', async () => {
+  const cases: [number, number][] = [
+    [1, 1], [1 + 2 ** -11, 1], [1 + 3 * 2 ** -11, 1 + 2 ** -9], [65504, 65504], [65519, 65504], [65520, Infinity], [-70000, -Infinity],
+    [2 ** -24, 2 ** -24], [2 ** -26, 0], [3 * 2 ** -26, 2 ** -24], [0.1, 0.0999755859375], [NaN, NaN],
+  ];
+  for (const [x, want] of cases) assert.ok(Object.is(roundHalf(x), want), `float16(${x}) = ${roundHalf(x)}, want ${want}`);
+  assert.is(roundBfloat(1 + 2 ** -8), 1, 'a tie rounds to even');
+  assert.is(roundBfloat(1 + 3 * 2 ** -8), 1 + 2 ** -6);
+  assert.is(roundBfloat(Math.fround(0.1)), 0.10009765625);
+  const [{ k }] = await backends();
+  const run = runLayer(k, new RoundFloat({ to: 'float16' }), [[3]], [[0.1, 1e5, -3]]);
+  assert.equal(Array.from(run.y), [0.0999755859375, Infinity, -3]);
+  run.model.dispose();
+  // Straight-through: d loss / d x = d loss / d y; finite differences of a step function would not see it.
+  const st = runLayer(k, new RoundFloat({ to: 'bfloat16' }), [[4]], [[0.3, -2, 7, 1]], { batch: 1 });
+  const dy = k.from(Float32Array.of(1, 2, 3, 4), [1, 4]);
+  st.model.backward(dy, { inputGradients: true });
+  assert.equal(Array.from(st.model.gradient('x0').toArray()), [1, 2, 3, 4]);
+  dy.dispose();
+  st.model.dispose();
 });
 
 test.run();

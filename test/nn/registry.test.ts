@@ -6,7 +6,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
-  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min,
+  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min, RoundFloat,
   layerFromAttrs, layerRegistry,
 } from '../../src/nn/layers/index.js';
 
@@ -21,7 +21,7 @@ const samples: Layer[] = [
   new Slice({ axes: [1], starts: [1], ends: [3], steps: [2] }), new ReduceL2({ axes: [0] }), new ReduceMax({ axes: [1], keepdims: false }),
   new ReduceMin({ axes: [-1] }), new ReduceSum({ axes: [0, 1] }), new Abs(), new Erf(), new Exp(), new Log(), new Neg(), new Pow({ exponent: 2.5 }),
   new Reciprocal(), new Sqrt(), new Elu({ alpha: 0.3 }), new Gelu({ approximate: 'tanh' }), new Selu({ alpha: 1.5, gamma: 1.1 }), new Softplus(),
-  new PRelu({ shared: true }), new Max(), new Mean(), new Min(),
+  new PRelu({ shared: true }), new Max(), new Mean(), new Min(), new RoundFloat({ to: 'bfloat16' }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {

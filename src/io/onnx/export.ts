@@ -255,6 +255,11 @@ function emit(w: Writer, node: GraphNode): void {
       else reduce(layer.op, x, axes, keepdims, name);
       return;
     }
+    case 'RoundFloat': {
+      const narrow = w.node('Cast', [x], w.name(`${name}/narrow`), { to: attrs.to === 'float16' ? DataType.FLOAT16 : DataType.BFLOAT16 });
+      w.node('Cast', [narrow], name, { to: DataType.FLOAT });
+      return;
+    }
     default:
       throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
   }

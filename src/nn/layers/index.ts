@@ -36,12 +36,13 @@ import { Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt } from './math.js';
 import { Elu, Gelu, Selu, Softplus } from './smooth-activations.js';
 import { PRelu } from './prelu.js';
 import { Max, Mean, Min } from './variadic.js';
+import { RoundFloat } from './round-float.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
-  Max, Mean, Min,
+  Max, Mean, Min, RoundFloat,
 };
 export type { AvgPool2dOptions } from './avgpool2d.js';
 export type { BinaryOptions } from './binary.js';
@@ -65,13 +66,14 @@ export type { SliceOptions } from './slice.js';
 export type { PowOptions } from './math.js';
 export type { EluOptions, GeluOptions, SeluOptions } from './smooth-activations.js';
 export type { PReluOptions } from './prelu.js';
+export type { RoundFloatOptions } from './round-float.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
-  Max, Mean, Min,
+  Max, Mean, Min, RoundFloat,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */

@@ -48,8 +48,13 @@ const gemm: OpSpec = {
       const c = ctx.constant(2, 'C');
       const rows = c.dims.length === 2 ? c.dims[0] : 1;
       const cols = c.dims.length === 0 ? 1 : c.dims[c.dims.length - 1];
-      if (c.dims.length > 2 || rows !== 1 || (cols !== 1 && cols !== N)) {
-        ctx.fail(`C has dims [${c.dims}]; lopper maps a bias of dims [], [${N}] or [1, ${N}] (one per output, the same for every sample)`);
+      // A matrix C of one row per sample is a bias when its rows agree (a bias tiled over a fixed batch).
+      const same = rows === 1 || Array.from({ length: rows }, (_, r) => r).every((r) => {
+        for (let j = 0; j < cols; j++) if (c.data[r * cols + j] !== c.data[j]) return false;
+        return true;
+      });
+      if (c.dims.length > 2 || (cols !== 1 && cols !== N) || !same) {
+        ctx.fail(`C has dims [${c.dims}]${same ? '' : ' with rows that differ'}; lopper maps a bias the same for every sample: dims [], [${N}], [1, ${N}] or [batch, ${N}] with equal rows`);
       }
       bias = Float32Array.from({ length: N }, (_, n) => beta * c.data[cols === 1 ? 0 : n]);
     }
