@@ -26,6 +26,7 @@ import { loadDataFor } from './load.js';
 import { readModelFile, writeModelFile } from '../node/model-file.js';
 import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
+import { runDataFreePrune } from './prune-data-free.js';
 
 const METHODS = ['magnitude', 'l1-filter'] as const;
 const SCOPES = ['global', 'layer'] as const;
@@ -34,7 +35,7 @@ const LR_SCHEDULES = ['restart', 'continuous'] as const;
 type Method = (typeof METHODS)[number];
 
 interface PruneFlags {
-  data: string;
+  data?: string;
   output: string;
   method: Method;
   sparsity: number;
@@ -85,7 +86,7 @@ export function pruneCommand(program: Command): void {
     .command('prune')
     .description('prune a model and retrain it: magnitude (Han et al. 2015) or l1-filter (Li et al. 2017)')
     .argument('<model>', 'the trained model (.lopm or .onnx)', text('<model>'))
-    .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
+    .option('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv, a .lopd file or .npy arrays (without it: prune only, no retraining or evaluation)', text('--data'))
     .requiredOption('-o, --output <file>', 'where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
     .requiredOption('--method <name>', `${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
@@ -122,6 +123,8 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       throw new UsageError(`${flag} is for --method ${method}, not ${flags.method}`);
     }
   }
+  if (flags.data === undefined) return runDataFreePrune(file, flags, cmd);
+  const dataSpec = flags.data;
   if (flags.schedule === 'one-shot' && cmd.getOptionValueSource('steps') === 'cli') {
     throw new UsageError('--steps does not apply to --schedule one-shot');
   }
@@ -134,7 +137,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   const magnitude = flags.method === 'magnitude';
   const historyPath = flags.history ?? `${flags.output}.history.json`;
   const checkpointPath = flags.checkpoint ?? `${flags.output}.checkpoint`;
-  const inputs = [file, ...dataInputs(flags.data), ...(flags.sensitivity ? [flags.sensitivity] : [])];
+  const inputs = [file, ...dataInputs(dataSpec), ...(flags.sensitivity ? [flags.sensitivity] : [])];
   checkOutput(flags.output, inputs);
   checkOutput(historyPath, [...inputs, flags.output], '--history');
   if (magnitude) checkOutput(checkpointPath, [...inputs, flags.output, historyPath], '--checkpoint');
@@ -150,7 +153,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   let model: Model = start;
   try {
     const graph = start.graph;
-    const data = await loadDataFor(flags.data, graph.inputs[0].shape, flags.limit);
+    const data = await loadDataFor(dataSpec, graph.inputs[0].shape, flags.limit);
     const split = data.test ? 'test' : 'train';
     const test = data.test ?? data.train;
     say(`${file} (${graph.name}, ${count(graph.paramCount())} parameters) on ${data.train.name}: ${count(data.train.size)} training samples, ` +
