@@ -171,4 +171,47 @@ test('unused secondary outputs (Dropout mask, MaxPool indices) and weights given
   m.dispose();
 });
 
+test('InstanceNormalization, LayerNormalization; ConvTranspose (pads, strides, output_padding, output_shape, groups, 1-d)', async () => {
+  const [{ k }] = await backends();
+  const x = [2, 3, 4, 5];
+  const w = (n: number, seed = 1) => Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + seed) * 0.5);
+  const f = (name: string, dims: number[], seed = 1) => ({ name, dims, floats: w(dims.reduce((a, b) => a * b, 1), seed) });
+  const cases: [string, ModelSpec, number[], string[]][] = [
+    ['instancenorm', single('InstanceNormalization', x, { epsilon: { f: 1e-3 } }, { inputs: ['s', 'b'], init: [f('s', [3]), f('b', [3], 2)] }), x, ['InstanceNorm']],
+    ['instancenorm 1-d', single('InstanceNormalization', [2, 3, 7], {}, { inputs: ['s', 'b'], init: [f('s', [3]), f('b', [3], 2)] }), [2, 3, 7], ['InstanceNorm']],
+    ['layernorm last axis', single('LayerNormalization', x, {}, { opset: 17, inputs: ['s', 'b'], init: [f('s', [5]), f('b', [5], 2)] }), x, ['LayerNorm']],
+    ['layernorm axis 1 no bias', single('LayerNormalization', x, { axis: 1, epsilon: { f: 1e-4 } }, { opset: 17, inputs: ['s'], init: [f('s', [3, 4, 5])] }), x, ['LayerNorm']],
+    ['convtranspose', single('ConvTranspose', x, {}, { inputs: ['W', 'B'], init: [f('W', [3, 2, 3, 3]), f('B', [2], 3)] }), x, ['ConvTranspose2d']],
+    ['convtranspose stride pads output_padding', single('ConvTranspose', x, { strides: [2, 3], pads: [1, 0, 0, 2], output_padding: [1, 2] }, { inputs: ['W'], init: [f('W', [3, 4, 3, 4])] }), x, ['ConvTranspose2d']],
+    ['convtranspose groups dilations', single('ConvTranspose', [2, 4, 4, 5], { group: 2, dilations: [2, 1] }, { inputs: ['W'], init: [f('W', [4, 3, 2, 2])] }), [2, 4, 4, 5], ['ConvTranspose2d']],
+    ['convtranspose output_shape', single('ConvTranspose', x, { strides: [2, 2], output_shape: [8, 10] }, { inputs: ['W'], init: [f('W', [3, 2, 3, 3])] }), x, ['ConvTranspose2d']],
+    ['convtranspose 1-d', single('ConvTranspose', [2, 3, 6], { strides: [2], pads: [1, 0] }, { inputs: ['W'], init: [f('W', [3, 2, 3])] }), [2, 3, 6], ['Reshape', 'ConvTranspose2d', 'Reshape']],
+  ];
+  for (const [label, spec, dims, want] of cases) {
+    const m = await agree(k, label, spec, [dims]);
+    assert.equal(ops(m), want, `${label}: imports as ${want}`);
+    m.dispose();
+  }
+});
+
+test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mode, count_include_pad and SAME_* keep ONNX\'s divisors', async () => {
+  const [{ k }] = await backends();
+  const x1 = [2, 3, 11];
+  const x2 = [2, 3, 7, 8];
+  const W = (n: number) => Array.from({ length: n }, (_, i) => Math.cos(i * 0.9) * 0.4);
+  const cases: [string, ModelSpec, number[]][] = [
+    ['conv 1-d', single('Conv', x1, { strides: [2], pads: [1, 2], dilations: [2] }, { inputs: ['W', 'B'], init: [{ name: 'W', dims: [4, 3, 3], floats: W(36) }, { name: 'B', dims: [4], floats: [0.1, 0.2, 0.3, 0.4] }] }), x1],
+    ['conv 1-d SAME_UPPER', single('Conv', x1, { auto_pad: 'SAME_UPPER', strides: [2] }, { inputs: ['W'], init: [{ name: 'W', dims: [4, 3, 4], floats: W(48) }] }), x1],
+    ['maxpool 1-d', single('MaxPool', x1, { kernel_shape: [3], strides: [2], pads: [1, 1] }), x1],
+    ['avgpool 1-d ceil', single('AveragePool', x1, { kernel_shape: [3], strides: [2], ceil_mode: 1 }), x1],
+    ['bn 1-d', single('BatchNormalization', x1, {}, { inputs: ['s', 'b', 'm', 'v'], init: ['s', 'b', 'm', 'v'].map((name, i) => ({ name, dims: [3], floats: [0.5 + i, 1, 0.25 * i + 0.5] })) }), x1],
+    ['avgpool ceil partial windows', single('AveragePool', x2, { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }), x2],
+    ['avgpool ceil count_include_pad', single('AveragePool', x2, { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], ceil_mode: 1, count_include_pad: 1 }), x2],
+    ['avgpool SAME_UPPER', single('AveragePool', x2, { kernel_shape: [3, 4], strides: [2, 2], auto_pad: 'SAME_UPPER' }), x2],
+    ['avgpool SAME_LOWER count_include_pad', single('AveragePool', x2, { kernel_shape: [2, 3], strides: [1, 2], auto_pad: 'SAME_LOWER', count_include_pad: 1 }), x2],
+    ['avgpool asymmetric pads', single('AveragePool', x2, { kernel_shape: [3, 3], pads: [0, 1, 2, 0] }), x2],
+  ];
+  for (const [label, spec, dims] of cases) (await agree(k, label, spec, [dims])).dispose();
+});
+
 test.run();

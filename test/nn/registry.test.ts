@@ -6,7 +6,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
-  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min, RoundFloat,
+  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d,
   layerFromAttrs, layerRegistry,
 } from '../../src/nn/layers/index.js';
 
@@ -22,6 +22,8 @@ const samples: Layer[] = [
   new ReduceMin({ axes: [-1] }), new ReduceSum({ axes: [0, 1] }), new Abs(), new Erf(), new Exp(), new Log(), new Neg(), new Pow({ exponent: 2.5 }),
   new Reciprocal(), new Sqrt(), new Elu({ alpha: 0.3 }), new Gelu({ approximate: 'tanh' }), new Selu({ alpha: 1.5, gamma: 1.1 }), new Softplus(),
   new PRelu({ shared: true }), new Max(), new Mean(), new Min(), new RoundFloat({ to: 'bfloat16' }),
+  new InstanceNorm({ eps: 1e-3 }), new LayerNorm({ axis: 1, eps: 1e-6, bias: false }),
+  new ConvTranspose2d({ filters: 4, kernel: [3, 2], stride: [2, 1], pads: [1, 0, 0, 1], outputPadding: [1, 0], groups: 2, bias: false }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {
@@ -38,7 +40,7 @@ test('every layer is registered under its op and rebuilds from its attrs', () =>
 });
 
 test('layerFromAttrs throws for an unknown op, naming the known ones', () => {
-  assert.throws(() => layerFromAttrs('Attention', {}), /unknown op 'Attention'; known: Abs, Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout/);
+  assert.throws(() => layerFromAttrs('Attention', {}), /unknown op 'Attention'; known: Abs, Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, ConvTranspose2d, Dense, Div, Dropout/);
   assert.throws(() => layerFromAttrs('toString', {}), /unknown op 'toString'/);
   assert.throws(() => layerFromAttrs('MaxPool2d', { kernel: 0 }), /MaxPool2d: 'kernel' must be an integer ≥ 1 or \[h, w\], got 0/);
 });

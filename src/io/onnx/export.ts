@@ -260,6 +260,24 @@ function emit(w: Writer, node: GraphNode): void {
       w.node('Cast', [narrow], name, { to: DataType.FLOAT });
       return;
     }
+    case 'InstanceNorm':
+      w.node('InstanceNormalization', [x, w.param(name, 'scale'), w.param(name, 'bias')], name, { epsilon: { float: attrs.eps } });
+      return;
+    case 'LayerNorm': {
+      // NOTE: LayerNormalization arrived in opset 17.
+      if (w.opset < 17) throw new OnnxError('export', `exportOnnx: node '${name}' is a LayerNorm, which ONNX has from opset 17; export with opset ≥ 17`);
+      const a = (layer as unknown as { axisFor(x: readonly number[]): number }).axisFor(node.inputShapes[0]);
+      w.node('LayerNormalization', [x, w.param(name, 'scale'), ...(attrs.bias ? [w.param(name, 'bias')] : [])], name, { axis: a + 1, epsilon: { float: attrs.eps } });
+      return;
+    }
+    case 'ConvTranspose2d': {
+      const c = layer as unknown as { kernel: number[]; stride: number[]; pads: number[]; outputPadding: number[]; dilation: number[]; groups: number; bias: boolean };
+      const inputs = [x, w.param(name, 'weight'), ...(c.bias ? [w.param(name, 'bias')] : [])];
+      w.node('ConvTranspose', inputs, name, {
+        kernel_shape: [...c.kernel], strides: [...c.stride], pads: [...c.pads], output_padding: [...c.outputPadding], dilations: [...c.dilation], group: c.groups,
+      });
+      return;
+    }
     default:
       throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
   }

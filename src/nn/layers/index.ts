@@ -37,12 +37,14 @@ import { Elu, Gelu, Selu, Softplus } from './smooth-activations.js';
 import { PRelu } from './prelu.js';
 import { Max, Mean, Min } from './variadic.js';
 import { RoundFloat } from './round-float.js';
+import { InstanceNorm, LayerNorm } from './normalization.js';
+import { ConvTranspose2d } from './convtranspose2d.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
-  Max, Mean, Min, RoundFloat,
+  Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d,
 };
 export type { AvgPool2dOptions } from './avgpool2d.js';
 export type { BinaryOptions } from './binary.js';
@@ -67,13 +69,15 @@ export type { PowOptions } from './math.js';
 export type { EluOptions, GeluOptions, SeluOptions } from './smooth-activations.js';
 export type { PReluOptions } from './prelu.js';
 export type { RoundFloatOptions } from './round-float.js';
+export type { InstanceNormOptions, LayerNormOptions } from './normalization.js';
+export type { ConvTranspose2dOptions } from './convtranspose2d.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
-  Max, Mean, Min, RoundFloat,
+  Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */
