@@ -214,4 +214,34 @@ test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mod
   for (const [label, spec, dims] of cases) (await agree(k, label, spec, [dims])).dispose();
 });
 
+test('Resize (opsets 10, 11, 13, 18; nearest modes, coordinate modes, linear; scales or sizes) and Upsample', async () => {
+  const [{ k }] = await backends();
+  const x = [2, 3, 4, 5];
+  const fl = (name: string, v: number[]) => ({ name, dims: [v.length], floats: v });
+  const resize = (attrs: ModelSpec['nodes'][0]['attrs'], scales: number[] | undefined, sizes: number[] | undefined, opset = 13, dims = x): ModelSpec => ({
+    opset, inputs: [{ name: 'x', dims }], outputs: [{ name: 'y' }],
+    init: [fl('roi', []), ...(scales ? [fl('scales', scales)] : [fl('scales', [])]), ...(sizes ? [i64('sizes', sizes)] : [])],
+    nodes: [{ op: 'Resize', inputs: opset < 11 ? ['x', 'scales'] : ['x', 'roi', 'scales', ...(sizes ? ['sizes'] : [])], outputs: ['y'], attrs }],
+  });
+  const cases: [string, ModelSpec, number[]][] = [
+    ['nearest ×2 opset 10', resize({ mode: 'nearest' }, [1, 1, 2, 2], undefined, 10), x],
+    ['nearest ×2 default modes', resize({}, [1, 1, 2, 2], undefined), x],
+    ['nearest asymmetric floor', resize({ coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, [1, 1, 1.5, 2.5], undefined), x],
+    ['nearest sizes round_prefer_ceil', resize({ nearest_mode: 'round_prefer_ceil' }, undefined, [2, 3, 7, 3]), x],
+    ['nearest shrink ceil', resize({ nearest_mode: 'ceil', coordinate_transformation_mode: 'tf_half_pixel_for_nn' }, [1, 1, 0.5, 0.6], undefined), x],
+    ['linear half_pixel', resize({ mode: 'linear' }, [1, 1, 2, 1.5], undefined), x],
+    ['linear align_corners sizes', resize({ mode: 'linear', coordinate_transformation_mode: 'align_corners' }, undefined, [2, 3, 9, 4]), x],
+    ['linear pytorch_half_pixel shrink', resize({ mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }, [1, 1, 0.5, 0.4], undefined), x],
+    ['linear asymmetric 1-d', resize({ mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, [1, 1, 2.5], undefined, 13, [2, 3, 5]), [2, 3, 5]],
+    ['linear opset 18 axes sizes', { ...resize({ mode: 'linear', axes: [2, 3] }, undefined, [6, 7], 18), init: [fl('roi', []), fl('scales', []), i64('sizes', [6, 7])] }, x],
+    ['upsample opset 9', { opset: 9, inputs: [{ name: 'x', dims: x }], outputs: [{ name: 'y' }], init: [fl('s', [1, 1, 2, 3])], nodes: [{ op: 'Upsample', inputs: ['x', 's'], outputs: ['y'], attrs: { mode: 'nearest' } }] }, x],
+    ['upsample opset 7 linear', { opset: 7, inputs: [{ name: 'x', dims: x }], outputs: [{ name: 'y' }], nodes: [{ op: 'Upsample', inputs: ['x'], outputs: ['y'], attrs: { mode: 'linear', scales: { floats: [1, 1, 2, 2] } } }] }, x],
+  ];
+  for (const [label, spec, dims] of cases) {
+    const m = await agree(k, label, spec, [dims]);
+    assert.equal(ops(m), ['Resize'], `${label}: imports as a Resize`);
+    m.dispose();
+  }
+});
+
 test.run();

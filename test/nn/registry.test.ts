@@ -6,7 +6,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
-  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d,
+  Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d, Resize,
   layerFromAttrs, layerRegistry,
 } from '../../src/nn/layers/index.js';
 
@@ -24,6 +24,7 @@ const samples: Layer[] = [
   new PRelu({ shared: true }), new Max(), new Mean(), new Min(), new RoundFloat({ to: 'bfloat16' }),
   new InstanceNorm({ eps: 1e-3 }), new LayerNorm({ axis: 1, eps: 1e-6, bias: false }),
   new ConvTranspose2d({ filters: 4, kernel: [3, 2], stride: [2, 1], pads: [1, 0, 0, 1], outputPadding: [1, 0], groups: 2, bias: false }),
+  new Resize({ sizes: [4, 6], scales: [2, 3], mode: 'linear', coordinate: 'align_corners', nearest: 'ceil' }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {

@@ -278,6 +278,21 @@ function emit(w: Writer, node: GraphNode): void {
       });
       return;
     }
+    case 'Resize': {
+      const c = layer as unknown as { sizes: number[]; scales?: number[]; mode: string; coordinate: string; nearest: string };
+      let inputs: string[];
+      if (c.scales) inputs = [x, '', w.floats(`${name}.scales`, [c.scales.length + 2], [1, 1, ...c.scales])];
+      else {
+        // Sizes fix the output exactly (scales out/in may round down in float32); the batch size
+        // stays open: [batch, C] from Shape(x), then the spatial sizes.
+        const shape = w.node('Shape', [x], w.name(`${name}/shape`));
+        const head = w.node('Slice', [shape, w.int64s(`${name}.start`, [0]), w.int64s(`${name}.end`, [2])], w.name(`${name}/batch-channels`));
+        const sizes = w.node('Concat', [head, w.int64s(`${name}.sizes`, c.sizes)], w.name(`${name}/sizes`), { axis: 0 });
+        inputs = [x, '', '', sizes];
+      }
+      w.node('Resize', inputs, name, { mode: c.mode, coordinate_transformation_mode: c.coordinate, nearest_mode: c.nearest });
+      return;
+    }
     default:
       throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
   }

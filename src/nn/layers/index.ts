@@ -39,12 +39,13 @@ import { Max, Mean, Min } from './variadic.js';
 import { RoundFloat } from './round-float.js';
 import { InstanceNorm, LayerNorm } from './normalization.js';
 import { ConvTranspose2d } from './convtranspose2d.js';
+import { Resize } from './resize.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
-  Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d,
+  Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d, Resize,
 };
 export type { AvgPool2dOptions } from './avgpool2d.js';
 export type { BinaryOptions } from './binary.js';
@@ -71,13 +72,14 @@ export type { PReluOptions } from './prelu.js';
 export type { RoundFloatOptions } from './round-float.js';
 export type { InstanceNormOptions, LayerNormOptions } from './normalization.js';
 export type { ConvTranspose2dOptions } from './convtranspose2d.js';
+export type { ResizeOptions } from './resize.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
-  Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d,
+  Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d, Resize,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */
