@@ -11,11 +11,14 @@ export function l1Scores(model: Model, group: ChannelGroup): Float64Array {
   const values = model.params.values.f32();
   for (const name of group.producers) {
     const e = model.params.entry(name, 'weight');
-    const perChannel = e.size / e.shape[0];
-    for (let c = 0; c < e.shape[0]; c++) {
-      let s = 0;
-      for (let i = 0; i < perChannel; i++) s += Math.abs(values[e.start + c * perChannel + i]);
-      scores[Math.floor(c / group.unit)] += s;
+    // The filters lie along the weight's `cut.out` axis: 0 for Dense and Conv2d, 1 for ConvTranspose2d.
+    const node = model.graph.node(name);
+    const axis = node.params.find((p) => p.name === 'weight')?.cut?.out ?? 0;
+    const inner = e.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const channels = e.shape[axis];
+    for (let i = 0; i < e.size; i++) {
+      const c = Math.floor(i / inner) % channels;
+      scores[Math.floor(c / group.unit)] += Math.abs(values[e.start + i]);
     }
   }
   return scores;

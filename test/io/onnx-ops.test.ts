@@ -6,6 +6,11 @@ import * as assert from 'uvu/assert';
 import { backends } from '../helpers/backends.js';
 import { agree, i64, ops, single } from '../helpers/onnx-agree.js';
 import type { ModelSpec } from '../helpers/onnx-build.js';
+import { assertClose } from '../helpers/close.js';
+import { ortRunModel } from '../helpers/ort.js';
+import { dependencyGroups } from '../../src/graph/dependency.js';
+import { pruneFilters } from '../../src/prune/filters.js';
+import { exportOnnx } from '../../src/io/onnx/export.js';
 
 test('Slice (attributes before opset 10, inputs since; negative, clamped, stepped, whole batch) and Split', async () => {
   const [{ k }] = await backends();
@@ -242,6 +247,40 @@ test('Resize (opsets 10, 11, 13, 18; nearest modes, coordinate modes, linear; sc
     assert.equal(ops(m), ['Resize'], `${label}: imports as a Resize`);
     m.dispose();
   }
+});
+
+test('dependency groups through the new ops: PRelu slopes and instance norms cut with their channels, ConvTranspose in and out; channel slices stay barriers', async () => {
+  const [{ k }] = await backends();
+  const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + seed) * 0.5);
+  const f = (name: string, dims: number[], seed: number) => ({ name, dims, floats: w(dims.reduce((a, b) => a * b, 1), seed) });
+  const spec: ModelSpec = {
+    opset: 13, inputs: [{ name: 'x', dims: [2, 3, 6, 6] }], outputs: [{ name: 'y' }],
+    init: [f('W1', [8, 3, 3, 3], 1), f('S', [8, 1, 1], 2), f('Wt', [8, 6, 2, 2], 3), f('Bt', [6], 4), f('G', [6], 5), f('Be', [6], 6), f('W2', [4, 6, 1, 1], 7),
+      i64('s0', [0]), i64('e0', [2]), i64('a0', [1])],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W1'], outputs: ['c1'], name: 'conv1' },
+      { op: 'PRelu', inputs: ['c1', 'S'], outputs: ['p'] },
+      { op: 'ConvTranspose', inputs: ['p', 'Wt', 'Bt'], outputs: ['t'], name: 'up', attrs: { strides: [2, 2] } },
+      { op: 'InstanceNormalization', inputs: ['t', 'G', 'Be'], outputs: ['n'] },
+      { op: 'Conv', inputs: ['n', 'W2'], outputs: ['c2'], name: 'conv2' },
+      { op: 'Slice', inputs: ['c2', 's0', 'e0', 'a0'], outputs: ['y'] },
+    ],
+  };
+  const model = await agree(k, 'prunable chain', spec, [[2, 3, 6, 6]]);
+  const groups = dependencyGroups(model.graph);
+  const by = (p: string) => groups.find((g) => g.producers.includes(p))!;
+  assert.ok(by('conv1').prunable && by('up').prunable, 'conv1 and the transposed conv are prunable');
+  assert.equal(by('conv1').members.map((m) => `${m.node}:${m.side}`).sort(), ['PRelu_1:out', 'conv1:out', 'up:in']);
+  assert.equal(by('up').members.map((m) => `${m.node}:${m.side}`).sort(), ['InstanceNormalization_3:out', 'conv2:in', 'up:out']);
+  assert.match(by('conv2').reason ?? '', /slicing the channel axis/);
+  const { model: pruned } = pruneFilters(model, { ratio: 0.5, ops: ['Conv2d', 'ConvTranspose2d'] });
+  assert.equal(pruned.graph.nodes.map((n) => n.outputShape[0]), [4, 4, 3, 3, 4, 2]);
+  const x = Float32Array.from({ length: 2 * 3 * 36 }, (_, i) => Math.cos(i));
+  const mine = pruned.forward(2, { x }).toArray();
+  const [got] = await ortRunModel(exportOnnx(pruned), [[x, [2, 3, 6, 6]]]);
+  assertClose(got.data, mine, 'pruned chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
+  pruned.dispose();
+  model.dispose();
 });
 
 test.run();
