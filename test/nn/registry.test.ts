@@ -25,6 +25,7 @@ const samples: Layer[] = [
   new InstanceNorm({ eps: 1e-3 }), new LayerNorm({ axis: 1, eps: 1e-6, bias: false }),
   new ConvTranspose2d({ filters: 4, kernel: [3, 2], stride: [2, 1], pads: [1, 0, 0, 1], outputPadding: [1, 0], groups: 2, bias: false }),
   new Resize({ sizes: [4, 6], scales: [2, 3], mode: 'linear', coordinate: 'align_corners', nearest: 'ceil' }),
+  new MaxPool2d({ kernel: [2, 3], stride: 1, padding: [1, 2], dilation: [2, 1] }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {

@@ -140,7 +140,8 @@ function emit(w: Writer, node: GraphNode): void {
     case 'AvgPool2d': {
       const { kernel, stride, padding } = (layer as unknown as { window: { kernel: number[]; stride: number[]; padding: number[] } }).window;
       const common = { kernel_shape: [...kernel], strides: [...stride], pads: [...padding, ...padding] };
-      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, common);
+      const dilation = (layer as unknown as { dilation?: number[] }).dilation;
+      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, dilation && dilation.some((d) => d !== 1) ? { ...common, dilations: [...dilation] } : common);
       else w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
       return;
     }

@@ -16,13 +16,16 @@ import { Pad } from '../../../nn/layers/pad.js';
 interface Window {
   kernel: number[];
   stride: number[];
+  dilation: number[];
+  /** The dilated window's extent per axis, d·(k − 1) + 1. */
+  span: number[];
   /** [begin_h, begin_w, end_h, end_w], ceil mode's extra end padding included. */
   pads: number[];
   /** ceil_mode added windows. */
   ceilGrew: boolean;
 }
 
-function poolWindow(ctx: NodeContext, input: number[], n: number): Window {
+function poolWindow(ctx: NodeContext, input: number[], n: number, dilated = false): Window {
   const given = ctx.ints('kernel_shape');
   if (!given || given.length !== n || given.some((k) => !Number.isInteger(k) || k < 1 || k > 65536)) {
     ctx.fail(`'kernel_shape' must be ${n} integers in [1, 65536] for a ${n}-d pool, got ${given ? `[${given}]` : 'nothing'}`);
@@ -30,31 +33,33 @@ function poolWindow(ctx: NodeContext, input: number[], n: number): Window {
   const kernel = n === 1 ? [1, given![0]] : given!;
   const stride = pairAttr(ctx, 'strides', n);
   const dilation = pairAttr(ctx, 'dilations', n);
-  if (dilation.some((d) => d !== 1)) ctx.fail(`'dilations' [${ctx.ints('dilations')}]: lopper maps pools without dilation`);
+  if (!dilated && dilation.some((d) => d !== 1)) ctx.fail(`'dilations' [${ctx.ints('dilations')}]: lopper maps ${ctx.op} without dilation (MaxPool with)`);
   const pads = windowPads(ctx, input, kernel, stride, dilation, n);
+  const extent = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
   let ceilGrew = false;
   if (ctx.int('ceil_mode', 0) !== 0) {
     for (let i = 0; i < 2; i++) {
-      const span = input[i] + pads[i] + pads[i + 2] - kernel[i];
+      const span = input[i] + pads[i] + pads[i + 2] - extent[i];
       if (span < 0) continue;
       let out = Math.ceil(span / stride[i]) + 1;
       // NOTE: the last window must start inside the input or its begin padding (PyTorch's and
       // onnxruntime's rule); then it always holds a real value.
       if ((out - 1) * stride[i] >= input[i] + pads[i]) out--;
-      const extra = Math.max(0, (out - 1) * stride[i] + kernel[i] - (input[i] + pads[i] + pads[i + 2]));
+      const extra = Math.max(0, (out - 1) * stride[i] + extent[i] - (input[i] + pads[i] + pads[i + 2]));
       if (extra > 0) { pads[i + 2] += extra; ceilGrew = true; }
     }
   }
-  return { kernel, stride, pads, ceilGrew };
+  return { kernel, stride, dilation, span: extent, pads, ceilGrew };
 }
 
 const maxPool: OpSpec = {
   map(ctx) {
     const { x, n, back } = windowInput(ctx, 'X');
-    const win = poolWindow(ctx, x.shape.slice(1), n);
+    const win = poolWindow(ctx, x.shape.slice(1), n, true);
     // Padding with −∞ never wins a maximum, so an explicit Pad is exact.
-    const [input, padding] = padInput(ctx, x, win.pads, -Infinity, ([h, w]) => h < win.kernel[0] && w < win.kernel[1]);
-    ctx.out(back(ctx.emit(new MaxPool2d({ kernel: win.kernel as [number, number], stride: win.stride as [number, number], padding: padding as [number, number] }), [input])));
+    const [input, padding] = padInput(ctx, x, win.pads, -Infinity, ([h, w]) => h < win.span[0] && w < win.span[1]);
+    const dilation = win.dilation.some((d) => d !== 1) ? { dilation: win.dilation as [number, number] } : {};
+    ctx.out(back(ctx.emit(new MaxPool2d({ kernel: win.kernel as [number, number], stride: win.stride as [number, number], padding: padding as [number, number], ...dilation }), [input])));
   },
 };
 
