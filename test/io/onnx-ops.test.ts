@@ -11,6 +11,9 @@ import { ortRunModel } from '../helpers/ort.js';
 import { dependencyGroups } from '../../src/graph/dependency.js';
 import { pruneFilters } from '../../src/prune/filters.js';
 import { exportOnnx } from '../../src/io/onnx/export.js';
+import { parseOnnx } from '../../src/io/onnx/import.js';
+import { OnnxError } from '../../src/io/onnx/errors.js';
+import { onnxModel } from '../helpers/onnx-build.js';
 
 test('Slice (attributes before opset 10, inputs since; negative, clamped, stepped, whole batch) and Split', async () => {
   const [{ k }] = await backends();
@@ -285,6 +288,35 @@ test('dependency groups through the new ops: PRelu slopes and instance norms cut
   assertClose(got.data, mine, 'pruned chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
   pruned.dispose();
   model.dispose();
+});
+
+test('the new ops refuse what they cannot map, naming the node and the reason', () => {
+  const x = [2, 3, 4, 5];
+  const f = (name: string, dims: number[], v = 0.5) => ({ name, dims, floats: new Array<number>(dims.reduce((a, b) => a * b, 1)).fill(v) });
+  const cases: [ModelSpec, string, RegExp][] = [
+    [single('PRelu', x, {}, { inputs: ['s'], init: [f('s', [5])] }), 'bad-node', /node 'PRelu_0' \(PRelu\): the slope has dims \[5\]; lopper maps one slope per channel/],
+    [{ ...single('Pow', x), inputs: [{ name: 'x', dims: x }, { name: 'p', dims: x }], nodes: [{ op: 'Pow', inputs: ['x', 'p'], outputs: ['y'], name: 'pw' }] }, 'bad-node', /'pw' \(Pow\): Y \('p'\) must be a constant/],
+    [single('Slice', x, {}, { inputs: ['s', 'e', 'a'], init: [i64('s', [1]), i64('e', [2]), i64('a', [0])] }), 'batch-axis', /\(Slice\): slices the batch axis/],
+    [single('Slice', x, {}, { inputs: ['s', 'e', 'a', 'p'], init: [i64('s', [3]), i64('e', [0]), i64('a', [1]), i64('p', [-1])] }), 'bad-node', /step -1 on axis 1: lopper slices with steps ≥ 1/],
+    [{ ...single('Split', x, { axis: 1, split: [1, 1] }, { opset: 11 }), nodes: [{ op: 'Split', inputs: ['x'], outputs: ['y', 'z'], attrs: { axis: 1, split: [1, 1] } }] }, 'bad-node', /'split' \[1,1\] does not add up to the axis size 3/],
+    [single('Expand', x, {}, { inputs: ['s'], init: [i64('s', [4, 3, 4, 5])] }), 'batch-axis', /shape \[4,3,4,5\] sets the batch axis to 4/],
+    [single('Resize', x, { mode: 'cubic' }, { inputs: ['r', 's'], init: [f('r', [0]), { name: 's', dims: [4], floats: [1, 1, 2, 2] }] }), 'bad-node', /mode 'cubic': lopper resizes by nearest and linear/],
+    [single('Resize', x, {}, { inputs: ['r', 's'], init: [f('r', [0]), { name: 's', dims: [4], floats: [1, 2, 2, 2] }] }), 'bad-node', /resizes the channel axis/],
+    [single('LayerNormalization', x, {}, { opset: 17, inputs: ['s'], init: [f('s', [4])] }), 'bad-node', /'Scale' has dims \[4\]; lopper maps one value per normalised element \(\[5\]\)/],
+    [single('ConvTranspose', x, {}, { inputs: ['W'], init: [f('W', [2, 2, 3, 3])] }), 'bad-node', /X has 3 channels, W has dims \[2,2,3,3\]/],
+    [single('Mean', x, {}, { inputs: ['c'], init: [f('c', [1])] }), 'bad-node', /input 1 is a constant; lopper maps Mean of computed values only/],
+    [single('AveragePool', x, { kernel_shape: [2, 2], dilations: [2, 2] }, { opset: 19 }), 'bad-node', /'dilations' \[2,2\]: lopper maps AveragePool without dilation/],
+  ];
+  for (const [spec, code, message] of cases) {
+    try {
+      parseOnnx(onnxModel(spec));
+      assert.unreachable(`${spec.nodes[0].op} should be refused`);
+    } catch (e) {
+      assert.instance(e, OnnxError, `${spec.nodes[0].op}: an OnnxError`);
+      assert.is((e as OnnxError).code, code, `${spec.nodes[0].op}: code (${(e as Error).message})`);
+      assert.match((e as Error).message, message);
+    }
+  }
 });
 
 test.run();
