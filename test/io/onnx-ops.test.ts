@@ -23,6 +23,7 @@ test('Slice (attributes before opset 10, inputs since; negative, clamped, steppe
     ['slice opset 9 attrs', single('Slice', x, { starts: [1, 0], ends: [4, -1], axes: [1, 3] }, { opset: 9 }), ['Slice']],
     ['slice steps', single('Slice', x, {}, { inputs: ['s', 'e', 'a', 'p'], init: [i64('s', [-5, 1]), i64('e', [big, 5]), i64('a', [2, 1]), i64('p', [2, 3])] }), ['Slice']],
     ['slice whole batch', single('Slice', x, {}, { inputs: ['s', 'e', 'a'], init: [i64('s', [0, 3]), i64('e', [big, big]), i64('a', [0, 1])] }), ['Slice']],
+    ['slice whole batch to INT32_MAX', single('Slice', x, {}, { inputs: ['s', 'e', 'a'], init: [i64('s', [0, -2]), i64('e', [2 ** 31 - 1, 2 ** 31 - 1]), i64('a', [0, -1])] }), ['Slice']],
     ['slice default axes', single('Slice', x, {}, { inputs: ['s', 'e'], init: [i64('s', [0, 1, 1]), i64('e', [big, 3, 4])] }), ['Slice']],
     ['slice of nothing cut', single('Slice', x, {}, { inputs: ['s', 'e', 'a'], init: [i64('s', [0]), i64('e', [big]), i64('a', [-1])] }), []],
   ];

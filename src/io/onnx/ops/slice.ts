@@ -86,9 +86,12 @@ function sliceConst(t: Const, ranges: Range[]): Const {
   return { dims: out, data, float: t.float };
 }
 
-/** The batch axis's size for range arithmetic: the fixed size, or one no slice end reaches short of. */
+/**
+ * The batch axis's size for range arithmetic: the fixed size, or INT32_MAX, which the "to the end"
+ * values exporters write (INT32_MAX, INT64_MAX) clamp to.
+ */
 function batchDims(ctx: NodeContext, perSample: number[]): number[] {
-  return [ctx.b.batch.fixed ?? Number.MAX_SAFE_INTEGER, ...perSample];
+  return [ctx.b.batch.fixed ?? 2 ** 31 - 1, ...perSample];
 }
 
 const slice: OpSpec = {
