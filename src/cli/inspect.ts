@@ -32,12 +32,12 @@ export function inspectCommand(program: Command): void {
     .action((file: string, flags: InspectFlags) => runInspect(file, flags));
 }
 
-function collect(raw: string, previous: string[]): string[] {
+export function collect(raw: string, previous: string[]): string[] {
   return [...previous, raw];
 }
 
 /** 'x=3,224,224' or '3,224,224' → [name or '', dims]. */
-function parseShape(raw: string): [string, number[]] {
+export function parseShape(raw: string): [string, number[]] {
   const [name, dims] = raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : ['', raw];
   const shape = dims.split(',').map((d) => (/^\s*\d+\s*$/.test(d) ? Number(d) : NaN));
   if (shape.length === 0 || shape.some((d) => !Number.isSafeInteger(d) || d < 1)) {
@@ -153,7 +153,7 @@ function weightStats(model: Model): WeightStats {
 }
 
 /** The first graph input's name, without mapping the model (for an unnamed --input-shape). */
-function firstInputName(bytes: Uint8Array): string {
+export function firstInputName(bytes: Uint8Array): string {
   try {
     parseOnnx(bytes);
   } catch (e) {

@@ -2,12 +2,12 @@
 
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BUILTIN_NAMES, writeAtomic } from '../node/data.js';
+import { BUILTIN_NAMES, npyPair, writeAtomic } from '../node/data.js';
 import { UsageError } from './options.js';
 
 /** The files a data spec reads: none for a built-in name, else the path (a file or a directory). */
 export function dataInputs(spec: string): string[] {
-  return (BUILTIN_NAMES as readonly string[]).includes(spec) ? [] : [spec];
+  return (BUILTIN_NAMES as readonly string[]).includes(spec) ? [] : npyPair(spec) ?? [spec];
 }
 
 /**

@@ -6,7 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BUILTIN_NAMES } from '../node/data.js';
+import { BUILTIN_NAMES, npyPair } from '../node/data.js';
 import { modelFormat } from '../node/model-file.js';
 import { UsageError } from './options.js';
 import { checkOutput, dataInputs } from './output.js';
@@ -64,10 +64,15 @@ export function requireOptions(cmd: Command, flags: readonly string[]): void {
   }
 }
 
-/** A data spec names a built-in set, an existing directory, a .csv or a .lopd file. */
+/** A data spec names a built-in set, an existing directory, a .csv or a .lopd file, or two .npy files. */
 export function checkDataSpec(spec: string): void {
   if ((BUILTIN_NAMES as readonly string[]).includes(spec)) return;
-  const kinds = `a built-in name (${BUILTIN_NAMES.join(', ')}), a directory of IDX files, a .csv or a .lopd file`;
+  const npy = npyPair(spec);
+  if (npy) {
+    for (const path of npy) checkDataSpec(path);
+    return;
+  }
+  const kinds = `a built-in name (${BUILTIN_NAMES.join(', ')}), a directory of IDX files, a .csv or a .lopd file, or inputs.npy,labels.npy`;
   let isDirectory: boolean;
   try {
     isDirectory = statSync(spec).isDirectory();
@@ -77,7 +82,7 @@ export function checkDataSpec(spec: string): void {
       ? `--data ${spec}: no such file or directory, and not a built-in dataset (${BUILTIN_NAMES.join(', ')})`
       : `--data ${spec}: cannot read: ${(e as Error).message}`);
   }
-  if (!isDirectory && !/\.(csv|lopd)$/i.test(spec)) throw new UsageError(`--data ${spec}: must be ${kinds}`);
+  if (!isDirectory && !/\.(csv|lopd|npy)$/i.test(spec)) throw new UsageError(`--data ${spec}: must be ${kinds}`);
 }
 
 /** Layer names given on the command line must be among `allowed`; the error lists them. */

@@ -35,6 +35,7 @@ import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
 import { onInterrupt } from './interrupt.js';
 import { existsSync } from 'node:fs';
+import { runDataFreePrune } from './prune-data-free.js';
 
 const METHODS = ['magnitude', 'l1-filter', ...STRUCTURED] as const;
 const SCOPES = ['global', 'layer'] as const;
@@ -43,7 +44,7 @@ const LR_SCHEDULES = ['restart', 'continuous'] as const;
 type Method = (typeof METHODS)[number];
 
 interface PruneFlags {
-  data: string;
+  data?: string;
   output: string;
   method: Method;
   sparsity: number;
@@ -106,7 +107,7 @@ export function pruneCommand(program: Command): void {
     .description('prune a model and retrain it: magnitude (Han et al. 2015), l1-filter (Li et al. 2017), or a structured criterion: l1, l2, apoz, taylor, maxout, correlation, group-lasso, random')
     .argument('<model>', 'the trained model (.lopm or .onnx)', text('<model>'))
     // Required, but checked in runPrune: commander would report them before a missing <model>.
-    .option('--data <spec>', `required: ${DATA_HELP}`, text('--data'))
+    .option('--data <spec>', `${DATA_HELP} (without it: prune only, no retraining or evaluation)`, text('--data'))
     .option('-o, --output <file>', 'required: where to save the pruned model (.lopm or .onnx, by extension)', text('-o'))
     .option('--method <name>', `required: ${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
@@ -142,13 +143,15 @@ export function pruneCommand(program: Command): void {
 }
 
 async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<void> {
-  requireOptions(cmd, ['data', 'output', 'method']);
+  requireOptions(cmd, ['output', 'method']);
   for (const [key, { method, flag }] of Object.entries(ONLY)) {
     const reads = flags.method === method || (structured(flags.method) && (method === 'l1-filter' || STRUCTURED_TOO.has(key) || method === flags.method));
     if (!reads && cmd.getOptionValueSource(key) === 'cli') {
       throw new UsageError(`${flag} is for --method ${method}, not ${flags.method}`);
     }
   }
+  if (flags.data === undefined) return runDataFreePrune(file, flags, cmd);
+  const dataSpec = flags.data;
   if (flags.schedule === 'one-shot' && cmd.getOptionValueSource('steps') === 'cli') {
     throw new UsageError('--steps does not apply to --schedule one-shot');
   }
@@ -163,7 +166,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   const checkpointPath = flags.checkpoint ?? `${flags.output}.checkpoint`;
   const checkpointed = magnitude || structured(flags.method);
   preflight({
-    model: file, data: flags.data, inputs: flags.sensitivity ? [flags.sensitivity] : [],
+    model: file, data: dataSpec, inputs: flags.sensitivity ? [flags.sensitivity] : [],
     outputs: [
       { flag: '-o', path: flags.output, kind: 'model' },
       { flag: '--history', path: historyPath, kind: 'file' },
@@ -183,7 +186,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   try {
     const graph = start.graph;
     checkPruneLayers(start, flags);
-    const data = await loadDataFor(flags.data, graph.inputs[0].shape, flags.limit);
+    const data = await loadDataFor(dataSpec, graph.inputs[0].shape, flags.limit);
     const split = data.test ? 'test' : 'train';
     const test = data.test ?? data.train;
     say(`${file} (${graph.name}, ${count(graph.paramCount())} parameters) on ${data.train.name}: ${count(data.train.size)} training samples, ` +

@@ -32,6 +32,7 @@ import { Dataset, type DatasetInit } from '../nn/data/dataset.js';
 import { decodeDataset, encodeDataset } from '../nn/data/lop-dataset.js';
 import { datasetFromIdx, type IdxDatasetOptions } from '../nn/data/idx.js';
 import { parseCsv, type CsvOptions } from '../nn/data/csv.js';
+import { datasetFromNpy, parseNpy, type NpyDatasetOptions } from '../nn/data/npy.js';
 
 export type BuiltinName = 'fashion-mnist' | 'mnist';
 export type Split = 'train' | 'test';
@@ -350,6 +351,19 @@ export async function loadCsv(path: string, options: CsvOptions = {}): Promise<D
   return parseCsv(await read(path), { name: path, ...options });
 }
 
+/** 'inputs.npy,labels.npy' → the two paths (else undefined). */
+export function npyPair(spec: string): [string, string] | undefined {
+  const parts = spec.split(',');
+  return parts.length === 2 && parts.every((p) => /\.npy$/i.test(p.trim()) && p.trim()) ? [parts[0].trim(), parts[1].trim()] : undefined;
+}
+
+/** A dataset from NumPy arrays: inputs [N, ...] and labels [N] (see datasetFromNpy). */
+export async function loadNpy(inputsPath: string, labelsPath: string, options: NpyDatasetOptions = {}): Promise<Dataset> {
+  const [inputs, labels] = await Promise.all([read(inputsPath), read(labelsPath)]);
+  return datasetFromNpy(parseNpy(inputs, inputsPath), parseNpy(labels, labelsPath),
+    { name: basename(inputsPath), inputsFile: inputsPath, labelsFile: labelsPath, ...options });
+}
+
 export interface LoadedData {
   train: Dataset;
   /** Absent when the source has no test split (CSV, .lopd, an IDX directory without t10k files). */
@@ -366,7 +380,8 @@ const IDX_NAMES = (prefix: string, kind: 'images' | 'labels'): string[] => {
 /**
  * Data for the CLI's `--data`: 'fashion-mnist' or 'mnist' (both splits), a directory of IDX files
  * (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], optional t10k-* for the test split),
- * a .csv file or a .lopd file. A test split gets the training split's normalisation constants.
+ * a .csv file, a .lopd file, or 'inputs.npy,labels.npy' (NumPy arrays). A test split gets the
+ * training split's normalisation constants.
  */
 export async function loadData(spec: string, options: CacheOptions & { csv?: CsvOptions } = {}): Promise<LoadedData> {
   if ((BUILTIN_NAMES as readonly string[]).includes(spec)) {
@@ -374,6 +389,8 @@ export async function loadData(spec: string, options: CacheOptions & { csv?: Csv
     const [train, test] = await Promise.all([loadBuiltin(name, 'train', options), loadBuiltin(name, 'test', options)]);
     return { train, test, source: name };
   }
+  const npy = npyPair(spec);
+  if (npy) return { train: await loadNpy(npy[0], npy[1], { shape: options.csv?.shape }), source: npy.map((p) => resolve(p)).join(',') };
   const path = resolve(spec);
   let info;
   try {
@@ -386,7 +403,7 @@ export async function loadData(spec: string, options: CacheOptions & { csv?: Csv
   if (info.isDirectory()) return loadIdxDir(spec, path);
   if (/\.csv$/i.test(path)) return { train: await loadCsv(spec, options.csv), source: path };
   if (/\.lopd$/i.test(path)) return { train: await loadLopd(spec), source: path };
-  throw new Error(`${spec}: not a built-in name (${BUILTIN_NAMES.join(', ')}), a directory of IDX files, a .csv or a .lopd file`);
+  throw new Error(`${spec}: not a built-in name (${BUILTIN_NAMES.join(', ')}), a directory of IDX files, a .csv or a .lopd file, or inputs.npy,labels.npy`);
 }
 
 async function loadIdxDir(spec: string, path: string): Promise<LoadedData> {

@@ -93,7 +93,7 @@ test('inspect shows each layer\'s weights, non-zero weights, sparsity and channe
 
 test('inspect refuses unknown formats (exit 2), missing and unsupported files (exit 1), naming them', async () => {
   const bad = join(dir, 'bad.onnx');
-  await writeFile(bad, onnxModel({ inputs: [{ name: 'x', dims: [1, 2] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Erf', name: 'erf', inputs: ['x'], outputs: ['y'] }] }));
+  await writeFile(bad, onnxModel({ inputs: [{ name: 'x', dims: [1, 2] }], outputs: [{ name: 'y' }], nodes: [{ op: 'NonZero', name: 'nz', inputs: ['x'], outputs: ['y'] }] }));
   const [a, b, c, d] = await Promise.all([
     lopper(['inspect', 'model.pt']), lopper(['inspect', join(dir, 'none.onnx')]), lopper(['inspect', bad]),
     lopper(['inspect', bad, '--input-shape', 'x=3,a']),
@@ -103,7 +103,7 @@ test('inspect refuses unknown formats (exit 2), missing and unsupported files (e
   assert.is(b.code, 1);
   assert.match(b.stderr, /none\.onnx: no such file/);
   assert.is(c.code, 1);
-  assert.match(c.stderr, /1 node uses an op lopper cannot import: 'erf' \(Erf\)/);
+  assert.match(c.stderr, /1 node uses an op lopper cannot import: NonZero ×1 \('nz'\)/);
   assert.is(d.code, 2);
   assert.match(d.stderr, /--input-shape must be \[name=\]d1,d2,… with integers ≥ 1, got 'x=3,a'/);
 });

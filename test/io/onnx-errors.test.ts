@@ -40,16 +40,30 @@ test('unsupported ops are listed all at once, with node names, op types and doma
   const bytes = onnxModel({
     inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y' }],
     nodes: [
-      { op: 'Erf', inputs: ['x'], outputs: ['a'], name: 'erf1' },
+      { op: 'NonZero', inputs: ['x'], outputs: ['a'], name: 'nz1' },
       { op: 'Relu', inputs: ['a'], outputs: ['b'] },
       { op: 'FusedGemm', domain: 'com.microsoft', inputs: ['b'], outputs: ['c'], name: 'fused' },
-      { op: 'Erf', inputs: ['c'], outputs: ['y'], name: 'erf2' },
-      { op: 'Gelu', inputs: ['x'], outputs: ['unused'], name: 'dead' },
+      { op: 'NonZero', inputs: ['c'], outputs: ['y'], name: 'nz2' },
+      { op: 'Unique', inputs: ['x'], outputs: ['unused'], name: 'dead' },
     ],
   });
-  const err = refuses(bytes, 'unsupported-op', /3 nodes use ops lopper cannot import: 'erf1' \(Erf\), 'fused' \(com\.microsoft:FusedGemm\), 'erf2' \(Erf\)\. lopper imports .*Conv.*Gemm/);
-  assert.equal(err.nodes.map((n) => `${n.node}:${n.op}`), ['erf1:Erf', 'fused:FusedGemm', 'erf2:Erf']);
+  const err = refuses(bytes, 'unsupported-op', /3 nodes use 2 ops lopper cannot import: NonZero ×2 \('nz1', 'nz2'\); com\.microsoft:FusedGemm ×1 \('fused'\)\. lopper imports .*Conv.*Gemm/);
+  assert.equal(err.nodes.map((n) => `${n.node}:${n.op}`), ['nz1:NonZero', 'fused:FusedGemm', 'nz2:NonZero']);
   assert.not.match(err.message, /dead/, 'a node nothing reads is not listed');
+});
+
+test('a large model\'s unsupported ops: grouped by op, counted, the first few names shown', () => {
+  const nodes = Array.from({ length: 239 }, (_, i) => ({ op: 'NonZero', inputs: [i ? `v${i - 1}` : 'x'], outputs: [i === 238 ? 'y' : `v${i}`], name: `nz${i}` }));
+  const err = refuses(onnxModel({ inputs: [{ name: 'x', dims: [1, 4] }], outputs: [{ name: 'y' }], nodes }), 'unsupported-op',
+    /239 nodes use an op lopper cannot import: NonZero ×239 \('nz0', 'nz1', 'nz2', … 236 more\)\./);
+  assert.ok(err.message.length < 1000, `a short message (${err.message.length} characters)`);
+  assert.is(err.nodes.length, 239, 'the error keeps every node for programs');
+});
+
+test('versions: IR 3–11 and opsets 7–23 are read; IR 12 and opset 24 are refused', () => {
+  for (const [ir, opset] of [[3, 7], [11, 23], [10, 22], [9, 19]]) parseOnnx(onnxModel({ ...relu(), ir, opset }));
+  refuses(onnxModel({ ...relu(), ir: 12 }), 'unsupported-version', /IR version 12; lopper reads IR versions 3–11/);
+  refuses(onnxModel({ ...relu(), opset: 24 }), 'unsupported-version', /opset 24; lopper reads opsets 7–23/);
 });
 
 test('damaged files: empty, random bytes, truncated, wrong IR version or opset, no graph', () => {
@@ -57,8 +71,8 @@ test('damaged files: empty, random bytes, truncated, wrong IR version or opset, 
   refuses(Uint8Array.from({ length: 64 }, (_, i) => (i * 73 + 11) & 255), 'invalid-file', /not an ONNX model/);
   const good = onnxModel(relu());
   refuses(good.subarray(0, good.length - 7), 'invalid-file', /not an ONNX model: protobuf decoding failed/);
-  refuses(onnxModel({ ...relu(), ir: 2 }), 'unsupported-version', /IR version 2; lopper reads IR versions 3–10/);
-  refuses(onnxModel({ ...relu(), opset: 6 }), 'unsupported-version', /opset 6; lopper reads opsets 7–21/);
+  refuses(onnxModel({ ...relu(), ir: 2 }), 'unsupported-version', /IR version 2; lopper reads IR versions 3–11/);
+  refuses(onnxModel({ ...relu(), opset: 6 }), 'unsupported-version', /opset 6; lopper reads opsets 7–23\. Convert the file first.*convert_version/);
   refuses(onnx.ModelProto.encode({ irVersion: 8 }).finish(), 'invalid-file', /not an ONNX model: it has no graph \(ir_version 8\)/);
   const noOpset = modelProto(relu());
   noOpset.opsetImport = [{ domain: 'ai.onnx.ml', version: 3 }];

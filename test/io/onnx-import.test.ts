@@ -9,44 +9,9 @@ import { assertClose } from '../helpers/close.js';
 import { ortRunModel } from '../helpers/ort.js';
 import { Rng } from '../helpers/rng.js';
 import { onnxModel, weights, type ModelSpec } from '../helpers/onnx-build.js';
+import { agree, ops, single } from '../helpers/onnx-agree.js';
 import { importOnnx } from '../../src/io/onnx/import.js';
 import { exportOnnx } from '../../src/io/onnx/export.js';
-import type { Kernels } from '../../src/kernels/kernels.js';
-import type { Model } from '../../src/nn/model.js';
-
-/** Runs `spec` in onnxruntime-web and in lopper on the same inputs (`dims`, batch first); returns the model. */
-async function agree(k: Kernels, label: string, spec: ModelSpec, dims: number[][], input?: (rng: Rng, n: number) => Float32Array): Promise<Model> {
-  const rng = new Rng(7);
-  const bytes = onnxModel(spec);
-  const xs = dims.map((d) => {
-    const n = d.reduce((a, b) => a * b, 1);
-    return [input ? input(rng, n) : rng.f32(n).map((v) => v * 2), d] as [Float32Array, number[]];
-  });
-  const [want] = await ortRunModel(bytes, xs);
-  const model = importOnnx(bytes, k, { file: label });
-  const B = dims[0][0];
-  model.graph.inputs.forEach((i, j) => model.input(B, i.name).set(xs[j][0]));
-  const got = model.forward(B).toArray();
-  assert.equal([B, ...model.graph.shapeOf(model.graph.outputs[0])], want.dims, `${label}: output dims`);
-  assertClose(got, want.data, `${label}: lopper vs onnxruntime-web`, { atol: 1e-4, rtol: 1e-4 });
-  // And lopper's own export of what it imported runs the same.
-  const [again] = await ortRunModel(exportOnnx(model), xs);
-  assertClose(again.data, want.data, `${label}: re-exported`, { atol: 1e-4, rtol: 1e-4 });
-  return model;
-}
-
-const ops = (m: Model) => m.graph.nodes.map((n) => n.layer.op);
-
-/** One node on input x [dims], output y. */
-function single(op: string, xDims: (number | string)[], attrs: ModelSpec['nodes'][0]['attrs'] = {}, extra: { inputs?: string[]; init?: ModelSpec['init']; opset?: number } = {}): ModelSpec {
-  return {
-    opset: extra.opset ?? 13,
-    inputs: [{ name: 'x', dims: xDims }],
-    outputs: [{ name: 'y' }],
-    nodes: [{ op, inputs: ['x', ...(extra.inputs ?? [])], outputs: ['y'], attrs }],
-    init: extra.init,
-  };
-}
 
 test('Gemm (transB, alpha, beta, C of every accepted shape) and MatMul (+ Add folded into the bias)', async () => {
   const [{ k }] = await backends();

@@ -27,6 +27,11 @@ test('MaxPool2d backward matches finite differences (distinct inputs, no ties)',
   }
 });
 
+test('dilated MaxPool2d: backward (through the shared argmax) matches finite differences', async () => {
+  const [{ k }] = await backends();
+  gradCheckLayer(k, new MaxPool2d({ kernel: [2, 2], stride: 1, padding: 1, dilation: [2, 3] }), [[2, 5, 6]], { input: spread });
+});
+
 test('MaxPool2d forward matches onnxruntime MaxPool, padding never wins', async () => {
   const rng = new Rng(7);
   for (const { k } of await backends()) {

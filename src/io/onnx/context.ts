@@ -59,6 +59,8 @@ export class Builder {
   readonly byName = new Map<string, NodeDef>();
   /** The nodes reading each ONNX value. */
   readonly readers = new Map<string, NodeProto[]>();
+  /** Per-sample shape of each lopper value (graph inputs and nodes), for fusions that look back. */
+  readonly shapes = new Map<string, readonly number[]>();
   /** How many ONNX values hold each lopper value (aliases: Identity, Dropout(0), no-op reshapes). */
   readonly holders = new Map<string, number>();
   private readonly taken = new Set<string>();
@@ -115,6 +117,7 @@ export class Builder {
     const node: NodeDef = { name, layer, inputs: inputs.map((i) => i.name) };
     this.nodes.push(node);
     this.byName.set(name, node);
+    this.shapes.set(name, shape);
     for (const [p, v] of Object.entries(params)) this.weights.set(`${name}.${p}`, Float32Array.from(v));
     return { kind: 'computed', name, shape: [...shape] };
   }

@@ -140,7 +140,8 @@ function emit(w: Writer, node: GraphNode): void {
     case 'AvgPool2d': {
       const { kernel, stride, padding } = (layer as unknown as { window: { kernel: number[]; stride: number[]; padding: number[] } }).window;
       const common = { kernel_shape: [...kernel], strides: [...stride], pads: [...padding, ...padding] };
-      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, common);
+      const dilation = (layer as unknown as { dilation?: number[] }).dilation;
+      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, dilation && dilation.some((d) => d !== 1) ? { ...common, dilations: [...dilation] } : common);
       else w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
       return;
     }
@@ -211,6 +212,86 @@ function emit(w: Writer, node: GraphNode): void {
       const k = attrs.k as number;
       const split = w.node('Reshape', [x, w.int64s(`${name}.shape`, [-1, C / k, k, ...spatial])], w.name(`${name}/split`));
       reduce('ReduceMax', split, [2], 0, name);
+      return;
+    }
+    case 'Slice': {
+      const axes = (attrs.axes as number[]).map((a) => a + 1);
+      w.node('Slice', [x, w.int64s(`${name}.starts`, attrs.starts), w.int64s(`${name}.ends`, attrs.ends), w.int64s(`${name}.axes`, axes), w.int64s(`${name}.steps`, attrs.steps)], name);
+      return;
+    }
+    case 'Exp': case 'Log': case 'Sqrt': case 'Neg': case 'Abs': case 'Reciprocal': case 'Erf': case 'Softplus':
+      w.node(layer.op, [x], name);
+      return;
+    case 'Elu': w.node('Elu', [x], name, { alpha: { float: attrs.alpha } }); return;
+    case 'Selu': w.node('Selu', [x], name, { alpha: { float: attrs.alpha }, gamma: { float: attrs.gamma } }); return;
+    case 'Pow': w.node('Pow', [x, w.floats(`${name}.exponent`, [], [attrs.exponent])], name); return;
+    case 'Gelu': {
+      // NOTE: Gelu arrived in opset 20, past the opsets lopper writes: written as its formula.
+      const c = (label: string, v: number) => w.floats(`${name}.${label}`, [], [v]);
+      const half = w.node('Mul', [x, c('half', 0.5)], w.name(`${name}/half`));
+      let inner: string;
+      if (attrs.approximate === 'tanh') {
+        const cube = w.node('Mul', [w.node('Mul', [x, x], w.name(`${name}/square`)), x], w.name(`${name}/cube`));
+        const sum = w.node('Add', [x, w.node('Mul', [cube, c('k', 0.044715)], w.name(`${name}/kcube`))], w.name(`${name}/sum`));
+        inner = w.node('Tanh', [w.node('Mul', [sum, c('scale', Math.sqrt(2 / Math.PI))], w.name(`${name}/scaled`))], w.name(`${name}/tanh`));
+      } else {
+        inner = w.node('Erf', [w.node('Div', [x, c('sqrt2', Math.SQRT2)], w.name(`${name}/scaled`))], w.name(`${name}/erf`));
+      }
+      w.node('Mul', [half, w.node('Add', [inner, c('one', 1)], w.name(`${name}/gate`))], name);
+      return;
+    }
+    case 'PRelu': {
+      const e = w.model.params.entry(name, 'slope');
+      const values = w.model.params.values.f32().slice(e.start, e.start + e.size);
+      const dims = attrs.shared ? [1] : [e.size, ...new Array<number>(rank - 1).fill(1)];
+      w.node('PRelu', [x, w.floats(`${name}.slope`, dims, values)], name);
+      return;
+    }
+    case 'Max': case 'Min': case 'Mean': w.node(layer.op, xs, name); return;
+    case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': case 'ReduceL2': {
+      const axes = [...(layer as unknown as { axesFor(x: readonly number[]): Set<number> }).axesFor(node.inputShapes[0])].sort((a, b) => a - b).map((a) => a + 1);
+      const keepdims = attrs.keepdims ? 1 : 0;
+      // ReduceSum took its axes as an input from opset 13, the others from 18.
+      if (layer.op === 'ReduceSum' && w.opset >= 13) w.node('ReduceSum', [x, w.int64s(`${name}.axes`, axes)], name, { keepdims });
+      else reduce(layer.op, x, axes, keepdims, name);
+      return;
+    }
+    case 'RoundFloat': {
+      const narrow = w.node('Cast', [x], w.name(`${name}/narrow`), { to: attrs.to === 'float16' ? DataType.FLOAT16 : DataType.BFLOAT16 });
+      w.node('Cast', [narrow], name, { to: DataType.FLOAT });
+      return;
+    }
+    case 'InstanceNorm':
+      w.node('InstanceNormalization', [x, w.param(name, 'scale'), w.param(name, 'bias')], name, { epsilon: { float: attrs.eps } });
+      return;
+    case 'LayerNorm': {
+      // NOTE: LayerNormalization arrived in opset 17.
+      if (w.opset < 17) throw new OnnxError('export', `exportOnnx: node '${name}' is a LayerNorm, which ONNX has from opset 17; export with opset ≥ 17`);
+      const a = (layer as unknown as { axisFor(x: readonly number[]): number }).axisFor(node.inputShapes[0]);
+      w.node('LayerNormalization', [x, w.param(name, 'scale'), ...(attrs.bias ? [w.param(name, 'bias')] : [])], name, { axis: a + 1, epsilon: { float: attrs.eps } });
+      return;
+    }
+    case 'ConvTranspose2d': {
+      const c = layer as unknown as { kernel: number[]; stride: number[]; pads: number[]; outputPadding: number[]; dilation: number[]; groups: number; bias: boolean };
+      const inputs = [x, w.param(name, 'weight'), ...(c.bias ? [w.param(name, 'bias')] : [])];
+      w.node('ConvTranspose', inputs, name, {
+        kernel_shape: [...c.kernel], strides: [...c.stride], pads: [...c.pads], output_padding: [...c.outputPadding], dilations: [...c.dilation], group: c.groups,
+      });
+      return;
+    }
+    case 'Resize': {
+      const c = layer as unknown as { sizes: number[]; scales?: number[]; mode: string; coordinate: string; nearest: string };
+      let inputs: string[];
+      if (c.scales) inputs = [x, '', w.floats(`${name}.scales`, [c.scales.length + 2], [1, 1, ...c.scales])];
+      else {
+        // Sizes fix the output exactly (scales out/in may round down in float32); the batch size
+        // stays open: [batch, C] from Shape(x), then the spatial sizes.
+        const shape = w.node('Shape', [x], w.name(`${name}/shape`));
+        const head = w.node('Slice', [shape, w.int64s(`${name}.start`, [0]), w.int64s(`${name}.end`, [2])], w.name(`${name}/batch-channels`));
+        const sizes = w.node('Concat', [head, w.int64s(`${name}.sizes`, c.sizes)], w.name(`${name}/sizes`), { axis: 0 });
+        inputs = [x, '', '', sizes];
+      }
+      w.node('Resize', inputs, name, { mode: c.mode, coordinate_transformation_mode: c.coordinate, nearest_mode: c.nearest });
       return;
     }
     default:

@@ -47,13 +47,36 @@ export interface ParsedOnnx {
 
 const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
 const MIN_IR = 3;
-const MAX_IR = 10;
+const MAX_IR = 11;
 const MIN_OPSET = 7;
-const MAX_OPSET = 21;
+const MAX_OPSET = 23;
 const MAX_NODES = 100_000;
 
 /** The names lopper imports, for messages and `lopper inspect`. */
 export const supportedOnnxOps: readonly string[] = Object.keys(onnxOps).sort();
+
+/** How many node names an unsupported-op error shows per op. */
+const NAMES_PER_OP = 3;
+
+/**
+ * Every unsupported node at once, grouped by op with counts and the first few names, so that a
+ * large model's refusal stays readable; `nodes` on the error keeps the full list.
+ */
+function unsupportedError(file: string, unsupported: UnsupportedNode[]): OnnxError {
+  const byOp = new Map<string, string[]>();
+  for (const u of unsupported) {
+    const op = `${u.domain && !DEFAULT_DOMAINS.has(u.domain) ? `${u.domain}:` : ''}${u.op}`;
+    byOp.set(op, [...(byOp.get(op) ?? []), u.node]);
+  }
+  const list = [...byOp].map(([op, names]) => {
+    const shown = names.slice(0, NAMES_PER_OP).map((n) => `'${n}'`).join(', ');
+    return `${op} ×${names.length} (${shown}${names.length > NAMES_PER_OP ? `, … ${names.length - NAMES_PER_OP} more` : ''})`;
+  }).join('; ');
+  const n = unsupported.length;
+  return new OnnxError('unsupported-op',
+    `${file}: ${n} node${n > 1 ? 's use' : ' uses'} ${byOp.size > 1 ? `${byOp.size} ops` : 'an op'} lopper cannot import: ${list}. ` +
+    `lopper imports ${supportedOnnxOps.join(', ')}`, unsupported);
+}
 
 /** Decodes and maps an ONNX model; no wasm needed (inspect, fuzzing). */
 export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): ParsedOnnx {
@@ -71,7 +94,11 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
   const opsets = (model.opsetImport ?? []).filter((o) => DEFAULT_DOMAINS.has(o.domain ?? ''));
   if (opsets.length === 0) fail('invalid-file', `no opset_import for the default ONNX domain`);
   const opset = int(opsets[0].version);
-  if (opset < MIN_OPSET || opset > MAX_OPSET) fail('unsupported-version', `opset ${opset}; lopper reads opsets ${MIN_OPSET}–${MAX_OPSET}`);
+  if (opset < MIN_OPSET) {
+    fail('unsupported-version', `opset ${opset}; lopper reads opsets ${MIN_OPSET}–${MAX_OPSET}. Convert the file first, e.g. in Python: ` +
+      `onnx.save(onnx.version_converter.convert_version(onnx.load(f), 13), f2)`);
+  }
+  if (opset > MAX_OPSET) fail('unsupported-version', `opset ${opset}; lopper reads opsets ${MIN_OPSET}–${MAX_OPSET}`);
   const graph = g as GraphProto;
   const nodes = graph.node ?? [];
   if (nodes.length > MAX_NODES) fail('too-large', `${nodes.length} nodes; lopper reads at most ${MAX_NODES}`);
@@ -134,12 +161,7 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
     ops[op] = (ops[op] ?? 0) + 1;
     if (!DEFAULT_DOMAINS.has(domain) || !Object.hasOwn(onnxOps, op)) unsupported.push({ node: n.name || n.output?.[0] || `#${i}`, op, domain });
   }
-  if (unsupported.length) {
-    const list = unsupported.map((u) => `'${u.node}' (${u.domain && !DEFAULT_DOMAINS.has(u.domain) ? `${u.domain}:` : ''}${u.op})`).join(', ');
-    throw new OnnxError('unsupported-op',
-      `${file}: ${unsupported.length} node${unsupported.length > 1 ? 's use ops' : ' uses an op'} lopper cannot import: ${list}. ` +
-      `lopper imports ${supportedOnnxOps.join(', ')}`, unsupported);
-  }
+  if (unsupported.length) throw unsupportedError(file, unsupported);
 
   // ---- Inputs: float32, batch first, fixed per-sample dimensions.
   let fixedBatch: number | undefined;
@@ -165,6 +187,7 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
   for (const { name, shape } of inputShapes) {
     b.reserve(name);
     b.values.set(name, { kind: 'computed', name, shape });
+    b.shapes.set(name, shape);
   }
   for (const n of nodes) {
     for (const i of n.input ?? []) {
@@ -370,4 +393,5 @@ function rename(b: Builder, from: string, to: string): void {
   }
   for (const [k, v] of b.values) if (v.kind === 'computed' && v.name === from) b.values.set(k, { ...v, name: to });
   b.holders.set(to, b.holders.get(from) ?? 0);
+  b.shapes.set(to, b.shapes.get(from)!);
 }

@@ -6,3 +6,4 @@ export { encodeDataset, decodeDataset, LOPD_MAGIC, LOPD_VERSION } from './lop-da
 export { parseIdx, encodeIdx, datasetFromIdx, type IdxArray, type IdxType, type IdxDatasetOptions } from './idx.js';
 export { parseCsv, type CsvOptions } from './csv.js';
 export { permutation } from './shuffle.js';
+export { parseNpy, datasetFromNpy, type NpyArray, type NpyDatasetOptions } from './npy.js';

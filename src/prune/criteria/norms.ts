@@ -25,13 +25,13 @@ function normScores(model: Model, group: ChannelGroup, p: 1 | 2): Float64Array {
   const values = model.params.values.f32();
   for (const name of group.producers) {
     const e = model.params.entry(name, 'weight');
-    const perChannel = e.size / e.shape[0];
-    for (let c = 0; c < e.shape[0]; c++) {
-      let s = 0;
-      const at = e.start + c * perChannel;
-      if (p === 1) for (let i = 0; i < perChannel; i++) s += Math.abs(values[at + i]);
-      else for (let i = 0; i < perChannel; i++) s += values[at + i] * values[at + i];
-      scores[Math.floor(c / group.unit)] += s;
+    // The filters lie along the weight's `cut.out` axis: 0 for Dense and Conv2d, 1 for ConvTranspose2d.
+    const axis = model.graph.node(name).params.find((q) => q.name === 'weight')?.cut?.out ?? 0;
+    const inner = e.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const channels = e.shape[axis];
+    for (let i = 0; i < e.size; i++) {
+      const v = values[e.start + i];
+      scores[Math.floor((Math.floor(i / inner) % channels) / group.unit)] += p === 1 ? Math.abs(v) : v * v;
     }
   }
   if (p === 2) for (let u = 0; u < scores.length; u++) scores[u] = Math.sqrt(scores[u]);

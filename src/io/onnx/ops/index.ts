@@ -9,9 +9,12 @@ import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
 import { reduceOps } from './reduce.js';
 import { shapeOps } from './shape.js';
+import { sliceOps } from './slice.js';
+import { mathOps } from './math.js';
+import { resizeOps } from './resize.js';
 
 export const onnxOps: Record<string, OpSpec> = {
-  ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps,
+  ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps, ...sliceOps, ...mathOps, ...resizeOps,
 };
 
 export type { OpSpec };

@@ -1,6 +1,7 @@
 // Shape ops: Flatten, Reshape, Squeeze, Unsqueeze → Reshape; Transpose (deferred, so that NHWC
-// transposes cancel); Concat; Pad (constant, reflect, edge); and the constant-only ops that shape
-// computations use: Constant, Shape, Gather, Cast. Axes touching the batch axis are refused.
+// transposes cancel); Concat; Pad (constant, reflect, edge); Expand (a broadcast); Cast (float16
+// and bfloat16 round); and the constant-only ops that shape computations use: Constant, Shape,
+// Gather, ConstantOfShape. Axes touching the batch axis are refused.
 
 import { Concat } from '../../../nn/layers/concat.js';
 import { Flatten } from '../../../nn/layers/flatten.js';
@@ -9,8 +10,11 @@ import { permute } from '../../../nn/layers/transpose.js';
 import { BATCH, onnxShape, type Computed, type NodeContext } from '../context.js';
 import { DataType } from '../proto.js';
 import { checkedCount, type Const } from '../tensor.js';
-import { concatConst, gatherConst, transposeConst } from '../fold.js';
-import { reshapeTo, sampleAxis, sizeOf, type OpSpec } from './common.js';
+import { broadcastConst, concatConst, gatherConst, transposeConst } from '../fold.js';
+import { reshapeTo, sampleAxis, sizeOf, unary, type OpSpec } from './common.js';
+import { RoundFloat, roundBfloat, roundHalf, type NarrowFloat } from '../../../nn/layers/round-float.js';
+import { BroadcastAdd } from '../../../nn/layers/broadcastadd.js';
+import { broadcastShapes } from '../../../nn/layers/binary.js';
 
 function intConst(values: number[], dims = [values.length]): Const {
   return { dims, data: Float64Array.from(values), float: false };
@@ -336,24 +340,78 @@ const gather: OpSpec = {
 };
 
 const FLOAT_TYPES: number[] = [DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16];
+const NARROW: Partial<Record<number, NarrowFloat>> = { [DataType.FLOAT16]: 'float16', [DataType.BFLOAT16]: 'bfloat16' };
 
 const cast: OpSpec = {
   map(ctx) {
     const to = ctx.int('to', 0);
     if (!FLOAT_TYPES.includes(to)) ctx.fail(`casts a computed value to type ${to}; lopper computes in float32 only`);
-    ctx.out(ctx.raw(0));
+    // float16 and bfloat16 keep fewer bits: the values round as the type does (lopper goes on in float32).
+    const narrow = NARROW[to];
+    if (!narrow) ctx.out(ctx.raw(0));
+    else unary(() => new RoundFloat({ to: narrow })).map(ctx);
   },
   fold(ctx) {
     const t = ctx.constant(0);
     const to = ctx.int('to', 0);
-    if (FLOAT_TYPES.includes(to)) ctx.out({ kind: 'const', t: { dims: t.dims, data: Float32Array.from(t.data), float: true } });
+    const narrow = NARROW[to];
+    const round = narrow === 'float16' ? roundHalf : narrow === 'bfloat16' ? roundBfloat : Math.fround;
+    if (FLOAT_TYPES.includes(to)) ctx.out({ kind: 'const', t: { dims: t.dims, data: Float32Array.from(t.data, round), float: true } });
     else if (to === DataType.BOOL) ctx.out({ kind: 'const', t: { dims: t.dims, data: Float64Array.from(t.data, (v) => (v ? 1 : 0)), float: false } });
     else if (to !== DataType.STRING && to > 0 && to <= 13) ctx.out({ kind: 'const', t: { dims: t.dims, data: Float64Array.from(t.data, (v) => (Number.isNaN(v) ? v : Math.trunc(v))), float: false } });
     else ctx.fail(`'to' = ${to}: lopper casts constants to numeric types only`);
   },
 };
 
+// ---- ConstantOfShape, Expand
+
+const constantOfShape: OpSpec = {
+  map(ctx) { ctx.fail(`its shape input is computed; lopper folds ConstantOfShape on constant shapes only`); },
+  fold(ctx) {
+    const dims = ctx.intsOf(ctx.constant(0, 'input'), 'input');
+    if (dims.some((d) => d < 0)) ctx.fail(`shape [${dims}] has a negative dimension`);
+    const value = ctx.tensor('value') ?? { dims: [1], data: Float32Array.of(0), float: true };
+    if (value.data.length !== 1) ctx.fail(`'value' must hold one value, got dims [${value.dims}]`);
+    const n = checkedCount(dims, `${ctx.where}: the result`);
+    const data = value.float ? new Float32Array(n).fill(value.data[0]) : new Float64Array(n).fill(value.data[0]);
+    ctx.out({ kind: 'const', t: { dims, data, float: value.float } });
+  },
+};
+
+/** Expand's target shape as per-sample dims for an input of per-sample rank `rank`. */
+function expandTarget(ctx: NodeContext, rank: number): number[] {
+  const target = Array.from(ctx.constant(1, 'shape').data);
+  if (target.length > rank + 1) ctx.fail(`shape [${target}] has more axes than [batch, ...] of rank ${rank + 1}; the batch axis would move`, 'batch-axis');
+  if (target.length === rank + 1) {
+    const b = target[0];
+    if (!(Number.isNaN(b) || b === 1 || b === ctx.b.batch.fixed)) ctx.fail(`shape [${target}] sets the batch axis to ${b}`, 'batch-axis');
+    target.shift();
+  }
+  if (target.some((d) => Number.isNaN(d))) ctx.fail(`shape uses the batch size on a per-sample axis`, 'dynamic-shape');
+  return target;
+}
+
+const expand: OpSpec = {
+  map(ctx) {
+    const x = ctx.computed(0, 'input');
+    const target = expandTarget(ctx, x.shape.length);
+    const y = broadcastShapes(`${ctx.where}`, x.shape, target);
+    if (y.every((d, i) => d === x.shape[i])) {
+      ctx.out(x);
+      return;
+    }
+    // NOTE: broadcasting is x + 0 over the target shape: BroadcastAdd's forward and backward do it.
+    ctx.out(ctx.emit(new BroadcastAdd({ operand: y }), [x], { operand: new Float32Array(sizeOf(y)) }));
+  },
+  fold(ctx) {
+    const t = ctx.constant(0, 'input');
+    const shape = ctx.intsOf(ctx.constant(1, 'shape'), 'shape');
+    const zeros = { dims: shape, data: new Float64Array(checkedCount(shape, `${ctx.where}: the shape`)), float: false };
+    ctx.out({ kind: 'const', t: broadcastConst(t, zeros, (a) => a, ctx.where) });
+  },
+};
+
 export const shapeOps: Record<string, OpSpec> = {
   Flatten: flatten, Reshape: reshape, Squeeze: squeeze, Unsqueeze: unsqueeze, Transpose: transpose, Concat: concat, Pad: pad,
-  Constant: constant, Shape: shape, Gather: gather, Cast: cast,
+  Constant: constant, Shape: shape, Gather: gather, Cast: cast, ConstantOfShape: constantOfShape, Expand: expand,
 };
