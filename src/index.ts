@@ -25,7 +25,7 @@ export { crc32 } from './io/crc32.js';
 export { WorkerPool, shards, type WorkerFactory, type WorkerHandle, type Shard } from './workers/pool.js';
 export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
-export { createWebPool, webWorkerFactory } from './workers/web.js';
+export { createWebPool, webWorkerFactory, webPoolOrNone, webPoolUnavailable, type WebPoolOptions } from './workers/web.js';
 
 export * from './io/onnx/index.js';
 
@@ -44,3 +44,4 @@ export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipe
 export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency } from './pipeline/stats.js';
 export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve } from './pipeline/history.js';
+export { threadRunner } from './pipeline/runner.js';

@@ -1,0 +1,21 @@
+// The part of `npm run build:ts` after tsc: the generated ONNX messages beside their importer, the
+// self-contained ES-module bundles that browsers and edge runtimes load with no import map
+// (dist/browser/lopper.js and its worker entry dist/browser/web-entry.js, from src/index.ts), the
+// same worker entry for the unbundled dist, and the CLI's execute bit.
+
+import { chmodSync, copyFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const at = (p) => new URL(`../${p}`, import.meta.url).pathname;
+
+for (const ext of ['js', 'd.ts']) copyFileSync(at(`src/io/onnx/onnx-pb.${ext}`), at(`dist/src/io/onnx/onnx-pb.${ext}`));
+
+const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning' };
+await Promise.all([
+  build({ ...common, entryPoints: [at('src/index.ts')], outfile: at('dist/browser/lopper.js') }),
+  build({ ...common, entryPoints: [at('src/workers/web-entry.ts')], outfile: at('dist/browser/web-entry.js') }),
+  // Workers cannot resolve bare imports through import maps: the unbundled dist's entry is bundled too.
+  build({ ...common, entryPoints: [at('src/workers/web-entry.ts')], outfile: at('dist/src/workers/web-entry.js') }),
+]);
+
+chmodSync(at('dist/src/cli/main.js'), 0o755);
