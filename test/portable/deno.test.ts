@@ -13,10 +13,11 @@ declare const Deno: {
 
 Deno.test('portable suite on Deno equals Node', async () => {
   const node = JSON.parse(await Deno.readTextFile(new URL('../../build/portable/node.json', import.meta.url)));
-  const results = await runSuite(L as unknown as Lib, { // the built package's declarations, the suite's from source
+  const lib = L as unknown as Lib; // the built package's declarations, the suite's from source
+  const results = await runSuite(lib, {
     name: 'deno',
     wasm: await Deno.readFile(new URL('../../build/lopper.wasm', import.meta.url)),
-    pool: () => L.createWebPool({ workers: 2 }),
+    pool: () => lib.createWebPool({ workers: 2 }),
   });
   const verdict = compare('deno', results, node);
   console.log(verdict.lines.join('\n'));
