@@ -39,7 +39,7 @@ for (const host of hosts) {
       const self = compare('node, one thread', single, single);
       verdict('node', compare('node', node, node), `; one thread: ${self.passed}/${self.lines.length}`);
     } else if (host === 'deno') {
-      const r = spawnSync('npx', ['deno', 'test', '--no-check', '--sloppy-imports', '--allow-read', 'test/portable/deno.test.ts'],
+      const r = spawnSync('npx', ['deno', 'test', '--no-check', '--sloppy-imports', '--allow-read', 'test/portable/deno.ts'],
         { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       const lines = r.stdout.split('\n').filter((l) => /^\s+[✓✗] deno:/.test(l));
       console.log(lines.join('\n'));
