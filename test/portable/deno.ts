@@ -20,6 +20,6 @@ Deno.test('portable suite on Deno equals Node', async () => {
     pool: () => lib.createWebPool({ workers: 2 }),
   });
   const verdict = compare('deno', results, node);
-  console.log(verdict.lines.join('\n'));
+  console.log(`${verdict.lines.join('\n')}\nlargest relative digest difference: ${verdict.worst}`);
   if (!verdict.ok) throw new Error(`deno: ${verdict.passed}/${node.length} cases equal to Node's`);
 });

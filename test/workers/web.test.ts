@@ -9,14 +9,26 @@ import { Dataset, Graph, Model, evaluate, sequential, Flatten, Dense } from '../
 import { loadNodeKernels } from '../../src/node/kernels.js';
 
 test('without Web Workers: a reason, a clear refusal, and no pool from webPoolOrNone', () => {
-  assert.is(typeof (globalThis as { Worker?: unknown }).Worker, 'undefined', 'Node 20 has no global Worker');
+  // Node has no global Worker, but other suites in this process may have installed one.
+  const g = globalThis as { Worker?: unknown };
+  const saved = Object.getOwnPropertyDescriptor(g, 'Worker');
+  delete g.Worker;
+  try {
+    withoutWorkers();
+  } finally {
+    if (saved) Object.defineProperty(g, 'Worker', saved);
+  }
+});
+
+function withoutWorkers(): void {
+  assert.is(typeof (globalThis as { Worker?: unknown }).Worker, 'undefined');
   assert.match(webPoolUnavailable() ?? '', /no Web Workers \(Worker is not defined\)/);
   assert.throws(() => createWebPool({ workers: 2 }), /createWebPool: this host has no Web Workers.*run on this thread/);
   assert.throws(() => webWorkerFactory(), /webWorkerFactory: this host has no Web Workers/);
   const notes: string[] = [];
   assert.is(webPoolOrNone({ workers: 2 }, (why) => notes.push(why)), undefined);
   assert.equal(notes, ['lopper: no worker pool, running on this thread: this host has no Web Workers (Worker is not defined)']);
-});
+}
 
 test('threadRunner without a pool trains and evaluates on this thread', async () => {
   const k = await loadNodeKernels({ build: 'simd' });
