@@ -185,6 +185,8 @@ function checkOutputs(model: Model, test: Dataset, batch: number): { input: numb
 }
 
 async function start(): Promise<void> {
+  // Offline once loaded: the service worker keeps what the page fetched (examples/web/sw.js).
+  navigator.serviceWorker?.register(new URL('../../examples/web/sw.js', import.meta.url)).catch((e) => console.warn(`lopper: no offline copy: ${e}`));
   const build = bestKernelBuild();
   k = await loadKernels(new URL(`build/${FILES[build]}`, root));
   const workers = Math.min(4, navigator.hardwareConcurrency || 2);

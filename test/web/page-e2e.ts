@@ -78,6 +78,19 @@ try {
       `downloaded ${download.suggestedFilename()} (${bytes.length} bytes) runs in onnxruntime-web; largest difference from the page's outputs ${worst.toExponential(1)}`);
     await page.screenshot({ path: `${out}/page.png`, fullPage: true });
     console.log(`  screenshot: build/web/page.png`);
+
+    // Offline once loaded: with the server gone, the page reloads from its service worker's copy
+    // and opens the demo model.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
+    server.kill();
+    await new Promise((resolve) => server.once('exit', resolve));
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'choose a model', undefined, { timeout: 60_000 });
+    await page.click('#demo');
+    await page.waitForFunction(() => /ready|error/.test(document.getElementById('status')?.textContent ?? '') ||
+      document.getElementById('status')?.className === 'error', undefined, { timeout: 60_000 });
+    const offline = `${await page.textContent('#env')} / ${await page.textContent('#status')}`;
+    check(/cross-origin isolated/.test(offline) && /ready/.test(offline), `offline, with the server stopped: ${offline}`);
   }, { downloads: true });
 } catch (e) {
   failures.push((e as Error).message);
