@@ -22,7 +22,7 @@ await Promise.all([
 // browser condition; esbuild leaves the worker's new URL('./web-entry.js', import.meta.url) alone,
 // so the entry goes beside the bundle. The demo model is the trained LeNet-5 of experiments/.
 await build({ ...common, entryPoints: [at('examples/web/app.ts')], outfile: at('dist/web/app.js'), conditions: ['browser'], minify: true });
-copyFileSync(at('dist/browser/web-entry.js'), at('dist/web/web-entry.js'));
+for (const f of ['web-entry.js', 'web-entry.js.map']) copyFileSync(at(`dist/browser/${f}`), at(`dist/web/${f}`));
 copyFileSync(at('experiments/models/lenet-5.fashion-mnist.lopm'), at('dist/web/lenet-5.fashion-mnist.lopm'));
 
 chmodSync(at('dist/src/cli/main.js'), 0o755);
