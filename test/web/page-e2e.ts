@@ -79,6 +79,16 @@ try {
     await page.screenshot({ path: `${out}/page.png`, fullPage: true });
     console.log(`  screenshot: build/web/page.png`);
 
+    // The other method on the same model (LeNet-5: 431,080 parameters): whole filters removed.
+    await page.evaluate(() => { delete (globalThis as { lopperResult?: unknown }).lopperResult; });
+    await page.check('input[name=method][value=filters]');
+    await page.fill('#ratio', '0.5');
+    await page.click('#run');
+    await page.waitForFunction(() => 'lopperResult' in globalThis || document.getElementById('status')?.className === 'error', undefined, { timeout: 600_000 });
+    const slim = await page.evaluate(() => (globalThis as unknown as { lopperResult?: { accuracy: number; params: number } }).lopperResult);
+    check(slim !== undefined && slim.params < 0.6 * 431080 && slim.accuracy > 0.5,
+      slim ? `L1 filters: ${slim.params} of 431080 parameters left, ${(100 * slim.accuracy).toFixed(2)}% test accuracy` : `L1 filters failed: ${await page.textContent('#status')}`);
+
     // Offline once loaded: with the server gone, the page reloads from its service worker's copy
     // and opens the demo model.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
