@@ -33,6 +33,7 @@ const errors = {
   crossOriginIsolated: globalThis.crossOriginIsolated,
   notFound: await poolError('/no-such-entry.js'),
   bareImport: await poolError('/dist/src/workers/pool.js'),
+  coep: await poolError('/build/portable/coep-worker.js'),
 };
 (globalThis as unknown as { lopperResults: unknown }).lopperResults = { results, errors };
 document.getElementById('out')!.textContent = JSON.stringify({ results, errors }, null, 1);

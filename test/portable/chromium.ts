@@ -1,6 +1,7 @@
 // The portable suite in Chromium: browser.ts bundled with esbuild, served cross-origin isolated
 // by lopper's own server (src/cli/serve.ts) from the repository on 127.0.0.1.
 
+import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { startServer } from '../../src/cli/serve.js';
@@ -11,7 +12,7 @@ const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
 export interface BrowserRun {
   results: CaseResult[];
-  errors: { crossOriginIsolated: boolean; notFound: string; bareImport: string };
+  errors: { crossOriginIsolated: boolean; notFound: string; bareImport: string; coep: string };
   console: string[];
 }
 
@@ -21,8 +22,14 @@ export async function runChromium(): Promise<BrowserRun> {
     bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['/dist/*'], logLevel: 'warning',
   });
   const server = await startServer({ root, port: 0 });
+  // A second origin: a worker importing from it is refused under COEP (its files say
+  // Cross-Origin-Resource-Policy: same-origin), the case the COEP hint is for.
+  const other = await startServer({ root, port: 0 });
   try {
     const { port } = server.address() as AddressInfo;
+    const { port: otherPort } = other.address() as AddressInfo;
+    await mkdir(`${root}/build/portable`, { recursive: true });
+    await writeFile(`${root}/build/portable/coep-worker.js`, `import 'http://127.0.0.1:${otherPort}/dist/browser/web-entry.js';\n`);
     return await withChromium(async (context) => {
       const page = await context.newPage();
       const log: string[] = [];
@@ -36,5 +43,6 @@ export async function runChromium(): Promise<BrowserRun> {
     });
   } finally {
     server.close();
+    other.close();
   }
 }

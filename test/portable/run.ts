@@ -60,6 +60,7 @@ for (const host of hosts) {
         [errors.crossOriginIsolated === true, 'page cross-origin isolated'],
         [/HTTP 404/.test(errors.notFound), `missing worker script: ${errors.notFound}`],
         [/bare specifier 'comlink'/.test(errors.bareImport), `worker with a bare import: ${errors.bareImport}`],
+        [/Cross-Origin-Embedder-Policy/.test(errors.coep), `worker importing from another origin: ${errors.coep}`],
       ] as const;
       for (const [ok, what] of messages) console.log(`  ${ok ? '✓' : '✗'} chromium: ${what}`);
       const bad = messages.filter(([ok]) => !ok).length;
