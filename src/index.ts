@@ -25,9 +25,9 @@ export { crc32 } from './io/crc32.js';
 export { WorkerPool, shards, type WorkerFactory, type WorkerHandle, type Shard } from './workers/pool.js';
 export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
-export { createWebPool, webWorkerFactory } from './workers/web.js';
 export { localPass, poolPass, dataPass, type DataPass, type PassOptions } from './workers/pass.js';
 export { defineHook, runHooks, mergeStats, type HookSpec, type HookKind, type HookState, type HookResult, type PassStats } from './workers/hooks.js';
+export { createWebPool, webWorkerFactory, webPoolOrNone, webPoolUnavailable, type WebPoolOptions } from './workers/web.js';
 
 export * from './io/onnx/index.js';
 

@@ -1,9 +1,8 @@
 // onnxruntime-web (its wasm build, one thread) as a baseline: one-node ONNX models built in memory.
 
 import * as ort from 'onnxruntime-web';
-import onnxProto from 'onnx-proto';
+import { onnx } from '../../src/io/onnx/proto.js';
 
-const { onnx } = onnxProto;
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
 

@@ -15,6 +15,7 @@ import { sensitivityCommand } from './sensitivity.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { checkCommand } from './check.js';
+import { serveCommand } from './serve.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -46,6 +47,7 @@ sensitivityCommand(program);
 reportCommand(program);
 kernelsCommand(program);
 checkCommand(program);
+serveCommand(program);
 
 try {
   await program.parseAsync();

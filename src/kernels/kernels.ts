@@ -106,8 +106,21 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof Promise || (typeof Response !== 'undefined' && source instanceof Response)) {
     const response = await source;
     if (!response.ok) throw new Error(`loadKernels: fetching ${response.url} gave HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
+    return compileBytes(await response.arrayBuffer());
   }
-  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source as BufferSource);
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return compileBytes(source as BufferSource);
   throw new TypeError('loadKernels: expected bytes, a URL, a Response or a WebAssembly.Module');
+}
+
+// Edge runtimes (Cloudflare's workerd among them) forbid compiling bytes at run time: they only
+// instantiate modules imported at deploy time, so say how to hand one over.
+async function compileBytes(bytes: BufferSource): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (e) {
+    if (!/disallowed|not allowed|code generation/i.test((e as Error).message)) throw e;
+    throw new Error(`loadKernels: this host forbids compiling WebAssembly from bytes (${(e as Error).message}): import the .wasm ` +
+      "file as a WebAssembly.Module (e.g. import wasm from 'lopper/wasm/lopper.wasm' in a Cloudflare Worker) and pass that " +
+      'module to loadKernels', { cause: e });
+  }
 }

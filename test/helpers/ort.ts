@@ -2,9 +2,8 @@
 // run on float32 inputs. For tests only.
 
 import * as ort from 'onnxruntime-web';
-import onnxProto from 'onnx-proto';
+import { onnx } from '../../src/io/onnx/proto.js';
 
-const { onnx } = onnxProto;
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
 

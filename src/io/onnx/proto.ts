@@ -1,13 +1,13 @@
-// The ONNX protobuf messages, through onnx-proto (static protobufjs code, no Node built-in: it
-// loads as ESM in Node and Deno and bundles for browsers). Decoding and encoding of ModelProto,
-// and int64 fields read as numbers whatever the host gives (a number, or a Long where the
-// `long` package is present). Nothing here interprets the model.
+// The ONNX protobuf messages, through onnx-pb.js (static protobufjs code generated from onnx.proto
+// as one ES module with no import, so it loads as is in Node, Deno, browsers and edge runtimes).
+// Decoding and encoding of ModelProto, and int64 fields read as numbers whatever the host gives
+// (a number, or a Long where the `long` package is present). Nothing here interprets the model.
 
-import onnxProto from 'onnx-proto';
-import type * as P from 'onnx-proto';
+import { onnx } from './onnx-pb.js';
+import type * as P from './onnx-pb.js';
 import { OnnxError } from './errors.js';
 
-export const onnx = onnxProto.onnx;
+export { onnx };
 export type ModelProto = P.onnx.IModelProto;
 export type GraphProto = P.onnx.IGraphProto;
 export type NodeProto = P.onnx.INodeProto;
