@@ -13,3 +13,5 @@ export * from './bias';
 export * from './optim';
 export * from './maxout';
 export * from './conv_backward';
+export * from './huffman';
+export * from './cluster';

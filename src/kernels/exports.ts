@@ -78,4 +78,8 @@ export interface KernelExports {
   f32_csr_fill(values: P, colidx: P, a: P, rowptr: P, R: I, C: I): void;
   f32_csr_mm(y: P, values: P, colidx: P, rowptr: P, x: P, M: I, K: I, N: I): void;
   f32_dense_csrT_mm(y: P, x: P, values: P, colidx: P, rowptr: P, M: I, K: I, N: I): void;
+
+  i32_huffman_decode(out: P, bits: P, table: P, n: I, nbytes: I, L: I): I;
+  f32_cluster_grad_sum(out: P, g: P, assign: P, n: I, K: I): void;
+  f32_cluster_apply(w: P, centroids: P, assign: P, n: I): void;
 }

@@ -7,3 +7,5 @@ export * from './elementwise.js';
 export * from './reduce.js';
 export * from './softmax.js';
 export * from './sparse.js';
+export * from './huffman.js';
+export * from './cluster.js';

@@ -12,3 +12,5 @@ export * from './bias.js';
 export * from './optim.js';
 export * from './maxout.js';
 export * from './conv_backward.js';
+export * from './huffman.js';
+export * from './cluster.js';
