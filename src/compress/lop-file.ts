@@ -157,7 +157,6 @@ export function decodeLop(bytes: Uint8Array, k: Kernels, file = 'model.lop'): Lo
   try {
     const entries = model.params.entries;
     if (entries.length !== json.params.length) fail("section 0 'GRPH'", `${json.params.length} parameters listed, the topology makes ${entries.length}`);
-    const values = model.params.values.f32();
     const shared: SharedTensor[] = [];
     entries.forEach((e, i) => {
       const p = json.params[i];
@@ -168,13 +167,16 @@ export function decodeLop(bytes: Uint8Array, k: Kernels, file = 'model.lop'): Lo
       const enc = json.encodings[i];
       const first = next;
       const here = (tag: string) => `section ${next - 1} '${tag}' (${of})`;
-      const out = values.subarray(e.start, e.start + e.size);
+      // NOTE: decoding allocates on the wasm heap, which may detach views: the parameter's view is made after it.
       if (enc.kind === 'raw') {
         const payload = take('RAW ', of);
         if (payload.length !== 4 * e.size) fail(here('RAW '), `${payload.length} bytes, ${e.size} f32 values need ${4 * e.size}`);
-        readF32(payload, out, (j, v) => fail(here('RAW '), `element ${j} is ${v}`));
+        readF32(payload, model.params.values.f32().subarray(e.start, e.start + e.size), (j, v) => fail(here('RAW '), `element ${j} is ${v}`));
       } else {
-        shared.push(readShared(e.node, e.name, e.shape, e.size, enc, out, take, here, fail, k));
+        const s = readShared(e.node, e.name, e.shape, e.size, enc, take, here, fail, k);
+        const out = model.params.values.f32().subarray(e.start, e.start + e.size);
+        for (let j = 0; j < e.size; j++) out[j] = s.assign[j] < 0 ? 0 : s.codebook[s.assign[j]];
+        shared.push(s);
       }
       for (let s = first; s < next; s++) sections.push({ tag: raw[s].tag.trim(), of, bytes: raw[s].payload.length + 12 });
     });
@@ -216,10 +218,10 @@ function parseGraph(payload: Uint8Array, fail: (what: string) => never): LopJson
   return json;
 }
 
-// One shared weight: its four sections decoded into `out` (zeros where nothing is stored).
+// One shared weight from its four sections (assign −1 where nothing, or a filler, is stored).
 function readShared(
   node: string, name: string, shape: readonly number[], size: number,
-  enc: Extract<Encoding, { kind: 'shared' }>, out: Float32Array,
+  enc: Extract<Encoding, { kind: 'shared' }>,
   take: (tag: string, of: string) => Uint8Array, here: (tag: string) => string,
   fail: (where: string, what: string) => never, k: Kernels,
 ): SharedTensor {
@@ -257,13 +259,7 @@ function readShared(
     return fail(here('GAP '), (e as Error).message);
   }
   const assign = new Int32Array(size).fill(-1);
-  out.fill(0);
-  for (let j = 0; j < symbols.length; j++) {
-    const s = symbols[j];
-    if (s >= K) continue; // a filler zero
-    assign[positions[j]] = s;
-    out[positions[j]] = codebook[s];
-  }
+  for (let j = 0; j < symbols.length; j++) if (symbols[j] < K) assign[positions[j]] = symbols[j]; // K: a filler zero
   return { node, name, shape: [...shape], kind: enc.tensor, bits: enc.bits, codebook, assign };
 }
 

@@ -28,7 +28,7 @@ test('code lengths: a prefix code, within the limit, optimal on a textbook case'
   assert.equal([...codeLengths([45, 13, 12, 16, 9, 5])], [1, 3, 3, 3, 4, 4]); // CLRS: 224 bits
   assert.equal([...codeLengths([0, 0, 9, 0])], [0, 0, 1, 0]);
   assert.equal([...codeLengths([0, 0])], [0, 0]);
-  const fib = Array.from({ length: 30 }, (_, i) => (i < 2 ? 1 : 0));
+  const fib: number[] = Array.from({ length: 30 }, (_, i) => (i < 2 ? 1 : 0));
   for (let i = 2; i < 30; i++) fib[i] = fib[i - 1] + fib[i - 2]; // Fibonacci counts: a 29-deep tree unlimited
   const lengths = codeLengths(fib);
   assert.ok(Math.max(...lengths) <= MAX_CODE_BITS, `max length ${Math.max(...lengths)}`);
