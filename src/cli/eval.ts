@@ -23,7 +23,7 @@ export function evalCommand(program: Command): void {
   program
     .command('eval')
     .description('accuracy and loss of a model on the test split (the training split if there is none)')
-    .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
+    .argument('<model>', 'a model file (.lopm, .lop or .onnx)', text('<model>'))
     .requiredOption('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file', text('--data'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)
     .addOption(new Option('--workers <n>', 'worker threads (1: evaluate on the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))

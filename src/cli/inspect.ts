@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { loadNodeKernels } from '../node/kernels.js';
 import { modelFormat } from '../node/model-file.js';
 import { loadModel } from '../io/native.js';
+import { decodeLop } from '../compress/lop-file.js';
+import { sizeRows } from './lop-sizes.js';
 import { parseOnnx, type OnnxInfo } from '../io/onnx/import.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import type { Graph } from '../graph/graph.js';
@@ -23,7 +25,7 @@ export function inspectCommand(program: Command): void {
   program
     .command('inspect')
     .description('ops, parameters, FLOPs and dependency groups of a model: what can be pruned')
-    .argument('<model>', 'a model file (.onnx or .lopm)', text('<model>'))
+    .argument('<model>', 'a model file (.onnx, .lopm or .lop)', text('<model>'))
     .option('--input-shape <name=dims...>', "per-sample shape of an input the file leaves symbolic, e.g. 'x=3,224,224' (or '3,224,224' for the first)", collect, [])
     .option('--json', 'print one JSON object instead of text')
     .action((file: string, flags: InspectFlags) => runInspect(file, flags));
@@ -58,6 +60,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   }
   let graph: Graph;
   let onnx: OnnxInfo | undefined;
+  let sizes: string[][] | undefined;
   if (extname(file).toLowerCase() === '.onnx') {
     const shapes = (flags.inputShape ?? []).map(parseShape);
     // A first pass names the inputs, so that an unnamed --input-shape can apply to the first one.
@@ -66,6 +69,11 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     const parsed = parseOnnx(bytes, { file, inputShapes });
     graph = parsed.graph;
     onnx = parsed.info;
+  } else if (modelFormat(file) === 'lop') {
+    const lop = decodeLop(bytes, await loadNodeKernels(), file);
+    graph = lop.model.graph;
+    sizes = sizeRows(lop.sections, bytes.length);
+    lop.model.dispose();
   } else {
     const { model } = loadModel(bytes, await loadNodeKernels(), file);
     graph = model.graph;
@@ -78,7 +86,8 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   const prunable = groups.filter((g) => g.prunable);
   if (flags.json) {
     printJson({
-      command: 'inspect', model: file, format: onnx ? 'onnx' : 'lopm', name: graph.name,
+      command: 'inspect', model: file, format: modelFormat(file), name: graph.name,
+      ...(sizes ? { sizes: sizes.slice(1).map((r) => Object.fromEntries(sizes!.slice(0, 1)[0].map((h, i) => [h, r[i]]))) } : {}),
       ...(onnx ? { onnx: { irVersion: onnx.irVersion, opset: onnx.opset, producer: onnx.producer, batch: onnx.batch, ops: onnx.ops } } : {}),
       inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ name: o, shape: graph.shapeOf(o) })),
       params: graph.paramCount(), flops: graph.flops(), layers,
@@ -109,6 +118,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   }
   lines.push(`  prunable: ${prunable.length} of ${groups.length} groups, ${count(prunable.reduce((n, g) => n + g.units, 0))} units` +
     `${prunable.length ? ` (${prunable.flatMap((g) => g.producers).join(', ')})` : ''}`);
+  if (sizes) lines.push('', '  size on disk:', table(sizes, '    '));
   console.log(lines.join('\n'));
 }
 

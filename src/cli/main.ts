@@ -14,6 +14,8 @@ import { pruneCommand } from './prune.js';
 import { sensitivityCommand } from './sensitivity.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
+import { compressCommand } from './compress.js';
+import { exportCommand } from './export.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -44,6 +46,8 @@ inspectCommand(program);
 sensitivityCommand(program);
 reportCommand(program);
 kernelsCommand(program);
+compressCommand(program);
+exportCommand(program);
 
 try {
   await program.parseAsync();

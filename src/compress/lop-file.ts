@@ -1,15 +1,19 @@
 // The .lop file: a pruned, weight-shared model, Huffman coded (Deep Compression's storage).
 //   header: "LOPC" · u32 version · u32 section count · u32 CRC-32 of those 12 bytes
 //   section: 4-byte tag · u32 payload length · payload · u32 CRC-32 of tag, length and payload
-// Sections in order: GRPH (the topology as JSON, with each parameter's encoding), then per
+// Sections in order: GRPH (u32 byte length of the topology as JSON, with each parameter's
+// encoding, then that JSON deflated: fflate, since it is most of a small model's file), then per
 // parameter either RAW (f32 values) or, for a shared weight, CBK (codebook, f32 × 2^bits), HUF
-// (code lengths of the index alphabet — 2^bits clusters + the filler — then of the gaps), IDX
-// (the coded cluster indices) and GAP (the coded relative-index gaps).
+// (code lengths of the 2^bits cluster indices, then of the 2^gapBits gaps and the filler), IDX
+// (the coded cluster index of each stored weight) and GAP (the coded gap of each entry).
+// NOTE: a filler zero (where a gap overflows) is a symbol of its own in the gap alphabet, so it
+// needs no cluster index: it holds zero whatever the codebook.
 // Readers check every length against what is left before reading, every CRC before parsing, and
 // every count against the topology before allocating: a damaged file is refused naming the section.
 
 import type { Kernels } from '../kernels/kernels.js';
 import { Model } from '../nn/model.js';
+import { deflateSync, inflateSync } from 'fflate';
 import { crc32, hex32 } from '../io/crc32.js';
 import { graphOf, topologyOf, type ModelJson } from '../io/native.js';
 import { huffmanDecode } from '../kernels/ops/huffman.js';
@@ -24,7 +28,8 @@ export const GAP_BITS = { fc: 4, conv: 8 } as const;
 /** Refuse topologies of more parameters than this (2 GiB of f32) before allocating them. */
 const MAX_PARAMS = 2 ** 29;
 
-type Encoding = { kind: 'raw' } | { kind: 'shared'; tensor: 'fc' | 'conv'; bits: number; gapBits: number; entries: number };
+/** entries: relative-index entries (fillers included); weights: the stored weights among them. */
+type Encoding = { kind: 'raw' } | { kind: 'shared'; tensor: 'fc' | 'conv'; bits: number; gapBits: number; entries: number; weights: number };
 
 interface LopJson extends ModelJson {
   /** Per entry of `params`, how its values are stored. */
@@ -62,23 +67,28 @@ export function encodeLop(model: Model, shared: readonly SharedTensor[], meta?: 
     const positions: number[] = [];
     for (let i = 0; i < s.assign.length; i++) if (s.assign[i] >= 0) positions.push(i);
     const { gaps, slots } = relativeIndex(positions, gapBits);
-    const symbols = Int32Array.from(slots, (p) => (p < 0 ? K : s.assign[p]));
-    const indexLengths = codeLengths(countSymbols(symbols, K + 1));
-    const gapLengths = codeLengths(countSymbols(gaps, 2 ** gapBits));
+    const G = 2 ** gapBits;
+    const symbols = Int32Array.from(positions, (p) => s.assign[p]);
+    const gapSymbols = Int32Array.from(slots, (p, i) => (p < 0 ? G : gaps[i]));
+    const indexLengths = codeLengths(countSymbols(symbols, K));
+    const gapLengths = codeLengths(countSymbols(gapSymbols, G + 1));
     sections.push(
       { tag: 'CBK ', payload: f32Bytes(s.codebook) },
       { tag: 'HUF ', payload: concat([indexLengths, gapLengths]) },
       { tag: 'IDX ', payload: huffmanEncode(symbols, indexLengths) },
-      { tag: 'GAP ', payload: huffmanEncode(gaps, gapLengths) },
+      { tag: 'GAP ', payload: huffmanEncode(gapSymbols, gapLengths) },
     );
-    return { kind: 'shared', tensor: s.kind, bits: s.bits, gapBits, entries: slots.length };
+    return { kind: 'shared', tensor: s.kind, bits: s.bits, gapBits, entries: slots.length, weights: positions.length };
   });
   for (const key of byName.keys()) {
     const [node, name] = key.split('.');
     if (!model.params.entries.some((e) => e.node === node && e.name === name)) throw new RangeError(`encodeLop: the model has no parameter ${key}`);
   }
   const json: LopJson = { ...topologyOf(model), encodings, ...(meta ? { meta } : {}) };
-  sections.unshift({ tag: 'GRPH', payload: new TextEncoder().encode(JSON.stringify(json)) });
+  const text = new TextEncoder().encode(JSON.stringify(json));
+  const graph = concat([new Uint8Array(4), deflateSync(text, { level: 9 })]);
+  new DataView(graph.buffer).setUint32(0, text.length, true);
+  sections.unshift({ tag: 'GRPH', payload: graph });
   const total = 16 + sections.reduce((n, s) => n + 12 + s.payload.length, 0);
   const bytes = new Uint8Array(total);
   const view = new DataView(bytes.buffer);
@@ -190,9 +200,15 @@ export function decodeLop(bytes: Uint8Array, k: Kernels, file = 'model.lop'): Lo
 
 // The GRPH payload as a topology, its encodings checked against its parameters.
 function parseGraph(payload: Uint8Array, fail: (what: string) => never): LopJson {
+  if (payload.length < 4) fail(`${payload.length} bytes is too short`);
+  const length = new DataView(payload.buffer, payload.byteOffset, 4).getUint32(0, true);
+  // NOTE: deflate expands at most 1032:1, so a larger claim is damage, refused before allocating.
+  if (length > 1032 * (payload.length - 4) + 64) fail(`claims ${length} bytes of topology from ${payload.length - 4} deflated`);
   let json: LopJson;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    const text = inflateSync(payload.subarray(4), { out: new Uint8Array(length) });
+    if (text.length !== length) throw new Error(`${text.length} bytes inflated, ${length} expected`);
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(text));
   } catch (e) {
     return fail(`not JSON (${(e as Error).message})`);
   }
@@ -210,8 +226,8 @@ function parseGraph(payload: Uint8Array, fail: (what: string) => never): LopJson
     if (enc?.kind === 'raw') return;
     if (enc?.kind !== 'shared') return fail(`parameter ${i} (${p.node}.${p.name}) has encoding ${JSON.stringify(enc)}`);
     const ok = (v: unknown, lo: number, hi: number) => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
-    if (!ok(enc.bits, 1, 8) || !ok(enc.gapBits, 1, 8) || !ok(enc.entries, 0, size) || (enc.tensor !== 'fc' && enc.tensor !== 'conv')) {
-      fail(`parameter ${i} (${p.node}.${p.name}) has encoding ${JSON.stringify(enc)}: bits and gapBits 1–8, entries 0–${size}, tensor fc or conv`);
+    if (!ok(enc.bits, 1, 8) || !ok(enc.gapBits, 1, 8) || !ok(enc.entries, 0, size) || !ok(enc.weights, 0, enc.entries) || (enc.tensor !== 'fc' && enc.tensor !== 'conv')) {
+      fail(`parameter ${i} (${p.node}.${p.name}) has encoding ${JSON.stringify(enc)}: bits and gapBits 1–8, entries 0–${size}, weights 0–entries, tensor fc or conv`);
     }
   });
   if (total > MAX_PARAMS) fail(`${total} parameter values is more than this reader accepts (${MAX_PARAMS})`);
@@ -233,33 +249,36 @@ function readShared(
   const codebook = new Float32Array(K);
   readF32(cbk, codebook, (j, v) => fail(here('CBK '), `shared value ${j} is ${v}`));
   const huf = take('HUF ', of);
-  if (huf.length !== K + 1 + G) fail(here('HUF '), `${huf.length} bytes, expected ${K + 1} index and ${G} gap code lengths`);
+  if (huf.length !== K + G + 1) fail(here('HUF '), `${huf.length} bytes, expected ${K} index and ${G + 1} gap code lengths`);
   let indexTable: ReturnType<typeof decodeTable>;
   let gapTable: ReturnType<typeof decodeTable>;
   try {
-    indexTable = decodeTable(huf.subarray(0, K + 1), 'index code');
-    gapTable = decodeTable(huf.subarray(K + 1), 'gap code');
+    indexTable = decodeTable(huf.subarray(0, K), 'index code');
+    gapTable = decodeTable(huf.subarray(K), 'gap code');
   } catch (e) {
     return fail(here('HUF '), (e as Error).message);
   }
-  const decode = (tag: string, table: typeof indexTable) => {
+  const decode = (tag: string, table: typeof indexTable, count: number) => {
     const stream = take(tag, of);
     try {
-      return huffmanDecode(k, stream, table.table, table.L, enc.entries, tag.trim());
+      return huffmanDecode(k, stream, table.table, table.L, count, tag.trim());
     } catch (e) {
       return fail(here(tag), (e as Error).message);
     }
   };
-  const symbols = decode('IDX ', indexTable);
-  const gaps = decode('GAP ', gapTable);
+  const symbols = decode('IDX ', indexTable, enc.weights);
+  const gapSymbols = decode('GAP ', gapTable, enc.entries);
+  let fillers = 0;
+  for (let j = 0; j < gapSymbols.length; j++) if (gapSymbols[j] === G) fillers++;
+  if (enc.entries - fillers !== enc.weights) fail(here('GAP '), `${enc.entries - fillers} stored weights, the graph says ${enc.weights}`);
   let positions: Int32Array;
   try {
-    positions = positionsOf(gaps, size, 'the gaps');
+    positions = positionsOf(gapSymbols.map((g) => (g === G ? G - 1 : g)), size, 'the gaps');
   } catch (e) {
     return fail(here('GAP '), (e as Error).message);
   }
   const assign = new Int32Array(size).fill(-1);
-  for (let j = 0; j < symbols.length; j++) if (symbols[j] < K) assign[positions[j]] = symbols[j]; // K: a filler zero
+  for (let j = 0, w = 0; j < gapSymbols.length; j++) if (gapSymbols[j] !== G) assign[positions[j]] = symbols[w++];
   return { node, name, shape: [...shape], kind: enc.tensor, bits: enc.bits, codebook, assign };
 }
 
