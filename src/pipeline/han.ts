@@ -15,6 +15,7 @@ import { replaceLayers } from '../prune/surgery.js';
 import { prunableWeights, sparsity } from '../prune/masks.js';
 import { checkDistillWeights, teacherLogits, type Distillation } from '../nn/distill.js';
 import { describeStep } from './stats.js';
+import { useSparseKernels } from '../compress/sparse-inference.js';
 import type { History, HistoryStep, Phase } from './history.js';
 
 /** The learning rate over the pipeline's training phases, from `lr` down to 0 along cosines. */
@@ -221,6 +222,8 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
     run.onStep?.(step, stages[i].name);
     await run.checkpoint?.save(saveModel(model, { han: { done: i + 1, history, settings: s, source, dropout: [...baseDropout] } }));
   }
+  // The pruned model runs its sparse layers through the CSR kernels where that is faster.
+  useSparseKernels(model);
   return { model, history };
 }
 
