@@ -7,6 +7,8 @@
 // Pruning follows the case recipes of experiments/lib/han-cases.ts; seed 1 starts from the dense
 // model in experiments/models/, other seeds train their own. Pruned models are cached in --cache
 // (default .cache/deep-compression), so the compression stages can be rerun without pruning again.
+// Accuracy: 'shared' right after k-means; 'huffman' and 'onnx-codebook' of the model decoded from
+// the .lop, after --retrain-epochs of centroid fine-tuning.
 // Writes experiments/results/deep-compression.json after every run.
 
 import { mkdir, readFile } from 'node:fs/promises';
@@ -64,6 +66,8 @@ await withNodePool({ workers }, async (pool) => {
         ? loadModel(new Uint8Array(await readFile(`experiments/models/${c.net}.${c.data}.lopm`)), k).model
         : await trainDense(seed, quick ? 1 : c.denseEpochs);
       const denseAccuracy = (await runner.evaluate(dense, test)).accuracy;
+      const denseOnnx = exportOnnx(dense);
+      const denseBytes = 4 * dense.params.size;
       const prunedFile = `${cache}/${c.net}-${c.data}-seed${seed}-han${quick ? '-quick' : ''}.lopm`;
       const cached = await readFile(prunedFile).catch(() => null);
       let pruned: Model;
@@ -71,14 +75,18 @@ await withNodePool({ workers }, async (pool) => {
       else {
         log('pruning');
         const settings = { ...caseSettings(c, quick), seed, latencyBatch: 0 };
-        pruned = (await runHan(dense, { train, test, settings, runner, modelName: c.net, datasetName: c.data, versions: { lopper: pkg.version } })).model;
+        // runHan may dispose the model it starts from: it gets a copy.
+        pruned = (await runHan(loadModel(saveModel(dense), k).model, { train, test, settings, runner, modelName: c.net, datasetName: c.data, versions: { lopper: pkg.version } })).model;
         await writeAtomic(prunedFile, saveModel(pruned));
       }
       const prunedAccuracy = (await runner.evaluate(pruned, test)).accuracy;
       log(`dense ${(100 * denseAccuracy).toFixed(2)}%, pruned ${(100 * prunedAccuracy).toFixed(2)}%`);
-      if (pruneOnly) continue;
+      if (pruneOnly) {
+        dense.dispose();
+        pruned.dispose();
+        continue;
+      }
 
-      const denseOnnx = exportOnnx(dense);
       const prunedOnnx = exportOnnx(pruned);
       const shared = shareWeights(pruned);
       const sharedAccuracy = (await runner.evaluate(pruned, test)).accuracy;
@@ -90,12 +98,11 @@ await withNodePool({ workers }, async (pool) => {
       decoded.model.dispose();
       log(`shared ${(100 * sharedAccuracy).toFixed(2)}% → fine-tuned ${(100 * lopAccuracy).toFixed(2)}% (${retrainEpochs} epochs), .lop ${lop.length} bytes`);
 
-      const denseBytes = 4 * dense.params.size;
       const brotli = (b: Uint8Array) => brotliCompressSync(b, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
       const stages: [Stage, number, number][] = [
         ['dense', denseBytes, denseAccuracy],
         ['pruned', storageBytes(pruned, shared, 'pruned'), prunedAccuracy],
-        ['shared', storageBytes(pruned, shared, 'shared'), lopAccuracy],
+        ['shared', storageBytes(pruned, shared, 'shared'), sharedAccuracy],
         ['huffman', lop.length, lopAccuracy],
         ['onnx-codebook', codebookOnnx.length, lopAccuracy],
         ['dense-brotli', brotli(denseOnnx), denseAccuracy],

@@ -32,7 +32,7 @@ export function compressCommand(program: Command): void {
     .option('--bits <kind=n,...>', 'cluster-index bits per layer kind, 1–8 (fc: Dense, conv: Conv2d)', parseBits, {})
     .option('--retrain-epochs <n>', 'epochs of centroid fine-tuning on --data (0: none)', integer('--retrain-epochs', 0), 0)
     .option('--data <spec>', 'training data for fine-tuning, and test data for the accuracy before and after', text('--data'))
-    .option('--lr <rate>', 'learning rate of the fine-tuning', number('--lr', { above: 0 }), 1e-3)
+    .option('--lr <rate>', 'learning rate of the fine-tuning', number('--lr', { above: 0 }), 1e-4)
     .option('--json', 'print one JSON object instead of text')
     .action((file: string, flags: CompressFlags) => runCompress(file, flags));
 }

@@ -14,7 +14,7 @@ import type { SharedTensor } from './share.js';
 
 export interface FinetuneOptions {
   epochs: number;
-  /** Learning rate of the shared values and the biases (default 1e-3: a shared value's gradient sums many weights'). */
+  /** Learning rate of the shared values and the biases (default 1e-4: a shared value's gradient sums many weights'). */
   lr?: number;
   momentum?: number;
   batchSize?: number;
@@ -25,7 +25,7 @@ export interface FinetuneOptions {
 
 /** Trains the codebooks of `shared` (updated in place) and the model's other parameters on `data`. */
 export async function finetuneCentroids(model: Model, shared: SharedTensor[], data: Dataset, options: FinetuneOptions): Promise<EpochReport[]> {
-  const lr = options.lr ?? 1e-3;
+  const lr = options.lr ?? 1e-4;
   const momentum = options.momentum ?? 0.9;
   if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`finetuneCentroids: 'lr' must be > 0, got ${lr}`);
   if (!(momentum >= 0 && momentum < 1)) throw new RangeError(`finetuneCentroids: 'momentum' must be in [0, 1), got ${momentum}`);
