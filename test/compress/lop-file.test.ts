@@ -10,6 +10,7 @@ import { Rng } from '../helpers/rng.js';
 import { Graph } from '../../src/graph/graph.js';
 import { Model } from '../../src/nn/model.js';
 import { Conv2d, Dense, Flatten, Relu } from '../../src/nn/layers/index.js';
+import { lenet300100 } from '../../src/nn/nets.js';
 import { loadModel } from '../../src/io/native.js';
 import { pruneByMagnitude } from '../../src/prune/magnitude.js';
 import { shareWeights } from '../../src/compress/share.js';
@@ -91,6 +92,16 @@ test('the LeNets pruned by magnitude to the recipes\' sparsities compress ≥ 33
     decodeLop(bytes, k).model.dispose();
     model.dispose();
   }
+});
+
+test('the Han-pruned LeNet-300-100 (experiments/models/*.han.lop): ≥ 40× smaller than the dense f32 weights, re-encoded byte for byte', async () => {
+  const { k } = (await backends())[0];
+  const bytes = new Uint8Array(readFileSync('experiments/models/lenet-300-100.fashion-mnist.han.lop'));
+  const denseBytes = 4 * new Graph(lenet300100()).paramCount();
+  assert.ok(denseBytes / bytes.length >= 40, `${bytes.length} bytes: ${(denseBytes / bytes.length).toFixed(1)}×`);
+  const { model, shared } = decodeLop(bytes, k);
+  assert.equal(encodeLop(model, shared), bytes);
+  model.dispose();
 });
 
 test.run();
