@@ -3,7 +3,8 @@
 // cluster indices, fixed-width), huffman (the whole .lop file), the codebook ONNX — beside what a
 // user would do instead: brotli of the dense and of the pruned ONNX (Node's zlib).
 //   node --import tsx experiments/deep-compression.ts [--only lenet-300-100/fashion-mnist]
-//     [--seeds 1,2,3] [--workers N] [--retrain-epochs 2] [--quick] [--prune-only] [--cache DIR]
+//     [--seeds 1,2,3] [--workers N] [--retrain-epochs 2] [--gap-bits fc=4,conv=8] [--quick]
+//     [--prune-only] [--cache DIR] [--tag T]
 // Pruning follows the case recipes of experiments/lib/han-cases.ts; seed 1 starts from the dense
 // model in experiments/models/, other seeds train their own. Pruned models are cached in --cache
 // (default .cache/deep-compression), so the compression stages can be rerun without pruning again.
@@ -23,7 +24,7 @@ import { runHan, type Runner } from '../src/pipeline/han.js';
 import type { Model } from '../src/nn/model.js';
 import { shareWeights, type SharedTensor } from '../src/compress/share.js';
 import { finetuneCentroids } from '../src/compress/finetune.js';
-import { decodeLop, encodeLop, GAP_BITS } from '../src/compress/lop-file.js';
+import { decodeLop, encodeLop, GAP_BITS, type GapBits } from '../src/compress/lop-file.js';
 import { relativeIndex } from '../src/compress/relative-index.js';
 import { exportCodebookOnnx } from '../src/compress/onnx-codebook.js';
 import { HAN_CASES, findCase, caseSettings, denseTrainer, flag } from './lib/han-cases.js';
@@ -34,10 +35,13 @@ const cases = only ? [findCase(only)] : HAN_CASES.filter((c) => c.data === 'fash
 const seeds = flag(args, 'seeds', '1').split(',').map(Number);
 const workers = Number(flag(args, 'workers', '1'));
 const retrainEpochs = Number(flag(args, 'retrain-epochs', '2'));
+// Relative-index gap bits (default Han et al.'s fc=4,conv=8), e.g. --gap-bits fc=5,conv=8.
+const gapBits = { ...GAP_BITS, ...Object.fromEntries(flag(args, 'gap-bits', '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])])) } as GapBits;
 const quick = args.includes('--quick');
 const pruneOnly = args.includes('--prune-only');
 const cache = flag(args, 'cache', '.cache/deep-compression');
-const out = `experiments/results/deep-compression${quick ? '-quick' : ''}.json`;
+const tag = flag(args, 'tag', '');
+const out = `experiments/results/deep-compression${tag ? `-${tag}` : ''}${quick ? '-quick' : ''}.json`;
 
 type Stage = 'dense' | 'pruned' | 'shared' | 'huffman' | 'onnx-codebook' | 'dense-brotli' | 'pruned-brotli';
 interface Record_ {
@@ -91,7 +95,7 @@ await withNodePool({ workers }, async (pool) => {
       const shared = shareWeights(pruned);
       const sharedAccuracy = (await runner.evaluate(pruned, test)).accuracy;
       if (retrainEpochs > 0) await finetuneCentroids(pruned, shared, train, { epochs: retrainEpochs, seed });
-      const lop = encodeLop(pruned, shared);
+      const lop = encodeLop(pruned, shared, { gapBits });
       const decoded = decodeLop(lop, k);
       const lopAccuracy = (await runner.evaluate(decoded.model, test)).accuracy;
       const codebookOnnx = exportCodebookOnnx(decoded.model, decoded.shared);
@@ -130,9 +134,9 @@ function storageBytes(model: Model, shared: SharedTensor[], stage: 'pruned' | 's
   for (const s of shared) {
     const positions: number[] = [];
     s.assign.forEach((a, i) => a >= 0 && positions.push(i));
-    const gapBits = GAP_BITS[s.kind];
-    const entries = relativeIndex(positions, gapBits).slots.length;
-    bits += entries * (gapBits + (stage === 'pruned' ? 32 : s.bits)) + (stage === 'shared' ? 32 * s.codebook.length : 0);
+    const g = gapBits[s.kind];
+    const entries = relativeIndex(positions, g).slots.length;
+    bits += entries * (g + (stage === 'pruned' ? 32 : s.bits)) + (stage === 'shared' ? 32 * s.codebook.length : 0);
     rest -= s.assign.length;
   }
   return Math.ceil(bits / 8) + 4 * rest;
@@ -158,7 +162,7 @@ async function report(print = false): Promise<void> {
   await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
     experiment: 'deep-compression', date: new Date().toISOString(),
     command: `node --import tsx experiments/deep-compression.ts ${args.join(' ')}`,
-    seeds: [...new Set(all.map((r) => r.seed))], retrainEpochs, workers, quick,
+    seeds: [...new Set(all.map((r) => r.seed))], retrainEpochs, gapBits, workers, quick,
     versions: { lopper: pkg.version, node: process.version }, summary, records: all,
   }, null, 2) + '\n'));
   if (print) console.log(`wrote ${out}`);

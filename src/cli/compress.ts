@@ -17,6 +17,7 @@ import { evaluate } from '../nn/train.js';
 interface CompressFlags {
   output: string;
   bits: Partial<ShareBits>;
+  gapBits: Partial<ShareBits>;
   retrainEpochs: number;
   data?: string;
   lr: number;
@@ -29,7 +30,8 @@ export function compressCommand(program: Command): void {
     .description('weight sharing, centroid fine-tuning and Huffman coding of a pruned model into a .lop file')
     .argument('<model>', 'a model file (.lopm or .onnx), pruned', text('<model>'))
     .requiredOption('-o, --output <file.lop>', 'the compressed model to write', text('-o'))
-    .option('--bits <kind=n,...>', 'cluster-index bits per layer kind, 1–8 (fc: Dense, conv: Conv2d)', parseBits, {})
+    .option('--bits <kind=n,...>', 'cluster-index bits per layer kind, 1–8 (fc: Dense, conv: Conv2d; default fc=5,conv=8)', parseBits('--bits'), {})
+    .option('--gap-bits <kind=n,...>', 'bits of the relative-index gaps per layer kind, 1–8 (default fc=4,conv=8)', parseBits('--gap-bits'), {})
     .option('--retrain-epochs <n>', 'epochs of centroid fine-tuning on --data (0: none)', integer('--retrain-epochs', 0), 0)
     .option('--data <spec>', 'training data for fine-tuning, and test data for the accuracy before and after', text('--data'))
     .option('--lr <rate>', 'learning rate of the fine-tuning', number('--lr', { above: 0 }), 1e-4)
@@ -38,14 +40,16 @@ export function compressCommand(program: Command): void {
 }
 
 /** 'fc=5,conv=8' → { fc: 5, conv: 8 }. */
-function parseBits(raw: string): Partial<ShareBits> {
-  const out: Partial<ShareBits> = {};
-  for (const part of raw.split(',')) {
-    const m = /^\s*(fc|conv)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 8) throw new UsageError(`--bits must be fc=n and/or conv=n with n in 1–8, got '${raw}'`);
-    out[m[1] as keyof ShareBits] = Number(m[2]);
-  }
-  return out;
+function parseBits(flag: string): (raw: string) => Partial<ShareBits> {
+  return (raw) => {
+    const out: Partial<ShareBits> = {};
+    for (const part of raw.split(',')) {
+      const m = /^\s*(fc|conv)\s*=\s*(\d+)\s*$/.exec(part);
+      if (!m || Number(m[2]) < 1 || Number(m[2]) > 8) throw new UsageError(`${flag} must be fc=n and/or conv=n with n in 1–8, got '${raw}'`);
+      out[m[1] as keyof ShareBits] = Number(m[2]);
+    }
+    return out;
+  };
 }
 
 async function runCompress(file: string, flags: CompressFlags): Promise<void> {
@@ -62,7 +66,7 @@ async function runCompress(file: string, flags: CompressFlags): Promise<void> {
     const sharedAccuracy = test ? evaluate(model, test).accuracy : undefined;
     if (flags.retrainEpochs > 0) await finetuneCentroids(model, shared, data!.train, { epochs: flags.retrainEpochs, lr: flags.lr });
     const after = test && flags.retrainEpochs > 0 ? evaluate(model, test).accuracy : sharedAccuracy;
-    const lop = encodeLop(model, shared);
+    const lop = encodeLop(model, shared, { gapBits: flags.gapBits });
     await writeOutput(flags.output, lop);
     const denseBytes = 4 * model.params.size;
     const nonzero = shared.reduce((n, s) => n + s.assign.filter((a) => a >= 0).length, 0);

@@ -4,7 +4,8 @@
 // Sections in order: GRPH (u32 byte length of the topology as JSON, with each parameter's
 // encoding, then that JSON deflated: fflate, since it is most of a small model's file), then per
 // parameter either RAW (f32 values) or, for a shared weight, CBK (codebook, f32 × 2^bits), HUF
-// (code lengths of the 2^bits cluster indices, then of the 2^gapBits gaps and the filler), IDX
+// (code lengths, 4 bits each, high nibble first: of the 2^bits cluster indices, then of the
+// 2^gapBits gaps and the filler; a last odd nibble is 0), IDX
 // (the coded cluster index of each stored weight) and GAP (the coded gap of each entry).
 // NOTE: a filler zero (where a gap overflows) is a symbol of its own in the gap alphabet, so it
 // needs no cluster index: it holds zero whatever the codebook.
@@ -24,7 +25,19 @@ import type { SharedTensor } from './share.js';
 const MAGIC = 'LOPC';
 const VERSION = 1;
 /** Index-gap bits per layer kind (Han et al.: 4 for fully connected, 8 for conv). */
-export const GAP_BITS = { fc: 4, conv: 8 } as const;
+export const GAP_BITS: GapBits = { fc: 4, conv: 8 };
+
+export interface GapBits {
+  fc: number;
+  conv: number;
+}
+
+export interface LopOptions {
+  /** Bits of the relative-index gaps per layer kind, 1–8 (default GAP_BITS). */
+  gapBits?: Partial<GapBits>;
+  /** Kept in the file and given back by decodeLop. */
+  meta?: Record<string, unknown>;
+}
 /** Refuse topologies of more parameters than this (2 GiB of f32) before allocating them. */
 const MAX_PARAMS = 2 ** 29;
 
@@ -50,7 +63,13 @@ export interface LopSection {
  * The .lop bytes of `model`, whose weights named in `shared` are stored by their codebooks and
  * cluster indices (from shareWeights); every other parameter as f32.
  */
-export function encodeLop(model: Model, shared: readonly SharedTensor[], meta?: Record<string, unknown>): Uint8Array {
+export function encodeLop(model: Model, shared: readonly SharedTensor[], options: LopOptions = {}): Uint8Array {
+  const gapBitsOf = { ...GAP_BITS, ...options.gapBits };
+  for (const key of ['fc', 'conv'] as const) {
+    const b = gapBitsOf[key];
+    if (!Number.isInteger(b) || b < 1 || b > 8) throw new RangeError(`encodeLop: gap bits ${key}=${b} must be an integer in 1–8`);
+  }
+  const meta = options.meta;
   const byName = new Map(shared.map((s) => [`${s.node}.${s.name}`, s]));
   const values = model.params.values.f32();
   const sections: { tag: string; payload: Uint8Array }[] = [];
@@ -63,7 +82,7 @@ export function encodeLop(model: Model, shared: readonly SharedTensor[], meta?: 
     if (s.assign.length !== e.size) throw new RangeError(`encodeLop: shared ${e.node}.${e.name} has ${s.assign.length} elements, the model's has ${e.size}`);
     const K = 2 ** s.bits;
     if (s.codebook.length !== K) throw new RangeError(`encodeLop: ${e.node}.${e.name} has ${s.codebook.length} shared values, ${s.bits} bits need ${K}`);
-    const gapBits = GAP_BITS[s.kind];
+    const gapBits = gapBitsOf[s.kind];
     const positions: number[] = [];
     for (let i = 0; i < s.assign.length; i++) if (s.assign[i] >= 0) positions.push(i);
     const { gaps, slots } = relativeIndex(positions, gapBits);
@@ -74,7 +93,7 @@ export function encodeLop(model: Model, shared: readonly SharedTensor[], meta?: 
     const gapLengths = codeLengths(countSymbols(gapSymbols, G + 1));
     sections.push(
       { tag: 'CBK ', payload: f32Bytes(s.codebook) },
-      { tag: 'HUF ', payload: concat([indexLengths, gapLengths]) },
+      { tag: 'HUF ', payload: packNibbles(concat([indexLengths, gapLengths])) },
       { tag: 'IDX ', payload: huffmanEncode(symbols, indexLengths) },
       { tag: 'GAP ', payload: huffmanEncode(gapSymbols, gapLengths) },
     );
@@ -248,8 +267,10 @@ function readShared(
   if (cbk.length !== 4 * K) fail(here('CBK '), `${cbk.length} bytes, ${K} shared values need ${4 * K}`);
   const codebook = new Float32Array(K);
   readF32(cbk, codebook, (j, v) => fail(here('CBK '), `shared value ${j} is ${v}`));
-  const huf = take('HUF ', of);
-  if (huf.length !== K + G + 1) fail(here('HUF '), `${huf.length} bytes, expected ${K} index and ${G + 1} gap code lengths`);
+  const packed = take('HUF ', of);
+  if (packed.length !== Math.ceil((K + G + 1) / 2)) fail(here('HUF '), `${packed.length} bytes, expected ${K} index and ${G + 1} gap code lengths of 4 bits`);
+  if ((K + G + 1) % 2 && packed[packed.length - 1] & 0xf) fail(here('HUF '), 'the padding nibble is not 0');
+  const huf = unpackNibbles(packed, K + G + 1);
   let indexTable: ReturnType<typeof decodeTable>;
   let gapTable: ReturnType<typeof decodeTable>;
   try {
@@ -289,6 +310,17 @@ function readF32(payload: Uint8Array, out: Float32Array, bad: (j: number, v: num
     if (!Number.isFinite(v)) bad(j, v);
     out[j] = v;
   }
+}
+
+// Code lengths (≤ 12) two to a byte, high nibble first.
+function packNibbles(values: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 2));
+  for (let i = 0; i < values.length; i++) out[i >> 1] |= (values[i] & 0xf) << (i & 1 ? 0 : 4);
+  return out;
+}
+
+function unpackNibbles(packed: Uint8Array, n: number): Uint8Array {
+  return Uint8Array.from({ length: n }, (_, i) => (packed[i >> 1] >> (i & 1 ? 0 : 4)) & 0xf);
 }
 
 function f32Bytes(values: Float32Array): Uint8Array {

@@ -37,7 +37,7 @@ test('round trip: the decoded model has the shared weights and computes the same
   const { k } = (await backends())[0];
   const model = tinyNet(k);
   const shared = shareWeights(model, { fc: 2, conv: 3 });
-  const bytes = encodeLop(model, shared, { note: 'hi' });
+  const bytes = encodeLop(model, shared, { meta: { note: 'hi' } });
   const back = decodeLop(bytes, k, 'tiny.lop');
   assert.equal(back.meta, { note: 'hi' });
   assert.equal([...back.model.params.values.f32()], [...model.params.values.f32()]);
