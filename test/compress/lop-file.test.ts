@@ -15,6 +15,7 @@ import { loadModel } from '../../src/io/native.js';
 import { pruneByMagnitude } from '../../src/prune/magnitude.js';
 import { shareWeights } from '../../src/compress/share.js';
 import { decodeLop, encodeLop } from '../../src/compress/lop-file.js';
+import { crc32 } from '../../src/io/crc32.js';
 
 function tinyNet(k: Awaited<ReturnType<typeof backends>>[0]['k']): Model {
   const graph = new Graph({
@@ -77,6 +78,33 @@ test('every single-byte change of a small .lop file is refused, naming where', a
 
 // NOTE: these stand-ins are pruned by magnitude alone (no retraining), whose weights are harder to
 // code than retrained ones; experiments/deep-compression.ts measures the Han-pruned models.
+test('damage behind a valid CRC (the CRC recomputed) is still refused cleanly or decodes: never a crash or a hang', async () => {
+  const { k } = (await backends())[0];
+  const model = tinyNet(k);
+  const bytes = encodeLop(model, shareWeights(model, { fc: 2, conv: 3 }));
+  model.dispose();
+  const view = new DataView(bytes.buffer);
+  const sections: [number, number][] = [];
+  for (let at = 16; at < bytes.length; at += 12 + view.getUint32(at + 4, true)) sections.push([at, view.getUint32(at + 4, true)]);
+  let refused = 0;
+  for (const [at, length] of sections) {
+    for (let i = at + 8; i < at + 8 + length; i++) {
+      for (const flip of [0x01, 0x10, 0xff]) {
+        const bad = bytes.slice();
+        bad[i] ^= flip;
+        new DataView(bad.buffer).setUint32(at + 8 + length, crc32(bad.subarray(at, at + 8 + length)), true);
+        try {
+          decodeLop(bad, k, 'tiny.lop').model.dispose();
+        } catch (e) {
+          assert.match((e as Error).message, /^tiny\.lop: not a valid \.lop file: section \d+/, `byte ${i} ^ ${flip}: ${(e as Error).stack}`);
+          refused++;
+        }
+      }
+    }
+  }
+  assert.ok(refused > 0);
+});
+
 test('the LeNets pruned by magnitude to the recipes\' sparsities compress ≥ 33× into a .lop', async () => {
   const { k } = (await backends())[0];
   const cases: { file: string; bar: number; sparsity: Record<string, number> }[] = [
