@@ -46,7 +46,7 @@ export async function run({ quick }: SuiteOptions) {
     const sparse = load();
     const session = await ort.InferenceSession.create(exportOnnx(dense), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     for (const batch of [1, 64]) {
-      const plans = useSparseKernels(sparse, { batch });
+      const plans = useSparseKernels(sparse, { batches: [batch] });
       const shape = [batch, ...dense.graph.inputs[0].shape];
       const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i));
       dense.input(batch).set(x);
@@ -58,7 +58,7 @@ export async function run({ quick }: SuiteOptions) {
         'lopper dense': () => dense.forward(batch),
         'onnxruntime-web dense': () => session.run(feeds),
       }, rounds, { maxTime: quick ? 0.1 : 0.3 });
-      const path = plans.map((p) => `${p.node}:${p.path}`).join(' ');
+      const path = plans.map((p) => `${p.node}:${p.batches[0].path}`).join(' ');
       for (const [system, t] of Object.entries(ms)) {
         records.push({ suite: 'sparse', kernel: `${net.name} forward`, shape: `batch ${batch} (${path})`, system, medianMs: t, speedup: ms['lopper dense'] / t });
       }

@@ -1,7 +1,8 @@
 // Sparse inference: a pruned Dense layer (x · Wᵀ with W in CSR, f32_dense_csrT_mm) or Conv2d
 // (per image, W_csr · im2col(x), f32_csr_mm) runs through the CSR kernels where that is faster.
-// The choice is made per layer when the plan is built, by timing both on the batch size asked
-// for: on small layers call overhead, not arithmetic, decides, and no formula predicts that well.
+// The choice is made per layer and batch size when the plan is built, by timing both at a few
+// batch sizes (a pass takes the choice of the nearest): on small layers call overhead, not
+// arithmetic, decides, and no formula predicts that well.
 
 import type { Model } from '../nn/model.js';
 import type { ForwardPass } from '../nn/layer.js';
@@ -14,15 +15,13 @@ export interface SparseLayerPlan {
   op: 'Dense' | 'Conv2d';
   /** Share of the weights that are nonzero. */
   density: number;
-  /** Median milliseconds of one forward of the layer at the planned batch, each way. */
-  denseMs: number;
-  sparseMs: number;
-  path: 'sparse' | 'dense';
+  /** Per timed batch size: median milliseconds of one forward of the layer each way, and the choice. */
+  batches: { batch: number; denseMs: number; sparseMs: number; path: 'sparse' | 'dense' }[];
 }
 
 export interface SparseOptions {
-  /** Batch size the choice is timed at (default 1). */
-  batch?: number;
+  /** Batch sizes the choice is timed at (default [1, 64]); a pass follows the nearest (by ratio). */
+  batches?: number[];
   /** 'auto' (default): the faster per layer; 'sparse' / 'dense': every eligible layer that way. */
   path?: 'auto' | 'sparse' | 'dense';
   /** Timed repetitions of each path (default 7; the median counts). */
@@ -37,11 +36,13 @@ export interface SparseOptions {
  * changing them (a training pass drops the plan by itself).
  */
 export function useSparseKernels(model: Model, options: SparseOptions = {}): SparseLayerPlan[] {
-  const batch = options.batch ?? 1;
+  const batches = options.batches ?? [1, 64];
   const reps = options.reps ?? 7;
   const path = options.path ?? 'auto';
   const maxDensity = options.maxDensity ?? 0.5;
-  if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`useSparseKernels: 'batch' must be an integer ≥ 1, got ${batch}`);
+  if (!Array.isArray(batches) || batches.length === 0 || batches.some((b) => !Number.isInteger(b) || b < 1)) {
+    throw new RangeError(`useSparseKernels: 'batches' must be integers ≥ 1, got ${JSON.stringify(batches)}`);
+  }
   if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`useSparseKernels: 'reps' must be an integer ≥ 1, got ${reps}`);
   if (!['auto', 'sparse', 'dense'].includes(path)) throw new RangeError(`useSparseKernels: 'path' must be auto, sparse or dense, got ${JSON.stringify(path)}`);
   const k = model.k;
@@ -62,10 +63,6 @@ export function useSparseKernels(model: Model, options: SparseOptions = {}): Spa
       continue;
     }
     const sparse = isConv ? convForward(layer as Conv2d, csr) : denseForward(csr, (layer.attrs() as { bias: boolean }).bias);
-    // Time both on a pass over random inputs at the planned batch.
-    const x = k.from(Float32Array.from({ length: batch * node.inputShapes[0].reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)), [batch, ...node.inputShapes[0]]);
-    const y = k.tensor([batch, ...node.outputShape]);
-    const pass: ForwardPass = { k, batch, inputs: [x], output: y, params, buffers: {}, training: false, random: () => 0.5 };
     const time = (run: () => void) => {
       run();
       const ms: number[] = [];
@@ -76,14 +73,28 @@ export function useSparseKernels(model: Model, options: SparseOptions = {}): Spa
       }
       return ms.sort((a, b) => a - b)[reps >> 1];
     };
-    const denseMs = path === 'auto' ? time(() => layer.forward(pass)) : NaN;
-    const sparseMs = path === 'auto' ? time(() => sparse(pass)) : NaN;
-    x.dispose();
-    y.dispose();
-    const chosen = path === 'auto' ? (sparseMs < denseMs ? 'sparse' : 'dense') : path;
-    if (chosen === 'sparse') model.setInferenceForward(node.name, { forward: sparse, dispose: () => disposeCsr(csr) });
-    else disposeCsr(csr);
-    plans.push({ node: node.name, op: layer.op as 'Dense' | 'Conv2d', density, denseMs, sparseMs, path: chosen });
+    // Both timed on a pass over made-up inputs at each batch size.
+    const timed = batches.map((batch) => {
+      if (path !== 'auto') return { batch, denseMs: NaN, sparseMs: NaN, path };
+      const x = k.from(Float32Array.from({ length: batch * node.inputShapes[0].reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)), [batch, ...node.inputShapes[0]]);
+      const y = k.tensor([batch, ...node.outputShape]);
+      const pass: ForwardPass = { k, batch, inputs: [x], output: y, params, buffers: {}, training: false, random: () => 0.5 };
+      const denseMs = time(() => layer.forward(pass));
+      const sparseMs = time(() => sparse(pass));
+      x.dispose();
+      y.dispose();
+      return { batch, denseMs, sparseMs, path: sparseMs < denseMs ? 'sparse' as const : 'dense' as const };
+    });
+    plans.push({ node: node.name, op: layer.op as 'Dense' | 'Conv2d', density, batches: timed });
+    if (timed.every((t) => t.path === 'dense')) {
+      disposeCsr(csr);
+      continue;
+    }
+    const nearest = (batch: number) => timed.reduce((a, b) => (Math.abs(Math.log(b.batch / batch)) < Math.abs(Math.log(a.batch / batch)) ? b : a));
+    model.setInferenceForward(node.name, {
+      forward: (pass) => (nearest(pass.batch).path === 'sparse' ? sparse(pass) : layer.forward(pass)),
+      dispose: () => disposeCsr(csr),
+    });
   }
   return plans;
 }

@@ -24,7 +24,7 @@ test('the sparse path computes the dense outputs, Dense and Conv2d, every batch 
         const x = rng.f32(batch * 784);
         const want = model.forward(batch, { x }).toArray();
         const plans = useSparseKernels(model, { path: 'sparse' });
-        assert.equal(plans.map((p) => p.path), plans.map(() => 'sparse'));
+        assert.equal(plans.map((p) => p.batches.map((b) => b.path)), plans.map(() => ['sparse', 'sparse']));
         assert.equal(model.inferenceForwards(), plans.map((p) => p.node));
         assertClose(model.forward(batch, { x }).toArray(), want, `${def.name} batch ${batch} [${k.build}]`, { atol: 1e-5, rtol: 1e-5 });
       }
@@ -58,16 +58,28 @@ test('auto times both paths per layer; dense layers are left alone; training dro
   const live = k.heap.liveBytes;
   const model = new Model(new Graph(lenet300100()), k, { seed: 1 });
   pruneByMagnitude(model, { kind: 'layer', sparsity: { fc1: 0.95, fc2: 0.9, fc3: 0 } });
-  const plans = useSparseKernels(model, { batch: 4, reps: 3 });
+  const plans = useSparseKernels(model, { batches: [1, 4], reps: 3 });
   assert.equal(plans.map((p) => p.node), ['fc1', 'fc2'], 'fc3 is dense');
-  for (const p of plans) assert.ok(p.denseMs >= 0 && p.sparseMs >= 0 && p.density < 0.11, JSON.stringify(p));
+  for (const p of plans) {
+    assert.equal(p.batches.map((b) => b.batch), [1, 4]);
+    assert.ok(p.batches.every((b) => b.denseMs >= 0 && b.sparseMs >= 0) && p.density < 0.11, JSON.stringify(p));
+  }
+  // Whatever each batch size chose, the outputs are the dense ones.
+  const x = new Float32Array(3 * 784).map((_, i) => Math.cos(i));
+  const sparseOut = model.forward(3, { x }).toArray();
+  const fresh = new Model(model.graph, k);
+  fresh.params.values.set(model.params.values.f32());
+  assertClose(sparseOut, fresh.forward(3, { x }).toArray(), 'auto plan', { atol: 1e-5, rtol: 1e-5 });
+  fresh.dispose();
   useSparseKernels(model, { path: 'sparse' });
   model.forward(2, { x: new Float32Array(2 * 784), training: true });
   assert.equal(model.inferenceForwards(), []);
   useSparseKernels(model, { path: 'sparse' });
   model.dispose();
   assert.is(k.heap.liveBytes, live, 'nothing left on the heap');
-  assert.throws(() => useSparseKernels(new Model(new Graph(lenet300100()), k), { batch: 0 }), /useSparseKernels: 'batch' must be an integer ≥ 1/);
+  const other = new Model(new Graph(lenet300100()), k);
+  assert.throws(() => useSparseKernels(other, { batches: [0] }), /useSparseKernels: 'batches' must be integers ≥ 1/);
+  other.dispose();
 });
 
 test.run();
