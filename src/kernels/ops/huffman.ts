@@ -19,21 +19,15 @@ export function huffmanDecode(k: Kernels, bits: Uint8Array, table: Int32Array, L
   // NOTE: every code is ≥ 1 bit, so a stream of `bits.length` bytes holds at most 8× that many
   // symbols: a count beyond that is refused before allocating for it.
   if (count > bits.length * 8) throw new RangeError(`${what}: ${count} symbols cannot fit in ${bits.length} bytes`);
-  const heap = k.heap;
-  const out = heap.alloc(count * 4);
-  const src = heap.alloc(Math.max(8, bits.length));
-  const tab = heap.alloc(table.length * 4);
-  try {
-    const mem = k.wasm.memory.buffer;
-    new Uint8Array(mem, src, bits.length).set(bits);
-    new Int32Array(mem, tab, table.length).set(table);
-    const used = k.wasm.i32_huffman_decode(out, src, tab, count, bits.length, L);
-    if (used < 0) throw new Error(`${what}: the Huffman stream is damaged (an invalid code, or it ends before ${count} symbols)`);
-    if (Math.ceil(used / 8) !== bits.length) throw new Error(`${what}: ${count} symbols take ${Math.ceil(used / 8)} bytes, the stream has ${bits.length}`);
-    return new Int32Array(k.wasm.memory.buffer, out, count).slice();
-  } finally {
-    heap.free(out);
-    heap.free(src);
-    heap.free(tab);
-  }
+  // One scratch block, 16-byte aligned parts: [out i32 × count | table i32 × 2^L | stream bytes].
+  const tableAt = Math.ceil(count / 4) * 16;
+  const bitsAt = tableAt + table.length * 4;
+  const base = k.scratch(bitsAt + Math.max(8, bits.length));
+  const mem = k.wasm.memory.buffer;
+  new Int32Array(mem, base + tableAt, table.length).set(table);
+  new Uint8Array(mem, base + bitsAt, bits.length).set(bits);
+  const used = k.wasm.i32_huffman_decode(base, base + bitsAt, base + tableAt, count, bits.length, L);
+  if (used < 0) throw new Error(`${what}: the Huffman stream is damaged (an invalid code, or it ends before ${count} symbols)`);
+  if (Math.ceil(used / 8) !== bits.length) throw new Error(`${what}: ${count} symbols take ${Math.ceil(used / 8)} bytes, the stream has ${bits.length}`);
+  return new Int32Array(k.wasm.memory.buffer, base, count).slice();
 }
