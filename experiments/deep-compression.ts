@@ -3,7 +3,7 @@
 // cluster indices, fixed-width), huffman (the whole .lop file), the codebook ONNX — beside what a
 // user would do instead: brotli of the dense and of the pruned ONNX (Node's zlib).
 //   node --import tsx experiments/deep-compression.ts [--only lenet-300-100/fashion-mnist]
-//     [--seeds 1,2,3] [--workers N] [--retrain-epochs 2] [--gap-bits fc=4,conv=8] [--quick]
+//     [--seeds 1,2,3] [--workers N] [--retrain-epochs 2] [--bits fc=5,conv=8] [--gap-bits fc=4,conv=8] [--quick]
 //     [--prune-only] [--cache DIR] [--tag T]
 // Pruning follows the case recipes of experiments/lib/han-cases.ts; seed 1 starts from the dense
 // model in experiments/models/, other seeds train their own. Pruned models are cached in --cache
@@ -22,7 +22,7 @@ import { exportOnnx } from '../src/io/onnx/export.js';
 import { trainParallel, evaluateParallel } from '../src/workers/train-parallel.js';
 import { runHan, type Runner } from '../src/pipeline/han.js';
 import type { Model } from '../src/nn/model.js';
-import { shareWeights, type SharedTensor } from '../src/compress/share.js';
+import { shareWeights, SHARE_DEFAULTS, type ShareBits, type SharedTensor } from '../src/compress/share.js';
 import { finetuneCentroids } from '../src/compress/finetune.js';
 import { decodeLop, encodeLop, GAP_BITS, type GapBits } from '../src/compress/lop-file.js';
 import { relativeIndex } from '../src/compress/relative-index.js';
@@ -35,8 +35,10 @@ const cases = only ? [findCase(only)] : HAN_CASES.filter((c) => c.data === 'fash
 const seeds = flag(args, 'seeds', '1').split(',').map(Number);
 const workers = Number(flag(args, 'workers', '1'));
 const retrainEpochs = Number(flag(args, 'retrain-epochs', '2'));
-// Relative-index gap bits (default Han et al.'s fc=4,conv=8), e.g. --gap-bits fc=5,conv=8.
-const gapBits = { ...GAP_BITS, ...Object.fromEntries(flag(args, 'gap-bits', '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])])) } as GapBits;
+// Cluster-index and relative-index gap bits (defaults Han et al.'s), e.g. --bits fc=4 --gap-bits fc=5.
+const kindBits = (name: string) => Object.fromEntries(flag(args, name, '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
+const bits = { ...SHARE_DEFAULTS, ...kindBits('bits') } as ShareBits;
+const gapBits = { ...GAP_BITS, ...kindBits('gap-bits') } as GapBits;
 const quick = args.includes('--quick');
 const pruneOnly = args.includes('--prune-only');
 const cache = flag(args, 'cache', '.cache/deep-compression');
@@ -92,7 +94,7 @@ await withNodePool({ workers }, async (pool) => {
       }
 
       const prunedOnnx = exportOnnx(pruned);
-      const shared = shareWeights(pruned);
+      const shared = shareWeights(pruned, bits);
       const sharedAccuracy = (await runner.evaluate(pruned, test)).accuracy;
       if (retrainEpochs > 0) await finetuneCentroids(pruned, shared, train, { epochs: retrainEpochs, seed });
       const lop = encodeLop(pruned, shared, { gapBits });
@@ -162,7 +164,7 @@ async function report(print = false): Promise<void> {
   await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
     experiment: 'deep-compression', date: new Date().toISOString(),
     command: `node --import tsx experiments/deep-compression.ts ${args.join(' ')}`,
-    seeds: [...new Set(all.map((r) => r.seed))], retrainEpochs, gapBits, workers, quick,
+    seeds: [...new Set(all.map((r) => r.seed))], retrainEpochs, bits, gapBits, workers, quick,
     versions: { lopper: pkg.version, node: process.version }, summary, records: all,
   }, null, 2) + '\n'));
   if (print) console.log(`wrote ${out}`);
