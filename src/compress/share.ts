@@ -67,8 +67,12 @@ export function shareWeights(model: Model, bits: Partial<ShareBits> = {}): Share
   return shared;
 }
 
-/** Writes a shared tensor's values into the model's parameter (after its codebook changed). */
+/**
+ * Writes a shared tensor's values into the model's parameter (after its codebook changed), and
+ * drops the layer's sparse inference path, built from the weights before (useSparseKernels).
+ */
 export function writeShared(model: Model, s: SharedTensor): void {
+  model.setInferenceForward(s.node, undefined);
   const w = model.params.value(s.node, s.name).f32();
   for (let i = 0; i < w.length; i++) w[i] = s.assign[i] < 0 ? 0 : s.codebook[s.assign[i]];
 }

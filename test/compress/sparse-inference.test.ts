@@ -13,6 +13,7 @@ import { lenet5, lenet300100 } from '../../src/nn/nets.js';
 import { Conv2d, Dense, Flatten, Relu } from '../../src/nn/layers/index.js';
 import { pruneByMagnitude } from '../../src/prune/magnitude.js';
 import { useSparseKernels } from '../../src/compress/sparse-inference.js';
+import { shareWeights } from '../../src/compress/share.js';
 
 test('the sparse path computes the dense outputs, Dense and Conv2d, every batch size', async () => {
   const rng = new Rng(6);
@@ -74,6 +75,9 @@ test('auto times both paths per layer; dense layers are left alone; training dro
   useSparseKernels(model, { path: 'sparse' });
   model.forward(2, { x: new Float32Array(2 * 784), training: true });
   assert.equal(model.inferenceForwards(), []);
+  useSparseKernels(model, { path: 'sparse' });
+  shareWeights(model, { fc: 2 });
+  assert.equal(model.inferenceForwards(), [], 'sharing rewrites the weights: the plan built from them goes');
   useSparseKernels(model, { path: 'sparse' });
   model.dispose();
   assert.is(k.heap.liveBytes, live, 'nothing left on the heap');
