@@ -15,3 +15,5 @@ export * from './maxout';
 export * from './conv_backward';
 export * from './stats';
 export * from './thinet';
+export * from './huffman';
+export * from './cluster';

@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ rec
   ceiling: () => import('./ceiling.js'),
   stats: () => import('./stats.js'),
   thinet: () => import('./thinet.js'),
+  sparse: () => import('./sparse.js'),
 };
 
 const args = process.argv.slice(2);

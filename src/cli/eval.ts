@@ -24,7 +24,7 @@ export function evalCommand(program: Command): void {
   program
     .command('eval')
     .description('accuracy and loss of a model on the test split (the training split if there is none)')
-    .argument('<model>', 'a model file (.lopm or .onnx)', text('<model>'))
+    .argument('<model>', 'a model file (.lopm, .lop or .onnx)', text('<model>'))
     // Required, but checked in runEval: commander would report it before a missing <model>.
     .option('--data <spec>', `required: ${DATA_HELP}`, text('--data'))
     .option('--batch-size <n>', 'samples per forward pass', integer('--batch-size', 1), 256)

@@ -12,6 +12,8 @@ import { loadModel } from '../io/native.js';
 import { modelFromOnnx, parseOnnx, type OnnxInfo } from '../io/onnx/import.js';
 import type { Model } from '../nn/model.js';
 import { nonzeroParams, sparsity } from '../prune/masks.js';
+import { decodeLop } from '../compress/lop-file.js';
+import { sizeRows } from './lop-sizes.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import type { Graph } from '../graph/graph.js';
 import { UsageError, text } from './options.js';
@@ -26,7 +28,7 @@ export function inspectCommand(program: Command): void {
   program
     .command('inspect')
     .description('ops, parameters, FLOPs and dependency groups of a model: what can be pruned')
-    .argument('<model>', 'a model file (.onnx or .lopm)', text('<model>'))
+    .argument('<model>', 'a model file (.onnx, .lopm or .lop)', text('<model>'))
     .option('--input-shape <name=dims...>', "per-sample shape of an input the file leaves symbolic, e.g. 'x=3,224,224' (or '3,224,224' for the first)", collect, [])
     .option('--json', 'print one JSON object instead of text')
     .action((file: string, flags: InspectFlags) => runInspect(file, flags));
@@ -63,6 +65,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   let onnx: OnnxInfo | undefined;
   let weights: WeightStats;
   const k = await loadNodeKernels();
+  let sizes: string[][] | undefined;
   if (extname(file).toLowerCase() === '.onnx') {
     const shapes = (flags.inputShape ?? []).map(parseShape);
     // A first pass names the inputs, so that an unnamed --input-shape can apply to the first one.
@@ -72,6 +75,11 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     graph = parsed.graph;
     onnx = parsed.info;
     weights = weightStats(modelFromOnnx(parsed, k));
+  } else if (modelFormat(file) === 'lop') {
+    const lop = decodeLop(bytes, k, file);
+    graph = lop.model.graph;
+    sizes = sizeRows(lop.sections, bytes.length);
+    weights = weightStats(lop.model); // disposes it
   } else {
     const { model } = loadModel(bytes, k, file);
     graph = model.graph;
@@ -84,7 +92,8 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   const prunable = groups.filter((g) => g.prunable);
   if (flags.json) {
     printJson({
-      command: 'inspect', model: file, format: onnx ? 'onnx' : 'lopm', name: graph.name,
+      command: 'inspect', model: file, format: modelFormat(file), name: graph.name,
+      ...(sizes ? { sizes: sizes.slice(1).map((r) => Object.fromEntries(sizes!.slice(0, 1)[0].map((h, i) => [h, r[i]]))) } : {}),
       ...(onnx ? { onnx: { irVersion: onnx.irVersion, opset: onnx.opset, producer: onnx.producer, batch: onnx.batch, ops: onnx.ops } } : {}),
       inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ name: o, shape: graph.shapeOf(o) })),
       params: graph.paramCount(), flops: graph.flops(), layers, weights,
@@ -122,6 +131,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   }
   lines.push(`  prunable: ${prunable.length} of ${groups.length} groups, ${count(prunable.reduce((n, g) => n + g.units, 0))} units` +
     `${prunable.length ? ` (${prunable.flatMap((g) => g.producers).join(', ')})` : ''}`);
+  if (sizes) lines.push('', '  size on disk:', table(sizes, '    '));
   console.log(lines.join('\n'));
 }
 

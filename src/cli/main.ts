@@ -16,6 +16,8 @@ import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { checkCommand } from './check.js';
 import { serveCommand } from './serve.js';
+import { compressCommand } from './compress.js';
+import { exportCommand } from './export.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -48,6 +50,8 @@ reportCommand(program);
 kernelsCommand(program);
 checkCommand(program);
 serveCommand(program);
+compressCommand(program);
+exportCommand(program);
 
 try {
   await program.parseAsync();

@@ -14,7 +14,7 @@ import { checkKernels, checkModel, checkOptions, describe } from '../nn/check.js
 const MAGIC = 'LOPM';
 const VERSION = 1;
 
-interface ModelJson {
+export interface ModelJson {
   name: string;
   inputs: { name: string; shape: number[] }[];
   outputs: string[];
@@ -26,16 +26,33 @@ interface ModelJson {
   meta?: Record<string, unknown>;
 }
 
-export function saveModel(model: Model, meta?: Record<string, unknown>): Uint8Array {
-  checkModel('saveModel', 'model', model);
-  if (meta !== undefined) checkOptions('saveModel', 'meta', meta);
+/** The model's topology and parameter list as JSON (shared with the .lop file, src/compress/lop-file.ts). */
+export function topologyOf(model: Model): ModelJson {
   const g = model.graph;
-  const json: ModelJson = {
+  return {
     name: g.name,
     inputs: g.inputs.map((i) => ({ name: i.name, shape: [...i.shape] })),
     outputs: [...g.outputs],
     nodes: g.nodes.map((n) => ({ name: n.name, op: n.layer.op, inputs: [...n.inputs], attrs: n.layer.attrs() })),
     params: model.params.entries.map((e) => ({ node: e.node, name: e.name, shape: [...e.shape], trainable: e.trainable })),
+  };
+}
+
+/** The graph a topology describes (throws naming the node or op when it does not make one). */
+export function graphOf(json: ModelJson): Graph {
+  return new Graph({
+    name: json.name,
+    inputs: json.inputs,
+    outputs: json.outputs,
+    nodes: json.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: layerFromAttrs(n.op, n.attrs) })),
+  });
+}
+
+export function saveModel(model: Model, meta?: Record<string, unknown>): Uint8Array {
+  checkModel('saveModel', 'model', model);
+  if (meta !== undefined) checkOptions('saveModel', 'meta', meta);
+  const json: ModelJson = {
+    ...topologyOf(model),
     ...(model.params.mask ? { mask: true } : {}),
     ...(meta ? { meta } : {}),
   };
@@ -81,12 +98,7 @@ export function loadModel(bytes: Uint8Array, k: Kernels, file = 'model'): { mode
   } catch (e) {
     return fail(`topology is not JSON (${(e as Error).message})`);
   }
-  const graph = new Graph({
-    name: json.name,
-    inputs: json.inputs,
-    outputs: json.outputs,
-    nodes: json.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: layerFromAttrs(n.op, n.attrs) })),
-  });
+  const graph = graphOf(json);
   const model = new Model(graph, k);
   try {
     const entries = model.params.entries;

@@ -20,6 +20,12 @@ interface Workspace {
   owned: Tensor[];
 }
 
+/** A node's inference pass computed another way (same outputs), with what it holds on the heap. */
+export interface InferenceForward {
+  forward(pass: ForwardPass): void;
+  dispose(): void;
+}
+
 export interface ModelOptions {
   /** Seed for initialisation and for stochastic layers (default 0). */
   seed?: number;
@@ -33,6 +39,8 @@ export class Model {
   private readonly readersOf = new Map<string, string[]>();
   private readonly nodeParams = new Map<string, Record<string, Tensor>>();
   private readonly nodeGrads = new Map<string, Record<string, Tensor>>();
+  /** Replacement inference passes per node (src/compress/sparse-inference.ts: CSR kernels). */
+  private readonly inference = new Map<string, InferenceForward>();
 
   constructor(readonly graph: Graph, readonly k: Kernels, options: ModelOptions = {}) {
     const seed = options.seed ?? 0;
@@ -44,6 +52,23 @@ export class Model {
       this.nodeGrads.set(node.name, this.params.of(node.name, 'grads'));
       for (const input of new Set(node.inputs)) this.readersOf.set(input, [...(this.readersOf.get(input) ?? []), node.name]);
     }
+  }
+
+  /**
+   * Runs `fn` instead of the node's own forward in inference passes (undefined: the layer's own
+   * again). It must compute what the layer does. A training pass drops every replacement, since
+   * the weights it was built from are about to change.
+   */
+  setInferenceForward(node: string, fn: InferenceForward | undefined): void {
+    this.graph.node(node);
+    this.inference.get(node)?.dispose();
+    if (fn) this.inference.set(node, fn);
+    else this.inference.delete(node);
+  }
+
+  /** Nodes whose inference passes run a replacement. */
+  inferenceForwards(): string[] {
+    return [...this.inference.keys()];
   }
 
   /** Reseeds the stream stochastic layers draw from (dropout masks). */
@@ -87,6 +112,7 @@ export class Model {
     if (options.x) ws.values.get(this.graph.inputs[0].name)!.set(options.x);
     const random = () => this.rng.next();
     const timings = options.timings;
+    if (options.training) this.dropInferenceForwards();
     for (const node of this.graph.nodes) {
       const pass: ForwardPass = {
         k: this.k,
@@ -98,12 +124,15 @@ export class Model {
         training: options.training ?? false,
         random,
       };
+      const run = this.inference.get(node.name);
       if (!timings) {
-        node.layer.forward(pass);
+        if (run) run.forward(pass);
+        else node.layer.forward(pass);
         continue;
       }
       const started = performance.now();
-      node.layer.forward(pass);
+      if (run) run.forward(pass);
+      else node.layer.forward(pass);
       timings.set(node.name, (timings.get(node.name) ?? 0) + performance.now() - started);
     }
     return ws.values.get(this.graph.outputs[0])!;
@@ -147,8 +176,14 @@ export class Model {
   }
 
   dispose(): void {
+    this.dropInferenceForwards();
     this.freeWorkspace();
     this.params.dispose();
+  }
+
+  private dropInferenceForwards(): void {
+    for (const f of this.inference.values()) f.dispose();
+    this.inference.clear();
   }
 
   /** Where a node writes the gradient for one of its inputs: null if nobody needs it. */

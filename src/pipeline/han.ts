@@ -19,6 +19,7 @@ import type { History, HistoryStep } from './history.js';
 
 export type { Runner } from './runner.js';
 export type { CheckpointStore } from './stages.js';
+import { useSparseKernels } from '../compress/sparse-inference.js';
 
 /** The learning rate over the pipeline's training phases, from `lr` down to 0 along cosines. */
 export type HanLrSchedule =
@@ -167,6 +168,8 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
     },
     prepare: (model) => recordDropout(model, baseDropout),
   });
+  // The pruned model runs its sparse layers through the CSR kernels where that is faster.
+  useSparseKernels(model);
   return { model, history };
 }
 

@@ -5,7 +5,7 @@
 
 import {
   Dataset, Graph, HAN_DEFAULTS, Model, bestKernelBuild, evaluate, exportOnnx, importOnnx, lenet300100, lenet5, loadKernels,
-  pruneFilters, runHan, train,
+  pruneFilters, runHan, train, shareWeights, encodeLop, decodeLop, useSparseKernels,
 } from '../../dist/src/index.js';
 import { f32_gemm } from '../../dist/src/kernels/reference/gemm.js';
 import { gemm } from '../../dist/src/kernels/ops/gemm.js';
@@ -62,5 +62,20 @@ if (!(reached >= 0.9 - 1e-3) || !(slim.graph.paramCount() < model.graph.paramCou
   console.error(`deno smoke: pruning through the package entry: sparsity ${reached}, params ${model.graph.paramCount()} → ${slim.graph.paramCount()}, outputs ${out.length}`);
   Deno.exit(1);
 }
+// Deep Compression in Deno: the pruned model shared, into a .lop (fflate, the wasm Huffman
+// decoder) and back, run on the sparse path: the same outputs.
+const shared = shareWeights(pruned);
+const lop = encodeLop(pruned, shared);
+const back = decodeLop(lop, k, 'smoke.lop').model;
+useSparseKernels(back, { path: 'sparse' });
+const px = Float32Array.from({ length: 784 }, (_, i) => Math.cos(i));
+const want1 = pruned.forward(1, { x: px }).toArray();
+const got1 = back.forward(1, { x: px }).toArray();
+if (want1.some((v, i) => Math.abs(v - got1[i]) > 1e-5 * (1 + Math.abs(v)))) {
+  console.error('deno smoke: a .lop round trip on the sparse path computes something else');
+  Deno.exit(1);
+}
+console.log(`deno smoke: the pruned model as a ${lop.length}-byte .lop runs on the sparse path with the same outputs`);
+back.dispose();
 pruned.dispose();
 console.log(`deno smoke: Han's pipeline reached ${(100 * reached).toFixed(1)}% sparsity; removing half of LeNet-5's filters left ${slim.graph.paramCount()} of ${model.graph.paramCount()} parameters`);

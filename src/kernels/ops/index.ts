@@ -9,3 +9,5 @@ export * from './softmax.js';
 export * from './sparse.js';
 export * from './stats.js';
 export * from './thinet.js';
+export * from './huffman.js';
+export * from './cluster.js';

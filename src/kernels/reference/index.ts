@@ -14,3 +14,5 @@ export * from './maxout.js';
 export * from './conv_backward.js';
 export * from './stats.js';
 export * from './thinet.js';
+export * from './huffman.js';
+export * from './cluster.js';
