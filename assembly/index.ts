@@ -13,3 +13,4 @@ export * from './bias';
 export * from './optim';
 export * from './maxout';
 export * from './conv_backward';
+export * from './int8';

@@ -12,3 +12,4 @@ export * from './bias.js';
 export * from './optim.js';
 export * from './maxout.js';
 export * from './conv_backward.js';
+export * from './int8.js';
