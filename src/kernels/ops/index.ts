@@ -7,3 +7,4 @@ export * from './elementwise.js';
 export * from './reduce.js';
 export * from './softmax.js';
 export * from './sparse.js';
+export * from './int8.js';
