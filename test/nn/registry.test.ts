@@ -6,7 +6,7 @@ import type { Layer } from '../../src/nn/layer.js';
 import {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
-  layerFromAttrs, layerRegistry,
+  layerFromAttrs, layerRegistry, FakeQuant,
 } from '../../src/nn/layers/index.js';
 
 const samples: Layer[] = [
@@ -17,6 +17,7 @@ const samples: Layer[] = [
   new Clip({ min: 0, max: 6 }), new Clip({ max: 1 }), new HardSigmoid({ alpha: 0.1 }), new HardSwish(), new Identity(), new Sigmoid(), new Tanh(),
   new Softmax({ axis: 0 }), new LogSoftmax(), new Reshape({ shape: [-1, 4] }), new Transpose({ perm: [2, 0, 1] }),
   new Pad({ pads: [0, 1, 0, 1], value: -Infinity }), new ReduceMean({ axes: [1, 2], keepdims: false }),
+  new FakeQuant({ scale: 0.05, zeroPoint: 3 }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {

@@ -31,6 +31,7 @@ import { Lrn } from './lrn.js';
 import { Maxout } from './maxout.js';
 import { MaxPool2d } from './maxpool2d.js';
 import { Relu } from './relu.js';
+import { FakeQuant } from './fakequant.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
@@ -54,11 +55,14 @@ export type { LeakyReluOptions } from './leakyrelu.js';
 export type { LrnOptions } from './lrn.js';
 export type { MaxoutOptions } from './maxout.js';
 export type { MaxPool2dOptions } from './maxpool2d.js';
+export { FakeQuant };
+export type { FakeQuantOptions } from './fakequant.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
+  FakeQuant,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */
