@@ -11,6 +11,7 @@ import { Dataset } from '../../src/nn/data/dataset.js';
 import { lenet5 } from '../../src/nn/nets.js';
 import { exportOnnx } from '../../src/io/onnx/export.js';
 import { exportQdqOnnx } from '../../src/io/onnx/export-qdq.js';
+import { importOnnx } from '../../src/io/onnx/import.js';
 import { decodeModel, DataType } from '../../src/io/onnx/proto.js';
 import { quantizeModel } from '../../src/compress/quantize/model.js';
 import { int8Model } from '../../src/compress/quantize/int8-layers.js';
@@ -49,6 +50,12 @@ test('a QDQ LeNet-5 runs in onnxruntime-web within one step of lopper int8, and 
   let worst = 0;
   for (let i = 0; i < lopper.length; i++) worst = Math.max(worst, Math.abs(ort.data[i] - lopper[i]));
   assert.ok(worst <= step, `largest difference ${worst} > one step ${step}`);
+  // Import: the QDQ file comes back as FakeQuant nodes and the dequantized weights; it computes what the quantised model does.
+  const back = importOnnx(bytes, k);
+  assert.is(back.graph.nodes.filter((n) => n.layer.op === 'FakeQuant').length, 4);
+  const again = back.forward(8, { x }).toArray();
+  const fake = q.model.forward(8, { x }).toArray();
+  for (let i = 0; i < fake.length; i++) assert.ok(Math.abs(again[i] - fake[i]) <= 1e-5, `imported logit ${i}: ${again[i]} vs ${fake[i]}`);
   console.log(`  (ort-web vs lopper int8: largest logit difference ${worst.toExponential(2)}, one step ${step.toExponential(2)}; ${(fp32.length / bytes.length).toFixed(2)}× smaller)`);
 });
 

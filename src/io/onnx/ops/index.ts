@@ -9,9 +9,11 @@ import { normOps } from './norm.js';
 import { poolOps } from './pool.js';
 import { reduceOps } from './reduce.js';
 import { shapeOps } from './shape.js';
+import { quantOps } from './quant.js';
 
 export const onnxOps: Record<string, OpSpec> = {
   ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps,
+  ...quantOps,
 };
 
 export type { OpSpec };
