@@ -19,6 +19,7 @@ export interface QuantizedLayer {
   /** The FakeQuant node the layer reads. */
   quant: string;
   inputScale: number;
+  /** Updated by fine-tuning (qat.ts) as the weights move. */
   weightScales: Float32Array;
 }
 
