@@ -14,6 +14,7 @@ import { pruneCommand } from './prune.js';
 import { sensitivityCommand } from './sensitivity.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
+import { quantizeCommand } from './quantize.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -44,6 +45,7 @@ inspectCommand(program);
 sensitivityCommand(program);
 reportCommand(program);
 kernelsCommand(program);
+quantizeCommand(program);
 
 try {
   await program.parseAsync();
