@@ -376,19 +376,32 @@ export function i8_im2col_rows(
   const OH = (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1;
   const OW = (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
   let d = col;
+  const span = (KW - 1) * DW;
   for (let oh = 0; oh < OH; oh++) {
     for (let ow = 0; ow < OW; ow++) {
+      const w0 = ow * SW - PW;
+      // Interior columns: the whole window row lies inside the image, no per-element test.
+      const inside = w0 >= 0 && w0 + span < W;
       for (let c = 0; c < C; c++) {
         const xc = x + <usize>c * <usize>H * <usize>W;
         for (let kh = 0; kh < KH; kh++) {
           const h = oh * SH - PH + kh * DH;
-          const inH = h >= 0 && h < H;
           const xr = xc + <usize>h * <usize>W;
-          for (let kw = 0; kw < KW; kw++) {
-            const w = ow * SW - PW + kw * DW;
-            store<i8>(d, inH && w >= 0 && w < W ? load<i8>(xr + <usize>w) : <i8>pad);
-            d++;
+          if (h < 0 || h >= H) {
+            memory.fill(d, <u8>pad, <usize>KW);
+          } else if (inside) {
+            let p = xr + <usize>w0;
+            for (let kw = 0; kw < KW; kw++) {
+              store<i8>(d + <usize>kw, load<i8>(p));
+              p += <usize>DW;
+            }
+          } else {
+            for (let kw = 0; kw < KW; kw++) {
+              const w = w0 + kw * DW;
+              store<i8>(d + <usize>kw, w >= 0 && w < W ? load<i8>(xr + <usize>w) : <i8>pad);
+            }
           }
+          d += <usize>KW;
         }
       }
     }

@@ -10,7 +10,7 @@ import { Dense, type DenseOptions } from '../../nn/layers/dense.js';
 import type { BackwardPass, BufferSpec, ForwardPass, Shape } from '../../nn/layer.js';
 import type { Model } from '../../nn/model.js';
 import { saturateI8 } from '../../kernels/reference/int8.js';
-import { withLayers, type QuantizedModel } from './model.js';
+import { withGraph, type QuantizedModel } from './model.js';
 
 interface Int8Weights {
   w: Tensor;
@@ -97,12 +97,21 @@ export class Int8Conv2d extends Conv2d {
   }
 }
 
-/** A model with the quantised layers of `q` running on the int8 kernels (same parameters, same outputs up to f32 rounding). */
+/**
+ * A model with the quantised layers of `q` running on the int8 kernels (same parameters, same
+ * outputs up to f32 rounding). They quantise their own input, so each reads its FakeQuant's
+ * input, and a FakeQuant only they read is dropped.
+ */
 export function int8Model(q: QuantizedModel): Model {
-  const layers = new Map(q.layers.map((l) => {
-    const layer = q.model.graph.node(l.node).layer;
-    const attrs = layer.attrs() as never;
-    return [l.node, l.op === 'Dense' ? new Int8Dense(attrs, l.inputScale, l.weightScales) : new Int8Conv2d(attrs, l.inputScale, l.weightScales)];
-  }));
-  return withLayers(q.model, layers);
+  const g = q.model.graph;
+  const byNode = new Map(q.layers.map((l) => [l.node, l]));
+  const dropped = new Set(q.layers.map((l) => l.quant).filter((name) => g.node(name).consumers.every((c) => byNode.has(c)) && !g.outputs.includes(name)));
+  const nodes = g.nodes.filter((n) => !dropped.has(n.name)).map((n) => {
+    const l = byNode.get(n.name);
+    if (!l) return { name: n.name, inputs: n.inputs, layer: n.layer };
+    const attrs = n.layer.attrs() as never;
+    const layer = l.op === 'Dense' ? new Int8Dense(attrs, l.inputScale, l.weightScales) : new Int8Conv2d(attrs, l.inputScale, l.weightScales);
+    return { name: n.name, inputs: [g.node(l.quant).inputs[0]], layer };
+  });
+  return withGraph(q.model, { name: g.name, inputs: g.inputs.map((i) => ({ name: i.name, shape: i.shape })), outputs: [...g.outputs], nodes });
 }

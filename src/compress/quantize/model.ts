@@ -4,8 +4,7 @@
 // fine-tunes (QAT) and exports (QDQ ONNX) like any other; int8Model() runs it on int8 kernels.
 
 import { Graph } from '../../graph/graph.js';
-import type { GraphNode, NodeDef } from '../../graph/graph.js';
-import type { Layer } from '../../nn/layer.js';
+import type { GraphDef, GraphNode, NodeDef } from '../../graph/graph.js';
 import { Model } from '../../nn/model.js';
 import type { Dataset } from '../../nn/data/dataset.js';
 import { FakeQuant } from '../../nn/layers/fakequant.js';
@@ -74,8 +73,7 @@ export function withQuantization(model: Model, nodes: readonly string[], inputSc
     defs.push({ name: n.name, inputs: reads, layer: n.layer });
     if (inputScales.has(n.name) && needs(g, nodes, n.name)) addQuant(n.name);
   }
-  const next = new Model(new Graph({ name: g.name, inputs: g.inputs.map((i) => ({ name: i.name, shape: i.shape })), outputs: [...g.outputs], nodes: defs }), model.k);
-  copyParams(model, next);
+  const next = withGraph(model, { name: g.name, inputs: g.inputs.map((i) => ({ name: i.name, shape: i.shape })), outputs: [...g.outputs], nodes: defs });
   next.params.applyMask();
   const layers: QuantizedLayer[] = nodes.map((node) => {
     const w = next.params.value(node, 'weight');
@@ -88,13 +86,9 @@ export function withQuantization(model: Model, nodes: readonly string[], inputSc
   return { model: next, layers };
 }
 
-/** The same model with some layers swapped for ones with the same parameters. */
-export function withLayers(model: Model, layers: ReadonlyMap<string, Layer>): Model {
-  const g = model.graph;
-  const next = new Model(new Graph({
-    name: g.name, inputs: g.inputs.map((i) => ({ name: i.name, shape: i.shape })), outputs: [...g.outputs],
-    nodes: g.nodes.map((n) => ({ name: n.name, inputs: n.inputs, layer: layers.get(n.name) ?? n.layer })),
-  }), model.k);
+/** A model of `def` with `model`'s parameters (matched by node and name). */
+export function withGraph(model: Model, def: GraphDef): Model {
+  const next = new Model(new Graph(def), model.k);
   copyParams(model, next);
   return next;
 }
