@@ -44,3 +44,8 @@ export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipe
 export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency } from './pipeline/stats.js';
 export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve } from './pipeline/history.js';
+
+// int8: calibration, per-channel weights, the quantised (fake-quant) model, int8 inference on
+// lopper's kernels, quantisation-aware fine-tuning; int8 kernel ops.
+export * from './compress/quantize/index.js';
+export { quantize, dequantize, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';
