@@ -3,7 +3,7 @@
 // kernels), and batch-64 latency in onnxruntime-web and in lopper. Prints a table and writes
 // experiments/results/int8.json after every run.
 //   node --import tsx experiments/int8.ts [--seeds 1] [--sparsity 0.9] [--retrain-epochs 1]
-//     [--qat-epochs 1] [--quick]
+//     [--qat-epochs 1] [--dense-epochs 20] [--tag T] [--quick]   (writes results/int8[-T].json)
 // Seed 1's dense model is experiments/models/lenet-5.fashion-mnist.lopm (train-lenets.ts, seed 1);
 // other seeds train one with the same recipe for --dense-epochs (default 20).
 
@@ -48,7 +48,8 @@ if (quick) {
   trainSet = trainSet.subset({ end: 2000 });
   testSet = testSet.subset({ end: 1000 });
 }
-const out = new URL('./results/int8.json', import.meta.url).pathname;
+const tag = flag('tag', '');
+const out = new URL(`./results/int8${tag ? `-${tag}` : ''}.json`, import.meta.url).pathname;
 const command = `node --import tsx experiments/int8.ts ${args.join(' ')}`.trim();
 
 interface Run { model: string; pruned: boolean; seed: number; method: string; bytes: number; fp32Bytes: number; accuracy: number; fp32Accuracy: number; ortMs: number; lopperMs: number }
@@ -87,7 +88,7 @@ function lopperMs(model: Model): number {
 
 async function save(): Promise<void> {
   const json = {
-    experiment: 'int8', date: new Date().toISOString(), command, quick, seeds, sparsity, retrainEpochs, qatEpochs, batch: BATCH,
+    experiment: 'int8', date: new Date().toISOString(), command, quick, seeds, sparsity, retrainEpochs, qatEpochs, denseEpochs, batch: BATCH,
     versions: { lopper: pkg.version, node: process.version, 'onnxruntime-web': ortPkg.version, kernels: k.build },
     records,
   };
