@@ -59,7 +59,7 @@ export class Calibrator {
     let lo = s.min, hi = s.max;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (Number.isNaN(v)) throw new RangeError('calibration: an activation is NaN (the model or the data is broken)');
+      if (!Number.isFinite(v)) throw new RangeError(`calibration: an activation is ${v} (the model or the data is broken)`);
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -68,6 +68,11 @@ export class Calibrator {
     s.count += values.length;
     if (this.method === 'minmax' || values.length === 0) return s;
     this.fit(s, Math.max(Math.abs(lo), Math.abs(hi)));
+    // Only zeros so far: no width yet, and zeros sit in bin 0 whatever the width becomes.
+    if (s.width === 0) {
+      s.hist[0] += values.length;
+      return s;
+    }
     const inv = 1 / s.width;
     for (let i = 0; i < values.length; i++) s.hist[Math.min(this.bins - 1, Math.floor(Math.abs(values[i]) * inv))]++;
     return s;

@@ -45,6 +45,11 @@ test('calibrators: min-max is max|x|, percentile and entropy clip outliers, merg
   }
   const cal = new Calibrator({ method: 'entropy' });
   assert.is(cal.threshold(cal.update(cal.init(), new Float32Array(10))), 0, 'all zeros');
+  // Zeros first (no bin width yet), then values: the zeros stay counted, in bin 0.
+  const late = cal.merge(cal.update(cal.init(), new Float32Array(1000)), cal.update(cal.init(), b));
+  assert.is(late.hist[0] >= 1000, true);
+  assert.equal(late, cal.update(cal.update(cal.init(), new Float32Array(1000)), b), 'zeros then values, merged or in one pass');
+  assert.throws(() => cal.update(cal.init(), Float32Array.of(1, Infinity)), /an activation is Infinity/);
   assert.throws(() => new Calibrator({ method: 'kl' as 'entropy' }), /'method' must be one of minmax, percentile, entropy, got "kl"/);
   assert.throws(() => new Calibrator({ percentile: 0 }), /'percentile' must be in \(0, 100\]/);
   assert.throws(() => cal.threshold(cal.init()), /no values were observed/);
