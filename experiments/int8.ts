@@ -3,7 +3,7 @@
 // kernels), and batch-64 latency in onnxruntime-web and in lopper. Prints a table and writes
 // experiments/results/int8.json after every run.
 //   node --import tsx experiments/int8.ts [--seeds 1] [--sparsity 0.9] [--retrain-epochs 1]
-//     [--qat-epochs 1] [--dense-epochs 20] [--tag T] [--quick]   (writes results/int8[-T].json)
+//     [--qat-epochs 1] [--dense-epochs 20] [--methods minmax,percentile,entropy] [--tag T] [--quick]   (writes results/int8[-T].json)
 // Seed 1's dense model is experiments/models/lenet-5.fashion-mnist.lopm (train-lenets.ts, seed 1);
 // other seeds train one with the same recipe for --dense-epochs (default 20).
 
@@ -35,6 +35,7 @@ const sparsity = Number(flag('sparsity', '0.9'));
 const retrainEpochs = Number(flag('retrain-epochs', quick ? '1' : '1'));
 const qatEpochs = Number(flag('qat-epochs', '1'));
 const denseEpochs = Number(flag('dense-epochs', quick ? '1' : '20'));
+const methods = flag('methods', CALIBRATION_METHODS.join(',')).split(',');
 const BATCH = 64;
 
 ort.env.wasm.numThreads = 1;
@@ -130,7 +131,7 @@ for (const seed of seeds) {
     const fp32Accuracy = evaluate(model, testSet).accuracy;
     const fp32Bytes = exportOnnx(model).length;
     await record('lenet-5', isPruned, seed, 'fp32', null, model, fp32Accuracy, fp32Bytes);
-    for (const method of CALIBRATION_METHODS) {
+    for (const method of CALIBRATION_METHODS.filter((m) => methods.includes(m))) {
       const q = quantizeModel(model, trainSet, { method });
       await record('lenet-5', isPruned, seed, `ptq-${method}`, q, model, fp32Accuracy, fp32Bytes);
       if (method === 'minmax' && qatEpochs > 0) {

@@ -105,7 +105,9 @@ export class Calibrator {
       }
       return absMax;
     }
-    return Math.min(absMax, (klBest(s.hist, last) + 0.5) * s.width);
+    // NOTE: bin 0 (zeros, a ReLU's spike) is left out of the divergence: zero is exact at any
+    // scale, and its mass would otherwise pull the threshold far down (tested on LeNet-5's fc2 input).
+    return Math.min(absMax, (klBest([0, ...s.hist.slice(1)], last) + 0.5) * s.width);
   }
 
   // Widens the bins (doubling, pairs summed) until [0, bins·width) holds `absMax`.
