@@ -25,6 +25,8 @@ test('a QDQ LeNet-5 runs in onnxruntime-web within one step of lopper int8, and 
   const q = quantizeModel(model, data, { method: 'percentile' });
   const bytes = exportQdqOnnx(q.model, new Map(q.layers.map((l) => [l.node, l.weightScales])));
   const fp32 = exportOnnx(model);
+  assert.throws(() => exportQdqOnnx(q.model, new Map([['pool1', new Float32Array(20)]])), /exportQdqOnnx: node 'pool1' is not a Dense or Conv2d layer/);
+  assert.throws(() => exportQdqOnnx(q.model, new Map([['fc2', new Float32Array(3)]])), /'fc2' has 10 output channels, 3 scales given/);
   assert.ok(fp32.length / bytes.length >= 3.8, `QDQ is ${(fp32.length / bytes.length).toFixed(2)}× smaller`);
   const proto = decodeModel(bytes, 'qdq');
   const ops = proto.graph!.node!.map((x) => x.opType);
