@@ -17,3 +17,4 @@ export * from './stats';
 export * from './thinet';
 export * from './huffman';
 export * from './cluster';
+export * from './int8';

@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ rec
   stats: () => import('./stats.js'),
   thinet: () => import('./thinet.js'),
   sparse: () => import('./sparse.js'),
+  int8: () => import('./int8.js'),
 };
 
 const args = process.argv.slice(2);

@@ -78,3 +78,8 @@ export { kmeans1d, type Clustering } from './compress/kmeans.js';
 export { codeLengths, canonicalCodes, huffmanEncode, decodeTable, countSymbols } from './compress/huffman.js';
 export { relativeIndex, positionsOf, type RelativeIndex } from './compress/relative-index.js';
 export { huffmanDecode } from './kernels/ops/huffman.js';
+
+// int8: calibration, per-channel weights, the quantised (fake-quant) model, int8 inference on
+// lopper's kernels, quantisation-aware fine-tuning; int8 kernel ops.
+export * from './compress/quantize/index.js';
+export { quantize, dequantize, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';

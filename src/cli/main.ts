@@ -18,6 +18,7 @@ import { checkCommand } from './check.js';
 import { serveCommand } from './serve.js';
 import { compressCommand } from './compress.js';
 import { exportCommand } from './export.js';
+import { quantizeCommand } from './quantize.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -52,6 +53,7 @@ checkCommand(program);
 serveCommand(program);
 compressCommand(program);
 exportCommand(program);
+quantizeCommand(program);
 
 try {
   await program.parseAsync();

@@ -3,7 +3,7 @@
 
 import type { KernelExports } from './exports.js';
 import { Heap } from './heap.js';
-import { Tensor, sizeOf, type DType } from './tensor.js';
+import { DTYPE_BYTES, Tensor, sizeOf, type DType } from './tensor.js';
 
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string | Response | Promise<Response>;
 
@@ -58,7 +58,7 @@ export class Kernels {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new RangeError(`tensor: shape [${shape}] has a bad dimension ${d}`);
     }
-    const bytes = sizeOf(shape) * 4;
+    const bytes = sizeOf(shape) * DTYPE_BYTES[dtype];
     const t = new Tensor(this, this.heap.alloc(bytes), [...shape], dtype);
     return t.fill(0);
   }

@@ -3,7 +3,10 @@
 
 import type { Kernels } from './kernels.js';
 
-export type DType = 'f32' | 'i32';
+export type DType = 'f32' | 'i32' | 'i8';
+
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Record<DType, number> = { f32: 4, i32: 4, i8: 1 };
 
 export class Tensor {
   private freed = false;
@@ -23,7 +26,7 @@ export class Tensor {
     if (!Number.isInteger(start) || start < 0 || start + n > this.size) {
       throw new RangeError(`tensor.view: [${start}, ${start + n}) is outside a tensor of ${this.size} elements`);
     }
-    return new Tensor(this.kernels, this.offset + start * 4, [...shape], this.dtype, false);
+    return new Tensor(this.kernels, this.offset + start * DTYPE_BYTES[this.dtype], [...shape], this.dtype, false);
   }
 
   get size(): number {
@@ -46,21 +49,27 @@ export class Tensor {
     return new Int32Array(this.buffer(), this.offset, this.size);
   }
 
+  /** A live Int8Array view; do not keep it across anything that may allocate. */
+  i8(): Int8Array {
+    if (this.dtype !== 'i8') throw new TypeError(`tensor: i8() on an ${this.dtype} tensor`);
+    return new Int8Array(this.buffer(), this.offset, this.size);
+  }
+
   /** A copy of the contents, safe to keep. */
-  toArray(): Float32Array | Int32Array {
-    return this.dtype === 'f32' ? this.f32().slice() : this.i32().slice();
+  toArray(): Float32Array | Int32Array | Int8Array {
+    return this.typed().slice();
   }
 
   set(data: ArrayLike<number>): this {
     if (data.length !== this.size) {
       throw new RangeError(`tensor.set: ${data.length} values for a tensor of shape [${this.shape}] (${this.size})`);
     }
-    (this.dtype === 'f32' ? this.f32() : this.i32()).set(data);
+    this.typed().set(data);
     return this;
   }
 
   fill(value: number): this {
-    (this.dtype === 'f32' ? this.f32() : this.i32()).fill(value);
+    this.typed().fill(value);
     return this;
   }
 
@@ -69,6 +78,10 @@ export class Tensor {
     if (!this.owner) throw new Error(`tensor.dispose: a view of shape [${this.shape}] does not own its memory`);
     this.freed = true;
     this.kernels.heap.free(this.offset);
+  }
+
+  private typed(): Float32Array | Int32Array | Int8Array {
+    return this.dtype === 'f32' ? this.f32() : this.dtype === 'i32' ? this.i32() : this.i8();
   }
 
   private buffer(): ArrayBuffer {

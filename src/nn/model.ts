@@ -2,7 +2,7 @@
 // over a workspace of activations allocated once per batch size.
 
 import type { Kernels } from '../kernels/kernels.js';
-import type { Tensor } from '../kernels/tensor.js';
+import type { DType, Tensor } from '../kernels/tensor.js';
 import { Graph } from '../graph/graph.js';
 import type { BackwardPass, ForwardPass } from './layer.js';
 import { ParamStore } from './params.js';
@@ -213,7 +213,7 @@ export class Model {
     if (this.ws?.batch === batch) return this.ws;
     this.freeWorkspace();
     const owned: Tensor[] = [];
-    const make = (shape: readonly number[], dtype: 'f32' | 'i32' = 'f32') => {
+    const make = (shape: readonly number[], dtype: DType = 'f32') => {
       const t = this.k.tensor(shape, dtype);
       owned.push(t);
       return t;

@@ -7,7 +7,7 @@ import type { Tensor } from '../../src/kernels/tensor.js';
 import * as reference from '../../src/kernels/reference/index.js';
 import { assertClose, type Tolerance } from './close.js';
 
-export type Arg = number | Float32Array | Int32Array;
+export type Arg = number | Float32Array | Int32Array | Int8Array;
 
 export interface TwinOptions extends Tolerance {
   /** Bytes of scratch to append as the last wasm argument. */
@@ -23,10 +23,10 @@ export function twin(k: Kernels, name: string, args: Arg[], label: string, optio
   if (!fn) throw new Error(`no wasm export named ${name}`);
 
   const onHeap = new Map<Arg, Tensor>();
-  const copies = new Map<Arg, Float32Array | Int32Array>();
+  const copies = new Map<Arg, Float32Array | Int32Array | Int8Array>();
   for (const a of args) {
     if (typeof a === 'number' || onHeap.has(a)) continue;
-    onHeap.set(a, k.from(a, [a.length], a instanceof Int32Array ? 'i32' : 'f32'));
+    onHeap.set(a, k.from(a, [a.length], a instanceof Int32Array ? 'i32' : a instanceof Int8Array ? 'i8' : 'f32'));
     copies.set(a, a.slice());
   }
   try {

@@ -7,7 +7,7 @@ import {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu, Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d, Resize,
-  layerFromAttrs, layerRegistry,
+  layerFromAttrs, layerRegistry, FakeQuant,
 } from '../../src/nn/layers/index.js';
 
 const samples: Layer[] = [
@@ -26,6 +26,7 @@ const samples: Layer[] = [
   new ConvTranspose2d({ filters: 4, kernel: [3, 2], stride: [2, 1], pads: [1, 0, 0, 1], outputPadding: [1, 0], groups: 2, bias: false }),
   new Resize({ sizes: [4, 6], scales: [2, 3], mode: 'linear', coordinate: 'align_corners', nearest: 'ceil' }),
   new MaxPool2d({ kernel: [2, 3], stride: 1, padding: [1, 2], dilation: [2, 1] }),
+  new FakeQuant({ scale: 0.05, zeroPoint: 3 }),
 ];
 
 test('every layer is registered under its op and rebuilds from its attrs', () => {

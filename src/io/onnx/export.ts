@@ -7,6 +7,7 @@ import type { GraphNode } from '../../graph/graph.js';
 import { AttributeType, DataType, encodeModel, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { floatTensor, int64Tensor } from './tensor.js';
 import { OnnxError } from './errors.js';
+import { emitFakeQuant } from './export-qdq.js';
 
 export interface OnnxExportOptions {
   /** Default-domain opset, 13–18 (default 17). */
@@ -22,7 +23,7 @@ export interface OnnxExportOptions {
 type Attr = number | number[] | string | { float: number } | { floats: number[] };
 
 /** The writer's state for one export: nodes, initializers and the names already taken. */
-class Writer {
+export class Writer {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly taken = new Set<string>();
@@ -294,6 +295,7 @@ function emit(w: Writer, node: GraphNode): void {
       w.node('Resize', inputs, name, { mode: c.mode, coordinate_transformation_mode: c.coordinate, nearest_mode: c.nearest });
       return;
     }
+    case 'FakeQuant': emitFakeQuant(w, node); return;
     default:
       throw new OnnxError('export', `exportOnnx: node '${name}' is a ${layer.op} layer, which has no ONNX form in this lopper`);
   }

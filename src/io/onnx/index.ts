@@ -4,3 +4,4 @@
 export { exportOnnx, type OnnxExportOptions } from './export.js';
 export { importOnnx, modelFromOnnx, parseOnnx, supportedOnnxOps, type OnnxImportOptions, type OnnxInfo, type ParsedOnnx } from './import.js';
 export { OnnxError, type OnnxErrorCode, type UnsupportedNode } from './errors.js';
+export { exportQdqOnnx } from './export-qdq.js';

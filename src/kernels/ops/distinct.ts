@@ -1,7 +1,7 @@
 // Aliasing checks for the kernel façade: kernels assume their outputs overlap nothing else unless
 // ABI.md says so, so ops refuse overlapping tensors up front. Inputs may share memory freely.
 
-import type { Tensor } from '../tensor.js';
+import { DTYPE_BYTES, type Tensor } from '../tensor.js';
 
 type Named = Record<string, Tensor | null | undefined>;
 
@@ -14,7 +14,7 @@ export function distinct(op: string, outputs: Named, inputs: Named = {}, allowed
   for (const an in outputs) {
     const a = outputs[an];
     if (a == null) continue;
-    const aEnd = a.offset + a.size * 4;
+    const aEnd = a.offset + a.size * DTYPE_BYTES[a.dtype];
     let later = false;
     for (const bn in outputs) {
       if (bn === an) later = true;
@@ -25,7 +25,7 @@ export function distinct(op: string, outputs: Named, inputs: Named = {}, allowed
 }
 
 function overlap(op: string, an: string, a: Tensor, aEnd: number, bn: string, b: Tensor | null | undefined, allowed: readonly string[]): void {
-  if (b == null || a.offset >= b.offset + b.size * 4 || b.offset >= aEnd) return;
+  if (b == null || a.offset >= b.offset + b.size * DTYPE_BYTES[b.dtype] || b.offset >= aEnd) return;
   const same = a.offset === b.offset && a.size === b.size;
   if (same && allowed.includes(`${an}=${bn}`)) return;
   const may = allowed.filter((p) => p.startsWith(`${an}=`)).map((p) => `'${p.slice(an.length + 1)}'`);

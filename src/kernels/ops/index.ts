@@ -11,3 +11,4 @@ export * from './stats.js';
 export * from './thinet.js';
 export * from './huffman.js';
 export * from './cluster.js';
+export * from './int8.js';

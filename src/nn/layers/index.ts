@@ -40,6 +40,7 @@ import { RoundFloat } from './round-float.js';
 import { InstanceNorm, LayerNorm } from './normalization.js';
 import { ConvTranspose2d } from './convtranspose2d.js';
 import { Resize } from './resize.js';
+import { FakeQuant } from './fakequant.js';
 
 export {
   Add, AvgPool2d, BatchNorm, BroadcastAdd, Clip, Concat, Conv2d, Dense, Div, Dropout, Flatten, GlobalAvgPool, HardSigmoid, HardSwish,
@@ -73,6 +74,8 @@ export type { RoundFloatOptions } from './round-float.js';
 export type { InstanceNormOptions, LayerNormOptions } from './normalization.js';
 export type { ConvTranspose2dOptions } from './convtranspose2d.js';
 export type { ResizeOptions } from './resize.js';
+export { FakeQuant };
+export type { FakeQuantOptions } from './fakequant.js';
 
 /** Layer classes by op name (each class's `op` is its name); `new layerRegistry[op](attrs)` rebuilds a layer. */
 export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
@@ -80,6 +83,7 @@ export const layerRegistry: Record<string, new (attrs: any) => Layer> = {
   Identity, LeakyRelu, LogSoftmax, Lrn, Maxout, MaxPool2d, Mul, Pad, ReduceMean, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose,
   Slice, ReduceL2, ReduceMax, ReduceMin, ReduceSum, Abs, Erf, Exp, Log, Neg, Pow, Reciprocal, Sqrt, Elu, Gelu, Selu, Softplus, PRelu,
   Max, Mean, Min, RoundFloat, InstanceNorm, LayerNorm, ConvTranspose2d, Resize,
+  FakeQuant,
 };
 
 /** Rebuilds a layer from its op and attrs() (as saved); throws naming the known ops for an unknown one. */

@@ -12,9 +12,11 @@ import { shapeOps } from './shape.js';
 import { sliceOps } from './slice.js';
 import { mathOps } from './math.js';
 import { resizeOps } from './resize.js';
+import { quantOps } from './quant.js';
 
 export const onnxOps: Record<string, OpSpec> = {
   ...linearOps, ...poolOps, ...normOps, ...activationOps, ...shapeOps, ...arithOps, ...reduceOps, ...sliceOps, ...mathOps, ...resizeOps,
+  ...quantOps,
 };
 
 export type { OpSpec };

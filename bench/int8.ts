@@ -1,0 +1,49 @@
+// int8 benchmarks: lopper's int8 GEMM (i32 sums; the relaxed build's 8-bit dot when A is in
+// [0, 127]) against lopper's f32 GEMM of the same size, in the same run, per SIMD build.
+
+import { loadNodeKernels, nodeKernelBuild } from '../src/node/kernels.js';
+import type { KernelBuild } from '../src/kernels/kernels.js';
+import { interleavedMs, printTable, type BenchRecord } from './lib/measure.js';
+import type { SuiteOptions } from './run.js';
+
+const SYSTEM: Record<KernelBuild, string> = { relaxed: 'lopper-relaxed-simd', simd: 'lopper-simd', scalar: 'lopper-scalar' };
+
+function ints(n: number, lo: number, hi: number, seed: number): Int8Array {
+  const a = new Int8Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = lo + (s % (hi - lo + 1));
+  }
+  return a;
+}
+
+export async function run({ quick }: SuiteOptions) {
+  const builds: KernelBuild[] = nodeKernelBuild() === 'relaxed' ? ['relaxed', 'simd'] : ['simd'];
+  const records: BenchRecord[] = [];
+  for (const n of quick ? [64] : [512]) {
+    const shape = `${n}x${n}x${n}`;
+    const flops = 2 * n * n * n;
+    const systems: Record<string, () => unknown> = {};
+    const owned: { dispose(): void }[] = [];
+    for (const build of builds) {
+      const k = await loadNodeKernels({ build });
+      const name = SYSTEM[build];
+      const [fa, fb, fc] = [k.from(Float32Array.from(ints(n * n, -128, 127, 1))), k.from(Float32Array.from(ints(n * n, -128, 127, 2))), k.tensor([n * n])];
+      const [qa, qa7, qb, qc] = [k.from(ints(n * n, -128, 127, 1), [n * n], 'i8'), k.from(ints(n * n, 0, 127, 3), [n * n], 'i8'),
+        k.from(ints(n * n, -128, 127, 2), [n * n], 'i8'), k.tensor([n * n], 'i32')];
+      owned.push(fa, fb, fc, qa, qa7, qb, qc);
+      const fs = k.scratch(Math.max(k.wasm.f32_gemm_scratch_bytes(), k.wasm.i8_gemm_scratch_bytes(n, n, n)));
+      systems[`${name} f32 gemm`] = () => k.wasm.f32_gemm(fc.offset, fa.offset, fb.offset, 1, 0, n, n, n, 0, 0, fs);
+      systems[`${name} int8 gemm`] = () => k.wasm.i8_gemm(qc.offset, qa.offset, qb.offset, n, n, n, 0, fs);
+      if (build === 'relaxed') systems[`${name} int8 gemm, A in [0,127]`] = () => k.wasm.i8_gemm(qc.offset, qa7.offset, qb.offset, n, n, n, 1, fs);
+    }
+    for (const [system, ms] of Object.entries(await interleavedMs(systems))) {
+      records.push({ suite: 'int8', kernel: 'gemm', shape, system, medianMs: ms, gflops: flops / ms / 1e6 });
+    }
+    for (const t of owned) t.dispose();
+  }
+  const baseOf = (r: BenchRecord) => records.find((b) => b.shape === r.shape && b.system === r.system.replace(/ int8 gemm.*$/, ' f32 gemm'));
+  printTable(records, (r) => (r.system.endsWith('f32 gemm') ? undefined : baseOf(r)));
+  return { records, versions: {} };
+}

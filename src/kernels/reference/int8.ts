@@ -1,0 +1,92 @@
+// Plain-TypeScript twins of the int8 kernels (assembly/int8.ts): the executable spec of
+// quantize / dequantize, the int8 GEMM with i32 sums, its two epilogues and int8 im2col.
+
+const f = Math.fround;
+
+/** Round half to even, as f32.nearest and ONNX QuantizeLinear do. */
+export function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** round_half_even(v) + zp saturated to int8; NaN → zp. */
+export function saturateI8(v: number, zp: number): number {
+  if (Number.isNaN(v)) return zp;
+  const q = roundHalfEven(Math.min(Math.max(v, -32768), 32767)) + zp;
+  return q < -128 ? -128 : q > 127 ? 127 : q;
+}
+
+/** q[n] = saturate_int8(round_half_even(x / scale) + zeroPoint) with an f32 division; NaN → zeroPoint. */
+export function i8_quantize(q: Int8Array, x: Float32Array, scale: number, zeroPoint: number, n: number): void {
+  const s = f(scale);
+  for (let i = 0; i < n; i++) q[i] = saturateI8(f(x[i] / s), zeroPoint);
+}
+
+/** x[n] = (q − zeroPoint) · scale, rounded to f32 once. */
+export function i8_dequantize(x: Float32Array, q: Int8Array, scale: number, zeroPoint: number, n: number): void {
+  const s = f(scale);
+  for (let i = 0; i < n; i++) x[i] = (q[i] - zeroPoint) * s;
+}
+
+/** C[M,N] = A[M,K]·B[N,K]ᵀ in exact integer sums; `u7` (a promise about the operands' range) changes nothing here. */
+export function i8_gemm(c: Int32Array, a: Int8Array, b: Int8Array, M: number, N: number, K: number, _u7: number): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a[i * K + k] * b[j * K + k];
+      c[i * N + j] = s;
+    }
+  }
+}
+
+/** y[M,N] = f32(f32(f32(acc)·scale[ch]) + bias[ch]); ch = j, or i when perRow. */
+export function i32_dequantize_channels(
+  y: Float32Array, acc: Int32Array, scale: Float32Array, bias: Float32Array, hasBias: number,
+  M: number, N: number, perRow: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      const ch = perRow ? i : j;
+      const v = f(f(acc[i * N + j]) * scale[ch]);
+      y[i * N + j] = hasBias ? v + bias[ch] : v;
+    }
+  }
+}
+
+/** q[M,N] = saturate_int8(round_half_even(f32(acc + bias[ch])·multiplier[ch]) + zeroPoint). */
+export function i32_requantize_channels(
+  q: Int8Array, acc: Int32Array, multiplier: Float32Array, bias: Int32Array, hasBias: number, zeroPoint: number,
+  M: number, N: number, perRow: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      const ch = perRow ? i : j;
+      const s = (acc[i * N + j] + (hasBias ? bias[ch] : 0)) | 0;
+      q[i * N + j] = saturateI8(f(f(s) * multiplier[ch]), zeroPoint);
+    }
+  }
+}
+
+/** x[C,H,W] → col[OH·OW, C·KH·KW], one row per output pixel; `pad` where the window leaves the image. */
+export function i8_im2col_rows(
+  col: Int8Array, x: Int8Array, pad: number,
+  C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number,
+): void {
+  const OH = Math.floor((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1;
+  const OW = Math.floor((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1;
+  const K = C * KH * KW;
+  for (let oh = 0; oh < OH; oh++) {
+    for (let ow = 0; ow < OW; ow++) {
+      for (let c = 0; c < C; c++) {
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kw = 0; kw < KW; kw++) {
+            const h = oh * SH - PH + kh * DH;
+            const w = ow * SW - PW + kw * DW;
+            const inside = h >= 0 && h < H && w >= 0 && w < W;
+            col[(oh * OW + ow) * K + (c * KH + kh) * KW + kw] = inside ? x[(c * H + h) * W + w] : pad;
+          }
+        }
+      }
+    }
+  }
+}

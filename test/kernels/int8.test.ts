@@ -1,0 +1,88 @@
+// The int8 kernels against their twins (exact: integer sums, and f32 roundings the twins repeat)
+// on awkward shapes and tile edges; the int8 ops' errors.
+
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { backends } from '../helpers/backends.js';
+import { Rng } from '../helpers/rng.js';
+import { twin } from '../helpers/twin.js';
+
+const EXACT = { atol: 0, rtol: 0 };
+const EDGES = [1, 2, 3, 4, 5, 7, 8, 9, 17, 33];
+
+function i8(rng: Rng, n: number, lo = -128, hi = 127): Int8Array {
+  return Int8Array.from(rng.i32(n, lo, hi));
+}
+
+test('i8_quantize and i8_dequantize match their twins, ties to even, NaN, saturation', async () => {
+  const rng = new Rng(1);
+  for (const { k } of await backends()) {
+    for (const n of [1, 3, 7, 15, 16, 17, 129]) {
+      const x = rng.f32(n, -3, 3);
+      if (n > 5) { x[0] = NaN; x[1] = 2.5 * 0.02; x[2] = -3.5 * 0.02; x[3] = 1e30; x[4] = -Infinity; }
+      for (const zp of [0, -7, 100]) {
+        twin(k, 'i8_quantize', [new Int8Array(n), x, 0.02, zp, n], `n${n} zp${zp}`, EXACT);
+        twin(k, 'i8_dequantize', [new Float32Array(n), i8(rng, n), 0.013, zp, n], `n${n} zp${zp}`, EXACT);
+      }
+    }
+  }
+});
+
+test('i8_gemm matches its twin at tile edges, with and without the [0, 127] promise', async () => {
+  const rng = new Rng(2);
+  for (const { k } of await backends()) {
+    for (const M of EDGES) for (const N of EDGES) for (const K of [1, 7, 8, 16, 17, 33]) {
+      for (const u7 of [0, 1, 2]) {
+        const a = i8(rng, M * K, u7 === 1 ? 0 : -128, 127);
+        const b = i8(rng, N * K, u7 === 2 ? 0 : -128, 127);
+        twin(k, 'i8_gemm', [new Int32Array(M * N), a, b, M, N, K, u7], `M${M} N${N} K${K} u7 ${u7}`,
+          { ...EXACT, scratch: k.wasm.i8_gemm_scratch_bytes(M, N, K) });
+      }
+    }
+  }
+});
+
+test('i8_gemm on large shapes, extreme values (no overflow)', async () => {
+  const rng = new Rng(3);
+  for (const { k } of await backends()) {
+    for (const [M, N, K] of [[129, 67, 300], [64, 20, 800], [3, 129, 1025]]) {
+      for (const u7 of [0, 2]) {
+        const a = i8(rng, M * K).fill(-128, 0, K);
+        const b = i8(rng, N * K, u7 ? 0 : -128, 127).fill(u7 ? 127 : -128, 0, K);
+        twin(k, 'i8_gemm', [new Int32Array(M * N), a, b, M, N, K, u7], `M${M} N${N} K${K} u7 ${u7}`,
+          { ...EXACT, scratch: k.wasm.i8_gemm_scratch_bytes(M, N, K) });
+      }
+    }
+  }
+});
+
+test('epilogues match their twins per row and per column', async () => {
+  const rng = new Rng(4);
+  for (const { k } of await backends()) {
+    for (const [M, N] of [[1, 1], [3, 7], [17, 5], [2, 129]]) {
+      for (const perRow of [0, 1]) for (const hasBias of [0, 1]) {
+        const ch = perRow ? M : N;
+        const acc = rng.i32(M * N, -200000, 200000);
+        twin(k, 'i32_dequantize_channels', [new Float32Array(M * N), acc, rng.f32(ch, 1e-4, 1e-2), rng.f32(ch), hasBias, M, N, perRow],
+          `M${M} N${N} perRow ${perRow} bias ${hasBias}`, EXACT);
+        twin(k, 'i32_requantize_channels', [new Int8Array(M * N), acc, rng.f32(ch, 1e-4, 2e-3), rng.i32(ch, -5000, 5000), hasBias, -3, M, N, perRow],
+          `M${M} N${N} perRow ${perRow} bias ${hasBias}`, EXACT);
+      }
+    }
+  }
+});
+
+test('i8_im2col_rows matches its twin with padding, stride and dilation', async () => {
+  const rng = new Rng(5);
+  for (const { k } of await backends()) {
+    for (const [C, H, W, KH, KW, S, P, D] of [[1, 5, 5, 3, 3, 1, 1, 1], [3, 7, 9, 2, 3, 2, 0, 1], [2, 8, 6, 3, 3, 1, 2, 2], [1, 1, 1, 1, 1, 1, 0, 1]]) {
+      const OH = Math.floor((H + 2 * P - D * (KH - 1) - 1) / S) + 1;
+      const OW = Math.floor((W + 2 * P - D * (KW - 1) - 1) / S) + 1;
+      twin(k, 'i8_im2col_rows', [new Int8Array(OH * OW * C * KH * KW), i8(rng, C * H * W), 5, C, H, W, KH, KW, S, S, P, P, D, D],
+        `C${C} H${H} W${W} K${KH}x${KW} S${S} P${P} D${D}`, EXACT);
+    }
+  }
+  assert.ok(true);
+});
+
+test.run();
