@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BUILTIN_NAMES, npyPair } from '../node/data.js';
-import { modelFormat } from '../node/model-file.js';
+import { modelFormat, writableFormat } from '../node/model-file.js';
 import { UsageError } from './options.js';
 import { checkOutput, dataInputs } from './output.js';
 
@@ -42,7 +42,7 @@ export function preflight(p: Preflight): void {
   const inputs = [...(p.model !== undefined ? [p.model] : []), ...(p.data !== undefined ? dataInputs(p.data) : []), ...(p.inputs ?? [])];
   const earlier: OutputSpec[] = [];
   for (const out of p.outputs ?? []) {
-    if (out.kind === 'model') usage(() => modelFormat(out.path), out.flag);
+    if (out.kind === 'model') usage(() => writableFormat(out.path), out.flag);
     checkOutput(out.path, inputs, out.flag);
     const same = earlier.find((e) => resolve(e.path) === resolve(out.path));
     if (same) throw new UsageError(`${out.flag} ${out.path} is the same file as ${same.flag}; choose another`);

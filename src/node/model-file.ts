@@ -28,6 +28,15 @@ export function modelFormat(path: string): ModelFormat {
   throw new Error(`${path}: unknown model format '${ext || '(no extension)'}'; lopper reads .onnx, .lopm and .lop files`);
 }
 
+/** The format a model is written in, by extension: .onnx or .lopm (a .lop comes from `lopper compress`). */
+export function writableFormat(path: string): 'onnx' | 'lopm' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.onnx') return 'onnx';
+  if (ext === '.lopm') return 'lopm';
+  if (ext === '.lop') throw new Error(`${path}: a .lop file holds a compressed model: write .onnx or .lopm here, then 'lopper compress' it`);
+  throw new Error(`${path}: unknown model format '${ext || '(no extension)'}'; lopper writes .onnx and .lopm files`);
+}
+
 export interface ModelFile {
   model: Model;
   meta?: Record<string, unknown>;
@@ -81,8 +90,7 @@ export async function readModelFile(path: string, k: Kernels, options: Omit<Onnx
  * mask itself.
  */
 export async function writeModelFile(path: string, model: Model, meta?: Record<string, unknown>, onnx: Omit<OnnxExportOptions, 'metadata'> = {}): Promise<number> {
-  const format = modelFormat(path);
-  if (format === 'lop') throw new Error(`${path}: a .lop file holds a compressed model: write it with 'lopper compress'`);
+  const format = writableFormat(path);
   const bytes = format === 'lopm'
     ? saveModel(model, meta)
     : exportOnnx(model, { ...onnx, ...(meta ? { metadata: { [META_KEY]: JSON.stringify(meta) } } : {}) });

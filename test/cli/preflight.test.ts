@@ -66,6 +66,12 @@ test('prune refuses bad outputs, data and layer names before any work, exit 2', 
   assert.equal(left, ['mlp.lopm', 'notes.txt', 'tiny.lopd'], 'nothing was written');
 });
 
+test('prune -o model.lop is refused before any work (a .lop comes from lopper compress)', async () => {
+  const r = await lopper(['prune', at('mlp.lopm'), '--retrain-epochs', '1', '--workers', '1', '--method', 'magnitude', '--data', at('tiny.lopd'), '-o', at('out.lop')]);
+  fails(r, 2, `-o ${at('out.lop')}: a .lop file holds a compressed model`, 'lopper compress');
+  assert.not.ok((await readdir(dir)).includes('out.lop'));
+});
+
 test('a missing model argument is named first; missing flags after it', async () => {
   const [none, noFlags, noOutput] = await Promise.all([
     lopper(['prune']),
