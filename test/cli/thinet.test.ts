@@ -63,6 +63,8 @@ test('thinet prunes an imported ONNX LeNet-5 layer by layer on 2 workers; the hi
   assert.match(html, '<h2>Channels per layer</h2>');
   const first = records[0];
   assert.match(html, `<tr><th>${first.layer}</th><td>${first.unitsBefore}</td><td>${first.unitsBefore - first.removed}</td>`);
+  assert.match(html, '<h2>ThiNet per layer</h2>');
+  assert.match(html, `${first.reweighting[0].consumer}: solved`);
 });
 
 test('--no-least-squares leaves the readers unweighted; --flops 2 halves the FLOPs (one thread, progress lines)', async () => {

@@ -16,6 +16,7 @@ import { Conv2d, Dense, Flatten, MaxPool2d, Relu } from '../../src/nn/layers/ind
 import { importOnnx } from '../../src/io/onnx/index.js';
 import { runStructured, STRUCTURED_DEFAULTS, type StructuredSettings } from '../../src/pipeline/structured.js';
 import { createRunner } from '../../src/pipeline/runner.js';
+import { checkHistory, renderReport } from '../../src/pipeline/report.js';
 import type { CheckpointStore } from '../../src/pipeline/stages.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 
@@ -59,6 +60,13 @@ test('thinet prunes layer by layer with fine-tuning between, recording objective
   const plain = await runStructured(new Model(convNet(), await k(), { seed: 1 }), run(base({ thinet: { samples: 600, leastSquares: false } })));
   assert.equal(plain.history.thinet!.map((r) => r.reweighting), [[], []], 'no least squares, no reweighting');
   assert.is(plain.history.thinet![0].objective, history.thinet![0].objective, 'the first layer: the same choice');
+  const html = renderReport(JSON.parse(JSON.stringify(history)));
+  assert.match(html, '<h2>ThiNet per layer</h2>');
+  assert.match(html, '<tr><th>conv2</th><td>8</td><td>4</td>');
+  assert.match(html, 'fc1: solved');
+  assert.match(renderReport(plain.history), /<td>off<\/td><\/tr>/);
+  const bad = { ...history, thinet: [{ ...history.thinet![0], reweighting: [{ consumer: 'conv2', status: 'maybe' }] }] };
+  assert.throws(() => checkHistory(JSON.parse(JSON.stringify(bad))), /thinet\[0\]\.reweighting\[0\]\.status must be 'solved' or 'fallback', got "maybe"/);
   model.dispose();
   plain.model.dispose();
 });
