@@ -60,10 +60,10 @@ export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency, compareLatency, forwardLatencies, type LatencyOptions } from './pipeline/stats.js';
 export { findCollapse, COLLAPSE_THRESHOLDS, type CollapseThresholds } from './pipeline/collapse.js';
 export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve, Collapse } from './pipeline/history.js';
-export { thinetPrune, thinetStep, type ThinetOptions, type ThinetLayer, type ThinetResult } from './prune/thinet/prune.js';
+export { thinetPrune, thinetStep, thinetApply, type ThinetOptions, type ThinetLayer, type ThinetResult } from './prune/thinet/prune.js';
 export { thinetScores } from './prune/thinet/scores.js';
 export { selectUnits, type Selection, type SelectOptions, type Reweighting } from './prune/thinet/select.js';
-export { consumersOf, planSamples, sampleBatch, sampleContributions, type Consumer, type SamplePlan, type ConsumerSamples, type SampleOptions } from './prune/thinet/sample.js';
+export { consumersOf, planSamples, sampleBatch, sampleContributions, samplePass, type Consumer, type SamplePlan, type ConsumerSamples, type SampleOptions } from './prune/thinet/sample.js';
 export { SingularSystemError } from './kernels/ops/thinet.js';
 export { ratioForFlops, flopsAfter } from './prune/flops-target.js';
 

@@ -8,6 +8,9 @@
 //   l1, l2, apoz, taylor, maxout, correlation, group-lasso, random (runStructured): score →
 //     remove → fine-tune in --steps steps, statistics from data passes on the workers;
 //     checkpointed like magnitude.
+//   thinet (runStructured): Luo et al. 2017, layer by layer: sample what the next layer reads (on
+//     the workers), remove what it misses least, reweight by least squares, fine-tune; --ratio or
+//     a --flops target.
 // A bar per training epoch and per evaluation pass; a line per stage.
 
 import { Option, type Command } from 'commander';
@@ -19,7 +22,7 @@ import { crc32 } from '../io/crc32.js';
 import type { Model } from '../nn/model.js';
 import { runHan, HAN_DEFAULTS, type HanSettings } from '../pipeline/han.js';
 import { runFilterPruning, defaultFilterLayers, FILTER_DEFAULTS, type FilterSettings } from '../pipeline/filters.js';
-import { runStructured, STRUCTURED_DEFAULTS, METHODS as STRUCTURED, type Method as StructuredMethod, type StructuredSettings } from '../pipeline/structured.js';
+import { runStructured, STRUCTURED_DEFAULTS, THINET_DEFAULTS, METHODS as STRUCTURED, type Method as StructuredMethod, type StructuredSettings } from '../pipeline/structured.js';
 import { checkHistory } from '../pipeline/report.js';
 import type { History, HistoryStep, Sensitivity } from '../pipeline/history.js';
 import type { SparsitySchedule } from '../prune/schedule.js';
@@ -28,6 +31,7 @@ import { bytes, count, percent, printJson, si, writeOutput } from './output.js';
 import { checkLayerNames, preflight, requireOptions } from './preflight.js';
 import { prunableWeights } from '../prune/masks.js';
 import { dependencyGroups } from '../graph/dependency.js';
+import { consumersOf } from '../prune/thinet/sample.js';
 import { barsEnabled, progress } from './progress.js';
 import { DATA_HELP, loadDataFor } from './load.js';
 import { readModelFile, writeModelFile } from '../node/model-file.js';
@@ -76,6 +80,9 @@ interface PruneFlags {
   lasso: number;
   lassoEpochs: number;
   epsilon: number;
+  flops?: number;
+  samples: number;
+  leastSquares: boolean;
 }
 
 const structured = (m: Method): m is StructuredMethod => (STRUCTURED as readonly string[]).includes(m);
@@ -99,12 +106,15 @@ const ONLY: Record<string, { method: Method; flag: string }> = {
   lasso: { method: 'group-lasso', flag: '--lasso' },
   lassoEpochs: { method: 'group-lasso', flag: '--lasso-epochs' },
   epsilon: { method: 'group-lasso', flag: '--epsilon' },
+  flops: { method: 'thinet', flag: '--flops' },
+  samples: { method: 'thinet', flag: '--samples' },
+  leastSquares: { method: 'thinet', flag: '--no-least-squares' },
 };
 
 export function pruneCommand(program: Command): void {
   program
     .command('prune')
-    .description('prune a model and retrain it: magnitude (Han et al. 2015), l1-filter (Li et al. 2017), or a structured criterion: l1, l2, apoz, taylor, maxout, correlation, group-lasso, random')
+    .description('prune a model and retrain it: magnitude (Han et al. 2015), l1-filter (Li et al. 2017), or a structured criterion: l1, l2, apoz, taylor, maxout, correlation, group-lasso, random, thinet (Luo et al. 2017)')
     .argument('<model>', 'the trained model (.lopm or .onnx)', text('<model>'))
     // Required, but checked in runPrune: commander would report them before a missing <model>.
     .option('--data <spec>', `${DATA_HELP} (without it: prune only, no retraining or evaluation)`, text('--data'))
@@ -123,7 +133,10 @@ export function pruneCommand(program: Command): void {
     .option('--checkpoint <file>', 'magnitude, l1 … random: the checkpoint, resumed if it exists (default: <output>.checkpoint)', text('--checkpoint'))
     .option('--ratio <r>', 'l1-filter, l1 … random: share of each layer\'s filters to remove, in [0, 1) (maxout: of each unit\'s neurons; correlation: of the dense layers\' connections)', ratio('--ratio'), FILTER_DEFAULTS.ratio as number)
     .option('--layers <names>', 'l1-filter, l1 … random: the layers to prune, comma-separated (default: every conv layer that can be; a net without any: its hidden fully connected layers)', nameList('--layers'))
-    .option('--pass-samples <n>', 'apoz, taylor, maxout, correlation: training samples each statistics pass visits (0: all)', integer('--pass-samples', 0), STRUCTURED_DEFAULTS.passSamples)
+    .option('--pass-samples <n>', 'apoz, taylor, maxout, correlation: training samples each statistics pass visits (0: all); thinet: images the samples are drawn from (0: --samples / 10)', integer('--pass-samples', 0), STRUCTURED_DEFAULTS.passSamples)
+    .option('--flops <x>', 'thinet: instead of --ratio, the FLOPs reduction to reach (2: half the FLOPs), by one share for every layer', number('--flops', { above: 1 }))
+    .option('--samples <n>', 'thinet: (image, channel, location) samples per layer that reads the pruned one', integer('--samples', 1), THINET_DEFAULTS.samples)
+    .option('--no-least-squares', 'thinet: keep the next layer\'s weights as they are (no least-squares reweighting of the kept channels)')
     .option('--lasso <lambda>', 'group-lasso: the penalty λ on Σ‖filter‖₂ while training', number('--lasso', { above: 0 }), STRUCTURED_DEFAULTS.lasso.lambda)
     .option('--lasso-epochs <n>', 'group-lasso: epochs of training with the penalty before removal', integer('--lasso-epochs', 0), STRUCTURED_DEFAULTS.lasso.epochs)
     .option('--epsilon <x>', 'group-lasso: remove filters whose norm is under this', number('--epsilon', { min: 0 }), STRUCTURED_DEFAULTS.lasso.epsilon)
@@ -157,6 +170,12 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
   }
   if (flags.layerSparsity && cmd.getOptionValueSource('scope') === 'cli') {
     throw new UsageError('--scope does not apply with --layer-sparsity');
+  }
+  if (flags.method === 'thinet') {
+    for (const [key, flag] of [['steps', '--steps'], ['scope', '--scope']] as const) {
+      if (cmd.getOptionValueSource(key) === 'cli') throw new UsageError(`${flag} does not apply to --method thinet (it prunes layer by layer, each once)`);
+    }
+    if (flags.flops !== undefined && cmd.getOptionValueSource('ratio') === 'cli') throw new UsageError('give --flops or --ratio, not both');
   }
   if (flags.distill === undefined && cmd.getOptionValueSource('temperature') === 'cli') {
     throw new UsageError('--temperature needs --distill');
@@ -206,8 +225,8 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     say((magnitude
       ? `magnitude pruning (Han et al. 2015) to ${flags.layerSparsity ? `per-layer sparsity ${Object.entries(flags.layerSparsity).map(([n, v]) => `${n} ${percent(v, 1)}`).join(', ')}` : `${percent(flags.sparsity, 1)} sparsity, ${flags.scope}`}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
         `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr} (${flags.lrSchedule === 'restart' ? 'a cosine per retraining' : 'one cosine over all retraining'})`
-      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso}, then the filters under ${flags.epsilon}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}`}, ` +
-        `${flags.retrainEpochs} fine-tuning epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr}`
+      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso}, then the filters under ${flags.epsilon}` : flags.method === 'thinet' && flags.flops !== undefined ? `${flags.flops}× fewer FLOPs, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}${flags.method === 'thinet' ? `, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : ''}`}, ` +
+        `${flags.retrainEpochs} fine-tuning epoch${flags.retrainEpochs === 1 ? '' : 's'} per ${flags.method === 'thinet' ? 'layer' : 'step'} at lr ${flags.lr}`
       : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
         `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`) +
       (flags.distill === undefined ? '' : `, distilling from the input model (α ${flags.distill}, T ${flags.temperature})`));
@@ -248,6 +267,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
           steps: cmd.getOptionValueSource('steps') === 'cli' ? flags.steps : 1,
           passSamples: flags.passSamples, lasso: { lambda: flags.lasso, epochs: flags.lassoEpochs, epsilon: flags.epsilon },
           ...(flags.layers ? { layers: flags.layers } : {}), ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }), ...distill,
+          ...(flags.method === 'thinet' ? { thinet: { samples: flags.samples, leastSquares: flags.leastSquares }, ...(flags.flops === undefined ? {} : { flops: flags.flops }) } : {}),
         };
         return runStructured(start, { ...hooks, settings: s, checkpoint, source });
       }
@@ -274,12 +294,17 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       printJson({
         command: 'prune', model: file, name: graph.name, data: data.source, split, method: flags.method, settings: history.settings,
         output: flags.output, bytes: size, history: historyPath, ...(magnitude ? { checkpoint: checkpointPath, resumed } : { removed: result.removed }),
+        ...(history.thinet ? { thinet: history.thinet } : {}),
         collapsed: history.collapse !== undefined, ...(history.collapse ? { collapse: history.collapse } : {}),
         before: summary(before), after: summary(after), compression: before.nonzeroParams / after.nonzeroParams, seconds, steps: history.steps,
       });
     } else {
       say(`${graph.name}: ${count(before.nonzeroParams)} → ${count(after.nonzeroParams)} non-zero parameters (${(before.nonzeroParams / after.nonzeroParams).toFixed(1)}× fewer${history.collapse ? ', but the run collapsed' : ''}), ` +
         `${si(before.flops)} → ${si(after.flops)} FLOPs, ${split} accuracy ${percent(before.accuracy)} → ${percent(after.accuracy)}, ${seconds.toFixed(1)} s`);
+      for (const t of history.thinet ?? []) {
+        say(`  ${t.layer}: ${t.unitsBefore} → ${t.unitsBefore - t.removed} channels, objective ${t.objective.toPrecision(3)}` +
+          (t.reweighting.length ? `, least squares ${t.reweighting.map((w) => `${w.status} at ${w.consumer}${w.reason ? ` (${w.reason})` : ''}`).join(', ')}` : ''));
+      }
       say(`→ ${flags.output} (${bytes(size)}), history → ${historyPath}`);
     }
     if (history.collapse) console.error(`lopper prune: warning: ${history.collapse.message}`);
@@ -298,6 +323,12 @@ function checkPruneLayers(model: Model, flags: PruneFlags): void {
   if (flags.layers) {
     const producers = dependencyGroups(model.graph).filter((g) => g.prunable).flatMap((g) => g.producers);
     checkLayerNames('--layers', flags.layers, producers, `a layer of ${model.graph.name} whose filters or neurons can be removed`);
+  }
+  if (flags.method === 'thinet') {
+    // ThiNet samples the layers reading each pruned one: refuse readers it cannot sample before loading data.
+    const groups = dependencyGroups(model.graph);
+    const layers = flags.layers ?? defaultFilterLayers(model.graph);
+    for (const l of layers) consumersOf(model, groups.find((g) => g.producers.includes(l))!);
   }
 }
 

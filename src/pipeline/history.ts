@@ -57,6 +57,17 @@ export interface Collapse {
   message: string;
 }
 
+/** ThiNet's record of one pruned layer (structured pipeline, method thinet). */
+export interface ThinetRecord {
+  layer: string;
+  unitsBefore: number;
+  removed: number;
+  /** ‖Σ_{t∈T} x̂_t‖² over the sampled readers: what the removal takes from their outputs. */
+  objective: number;
+  /** Per reader: least squares solved (with the ridge used) or fell back to scales of 1 (why); empty without least squares. */
+  reweighting: { consumer: string; status: 'solved' | 'fallback'; ridge?: number; reason?: string }[];
+}
+
 export interface History {
   model: string;
   dataset: string;
@@ -69,4 +80,6 @@ export interface History {
   sensitivity?: Sensitivity;
   /** Set when the run collapsed: its compression is not a success. */
   collapse?: Collapse;
+  /** ThiNet runs: each layer's objective and reweighting, in the order the layers were pruned. */
+  thinet?: ThinetRecord[];
 }

@@ -2,7 +2,7 @@
 // scripts, no network) with the run's settings, accuracy and size over the steps, per-layer
 // sparsity, sensitivity curves and the table of steps. Core code: no Node built-ins.
 
-import type { History, HistoryStep, Phase, Sensitivity } from './history.js';
+import type { History, HistoryStep, Phase, Sensitivity, ThinetRecord } from './history.js';
 import { barChart, esc, legend, lineChart, seriesStyle } from './report-svg.js';
 
 const PHASE_COLORS: Record<Phase, string> = {
@@ -61,6 +61,19 @@ export function checkHistory(value: unknown, where = 'history'): History {
       if (acc.length !== ratios.length) fail(`${p}.accuracy`, `as long as ratios (${ratios.length})`, `${acc.length} values`);
     });
   }
+  if (h.thinet !== undefined) {
+    arr(h.thinet, 'thinet').forEach((t, i) => {
+      const p = `thinet[${i}]`;
+      const r = obj(t, p);
+      str(r.layer, `${p}.layer`);
+      for (const k of ['unitsBefore', 'removed', 'objective'] as const) num(r[k], `${p}.${k}`);
+      arr(r.reweighting, `${p}.reweighting`).forEach((w, j) => {
+        const q = obj(w, `${p}.reweighting[${j}]`);
+        str(q.consumer, `${p}.reweighting[${j}].consumer`);
+        if (q.status !== 'solved' && q.status !== 'fallback') fail(`${p}.reweighting[${j}].status`, "'solved' or 'fallback'", q.status);
+      });
+    });
+  }
   return { settings: {}, versions: {}, seed: 0, ...h } as unknown as History;
 }
 
@@ -92,6 +105,7 @@ export function renderReport(history: History): string {
     h.steps.length ? overSteps(h.steps) : '<section><h2>Steps</h2><p class="note">This run recorded no steps.</p></section>',
     h.steps.length ? layers(h.steps) : '',
     h.sensitivity ? sensitivity(h.sensitivity) : '',
+    h.thinet?.length ? thinetTable(h.thinet) : '',
     h.steps.length ? stepsTable(h.steps) : '',
     footer(h),
   ];
@@ -279,6 +293,19 @@ function sensitivity(s: Sensitivity): string {
     `the dashed line is the unpruned model. Flat curves mark layers that can be pruned hard.</p>` +
     (s.curves.length ? `<figure class="wide">${chart}</figure>${legend(curves.map(({ color, dash: d, c }) => ({ name: c.layer, color, dash: d })))}` : '<p class="note">No curves were recorded.</p>') +
     `</section>`;
+}
+
+/** ThiNet's layers in the order pruned: channels, the sampled objective, each reader's least squares. */
+function thinetTable(records: ThinetRecord[]): string {
+  const rows = records.map((t) => {
+    const fit = t.reweighting.length
+      ? t.reweighting.map((w) => `${esc(w.consumer)}: ${esc(w.status)}${w.reason ? ` (${esc(w.reason)})` : ''}`).join('<br>')
+      : 'off';
+    return `<tr><th>${esc(t.layer)}</th><td>${int(t.unitsBefore)}</td><td>${int(t.unitsBefore - t.removed)}</td><td>${esc(t.objective.toPrecision(3))}</td><td>${fit}</td></tr>`;
+  }).join('');
+  return `<section><h2>ThiNet per layer</h2><p class="note">Layers in the order they were pruned; the objective is ‖Σ x̂‖² over the removed ` +
+    `channels at the sampled outputs of the layers reading them (smaller: less of their output taken away); least squares per reader.</p>` +
+    `<table class="num"><thead><tr><th>layer</th><th>channels before</th><th>after</th><th>objective</th><th>least squares</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function stepsTable(steps: HistoryStep[]): string {

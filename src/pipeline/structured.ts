@@ -1,7 +1,8 @@
 // The structured pruning pipeline every criterion runs through: score → remove → fine-tune →
 // repeat, over the stage loop Han's pipeline uses too (stages.ts: history, checkpoints, resume).
 // Unit criteria (l1, l2, apoz, taylor, group-lasso, random) remove units of dependency groups;
-// maxout removes neurons inside maxout units; correlation masks connections of dense layers.
+// maxout removes neurons inside maxout units; correlation masks connections of dense layers;
+// thinet (Luo et al. 2017) removes layer by layer what the next layer misses least, fine-tuning between layers.
 // Data-driven criteria gather their statistics with the runner's data pass (this thread or the
 // pool). Core code: no Node built-ins.
 
@@ -21,9 +22,12 @@ import type { PassStats, HookSpec } from '../workers/hooks.js';
 import { checkRun, passOf, teacherFor, type Runner } from './runner.js';
 import { checkGraph } from '../nn/check.js';
 import { runStages, type CheckpointStore, type Stage } from './stages.js';
-import type { History, HistoryStep } from './history.js';
+import type { History, HistoryStep, ThinetRecord } from './history.js';
+import { consumersOf, samplePass } from '../prune/thinet/sample.js';
+import { thinetApply } from '../prune/thinet/prune.js';
+import { ratioForFlops } from '../prune/flops-target.js';
 
-export const METHODS = [...UNIT_CRITERIA, 'maxout', 'correlation'] as const;
+export const METHODS = [...UNIT_CRITERIA, 'maxout', 'correlation', 'thinet'] as const;
 export type Method = (typeof METHODS)[number];
 
 export interface StructuredSettings {
@@ -55,7 +59,13 @@ export interface StructuredSettings {
   latencyBatch: number;
   /** Distil from the starting model while fine-tuning (src/nn/distill.ts). */
   distill?: { alpha: number; temperature: number };
+  /** thinet: instead of `ratio`, a FLOPs reduction factor (2: half the FLOPs) met by one ratio for every chosen layer. */
+  flops?: number;
+  /** thinet: (image, channel, location) triples sampled per reading layer, from `passSamples` images (0: samples / 10); least-squares reweighting. */
+  thinet?: { samples: number; leastSquares: boolean };
 }
+
+export const THINET_DEFAULTS = { samples: 10_000, leastSquares: true };
 
 export const STRUCTURED_DEFAULTS: StructuredSettings = {
   method: 'l1', ratio: 0.5, scope: 'layer', steps: 1, retrainEpochs: 2, lr: 0.01, weightDecay: 5e-4, batchSize: 64, seed: 1,
@@ -93,6 +103,7 @@ export function defaultFilterLayers(graph: Graph): string[] {
 const SOURCES: Record<Method, string> = {
   'l1': 'Li et al. 2016', 'l2': 'Li et al. 2016', 'apoz': 'Hu et al. 2016', 'taylor': 'Molchanov et al. 2016',
   'group-lasso': 'Wen et al. 2016', 'random': 'baseline', 'maxout': 'Rueda et al. 2017', 'correlation': 'Sun et al. 2016',
+  'thinet': 'Luo et al. 2017',
 };
 
 /** Runs (or resumes) the pipeline; returns the final model, the history and the units (or connections) removed per layer. */
@@ -108,11 +119,12 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
   const unitCriterion = (UNIT_CRITERIA as readonly string[]).includes(m) ? criterion(m as UnitCriterionName, s.seed) : undefined;
   // Units (neurons, connections) each layer had at the start, what has gone since.
   const initial: Record<string, number> = {};
-  if (unitCriterion) {
+  if (unitCriterion || m === 'thinet') {
     const groups = dependencyGroups(start.graph);
     for (const l of layers) {
       const g = groups.find((x) => x.producers.includes(l));
       if (!g?.prunable) throw new RangeError(`structured pruning: '${l}' cannot be pruned${g ? `: ${g.reason}` : ' (no such layer producing channels)'}`);
+      if (m === 'thinet') consumersOf(start, g);
       initial[l] = g.units;
     }
   } else if (m === 'maxout') for (const u of maxoutUnits(start)) initial[u.node] = u.k;
@@ -138,6 +150,8 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
   };
 
   const stages: Stage[] = [{ name: 'dense', run: async (model) => ({ model, phase: 'dense', iteration: 0 }) }];
+  const thinet: ThinetRecord[] = [];
+  if (m === 'thinet') stages.push(...thinetStages(start, run, s, layers, initial, removed, thinet, fit));
   if (m === 'group-lasso' && s.lasso.epochs > 0) {
     stages.push({
       name: 'group lasso',
@@ -150,7 +164,7 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
       },
     });
   }
-  const steps = m === 'group-lasso' ? 1 : s.steps;
+  const steps = m === 'group-lasso' ? 1 : m === 'thinet' ? 0 : s.steps;
   for (let i = 1; i <= steps; i++) {
     stages.push({
       name: `remove ${i}`,
@@ -199,9 +213,55 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
   }
   const model = await runStages(start, stages, run, history, {
     what: 'structured pruning', key: 'structured', settings: s, latencyBatch: s.latencyBatch,
-    state: { save: () => ({ removed: { ...removed } }), restore: (saved) => Object.assign(removed, saved.removed) },
+    state: {
+      save: () => ({ removed: { ...removed }, ...(m === 'thinet' ? { thinet } : {}) }),
+      restore: (saved) => { Object.assign(removed, saved.removed); if (saved.thinet) thinet.push(...(saved.thinet as ThinetRecord[])); },
+    },
   });
+  if (m === 'thinet') history.thinet = thinet;
   return { model, history, removed };
+}
+
+/**
+ * ThiNet's stages: the layers in graph order, each sampled at the layers reading it (the
+ * runner's data pass: this thread or the pool), its units removed and the readers reweighted
+ * (thinetApply), then fine-tuned before the next layer is sampled.
+ */
+function thinetStages(
+  start: Model, run: StructuredRun, s: StructuredSettings, layers: string[], initial: Record<string, number>,
+  removed: Record<string, number>, records: ThinetRecord[], fit: (model: Model, epochs: number, stage: string) => Promise<unknown>,
+): Stage[] {
+  const groupOf = (model: Model, l: string) => dependencyGroups(model.graph).find((g) => g.producers.includes(l))!;
+  const order = (l: string) => dependencyGroups(start.graph).findIndex((g) => g.producers.includes(l));
+  const ordered = [...layers].sort((a, b) => order(a) - order(b));
+  const uniform = s.flops === undefined ? undefined : ratioForFlops(start, ordered.map((l) => groupOf(start, l)), s.flops).ratio;
+  const ratioOf = (l: string) => uniform ?? (typeof s.ratio === 'number' ? s.ratio : s.ratio[l] ?? 0);
+  const { samples, leastSquares } = { ...THINET_DEFAULTS, ...s.thinet };
+  const stages: Stage[] = [];
+  ordered.forEach((l, j) => {
+    stages.push({
+      name: `thinet ${l}`,
+      run: async (model) => {
+        const group = groupOf(model, l);
+        const count = Math.min(initial[l] - 1, Math.round(ratioOf(l) * initial[l])) - removed[l];
+        if (count <= 0) return { model, phase: 'remove', iteration: j + 1 };
+        const sampled = await samplePass(model, group, run.train, passOf(run.runner), {
+          samples, seed: s.seed + j * 104_729, ...(s.passSamples > 0 ? { images: s.passSamples } : {}),
+        });
+        const { model: next, selection } = thinetApply(model, group, sampled, count, { leastSquares });
+        removed[l] += count;
+        records.push({
+          layer: l, unitsBefore: initial[l], removed: count, objective: selection.objective,
+          reweighting: selection.reweighting.map((r) => (r.status === 'solved' ? { consumer: r.consumer, status: r.status, ridge: r.ridge } : { consumer: r.consumer, status: r.status, reason: r.reason })),
+        });
+        model.dispose();
+        return { model: next, phase: 'remove', iteration: j + 1 };
+      },
+    });
+    const epochs = j === ordered.length - 1 ? s.finalEpochs ?? s.retrainEpochs : s.retrainEpochs;
+    if (epochs > 0) stages.push({ name: `retrain ${l}`, run: async (model) => { await fit(model, epochs, `retrain ${l}`); return { model, phase: 'retrain', iteration: j + 1 }; } });
+  });
+  return stages;
 }
 
 export function checkStructured(settings: StructuredSettings): StructuredSettings {
@@ -220,5 +280,16 @@ export function checkStructured(settings: StructuredSettings): StructuredSetting
     if (!(v >= 0 && Number.isFinite(v))) throw bad(`'${k}' must be a finite number ≥ 0`, v);
   }
   if (s.distill) checkDistillWeights(s.distill, 'structured pruning');
+  if (s.method !== 'thinet') {
+    if (s.flops !== undefined) throw bad(`'flops' is for method thinet, not ${s.method}`, s.flops);
+    if (s.thinet !== undefined) throw bad(`'thinet' settings are for method thinet, not ${s.method}`, s.thinet);
+    return s;
+  }
+  if (s.steps !== 1) throw bad("'steps' must be 1 for thinet (it prunes layer by layer, each once)", s.steps);
+  if (s.flops !== undefined && !(typeof s.flops === 'number' && s.flops > 1 && Number.isFinite(s.flops))) throw bad("'flops' must be a reduction factor > 1 (2 for half the FLOPs)", s.flops);
+  if (s.flops !== undefined && typeof s.ratio === 'object') throw bad("give 'flops' or per-layer ratios, not both", s.ratio);
+  const t = { ...THINET_DEFAULTS, ...s.thinet };
+  if (!Number.isInteger(t.samples) || t.samples < 1) throw bad("'thinet.samples' must be an integer ≥ 1", t.samples);
+  if (typeof t.leastSquares !== 'boolean') throw bad("'thinet.leastSquares' must be true or false", t.leastSquares);
   return s;
 }

@@ -26,8 +26,8 @@ export type PassStats = Record<string, HookResult>;
 
 /** A hook over one shard of samples: fed after every batch, closed into its result. */
 export interface HookState {
-  /** After the forward (and backward, for kinds with `gradients`) pass over `batch` samples. */
-  batch(batch: number): void;
+  /** After the forward (and backward, for kinds with `gradients`) pass over `batch` samples, `indices` (of the dataset). */
+  batch(batch: number, indices: Int32Array): void;
   /** The shard's result; frees what `open` allocated. */
   close(): HookResult;
 }
@@ -98,7 +98,7 @@ export function runHooks(
         model.k.wasm.f32_scale(dLogits.offset, dLogits.offset, batch, dLogits.size);
         model.backward(dLogits);
       }
-      for (const s of states) s.batch(batch);
+      for (const s of states) s.batch(batch, part);
     }
     const out: PassStats = {};
     ids.forEach((id, i) => { out[id] = states[i].close(); });

@@ -9,6 +9,7 @@ import { checkData } from '../nn/train.js';
 import { SoftmaxCrossEntropy } from '../nn/loss.js';
 import { checkHooks, mergeStats, runHooks, type HookSpec, type PassStats } from './hooks.js';
 import './stat-hooks.js';
+import './thinet-hook.js';
 import type { WorkerPool } from './pool.js';
 
 export interface PassOptions {

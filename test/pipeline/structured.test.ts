@@ -135,7 +135,7 @@ test('an interrupted run resumes from its checkpoint to the same result', async 
 test('bad settings are refused before any work', async () => {
   const model = new Model(convNet(), await k(), { seed: 8 });
   for (const [settings, pattern] of [
-    [{ method: 'foo' }, /'method' must be one of l1, l2, apoz, taylor, group-lasso, random, maxout, correlation, got "foo"/],
+    [{ method: 'foo' }, /'method' must be one of l1, l2, apoz, taylor, group-lasso, random, maxout, correlation, thinet, got "foo"/],
     [{ ratio: 1 }, /'ratio' must be in \[0, 1\), got 1/],
     [{ scope: 'global', method: 'l1' }, /scope 'global' needs scores that compare across layers/],
     [{ steps: 0 }, /'steps' must be an integer ≥ 1, got 0/],

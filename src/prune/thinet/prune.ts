@@ -7,7 +7,7 @@ import type { Model } from '../../nn/model.js';
 import type { Dataset } from '../../nn/data/dataset.js';
 import { removeUnits } from '../surgery.js';
 import { ratioForFlops } from '../flops-target.js';
-import { consumersOf, sampleContributions, type SampleOptions } from './sample.js';
+import { consumersOf, sampleContributions, type ConsumerSamples, type SampleOptions } from './sample.js';
 import { selectUnits, type Reweighting, type SelectOptions, type Selection } from './select.js';
 
 export interface ThinetOptions extends SelectOptions, SampleOptions {
@@ -78,7 +78,11 @@ export async function thinetPrune(model: Model, data: Dataset, options: ThinetOp
 
 /** One ThiNet step on one group: sample, select `count` units, remove them, apply ŵ. A new model. */
 export function thinetStep(model: Model, group: ChannelGroup, data: Dataset, count: number, options: SelectOptions & SampleOptions = {}): { model: Model; selection: Selection } {
-  const samples = sampleContributions(model, group, data, options);
+  return thinetApply(model, group, sampleContributions(model, group, data, options), count, options);
+}
+
+/** ThiNet's step from samples gathered already (e.g. by `samplePass` on a worker pool): select, remove, apply ŵ. A new model. */
+export function thinetApply(model: Model, group: ChannelGroup, samples: readonly ConsumerSamples[], count: number, options: SelectOptions = {}): { model: Model; selection: Selection } {
   const selection = selectUnits(model.k, samples, count, options);
   const { model: next } = removeUnits(model, [{ group, units: selection.remove }]);
   applyScales(next, group.producers[0], selection);

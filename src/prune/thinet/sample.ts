@@ -1,7 +1,8 @@
 // ThiNet sampling (Luo et al. 2017): m random (image, output channel, location) triples of a layer
 // that reads a group's channels, and per unit u of the group its contribution x̂_u there (bias
-// excluded). The per-batch work, `sampleBatch`, is a pure function of that layer's input, so a
-// data pass can run it on shards; `sampleContributions` runs it on one thread over a Dataset.
+// excluded). The per-batch work, `sampleBatch`, is a pure function of that layer's input (it
+// lives with the data-pass hook that runs it on shards, src/workers/thinet-hook.ts);
+// `sampleContributions` runs it on one thread over a Dataset, `samplePass` on any data pass.
 
 import { memberEntries, type ChannelGroup } from '../../graph/dependency.js';
 import type { Model } from '../../nn/model.js';
@@ -9,31 +10,10 @@ import type { Dataset } from '../../nn/data/dataset.js';
 import { Conv2d } from '../../nn/layers/conv2d.js';
 import { Dense } from '../../nn/layers/dense.js';
 import { Rng } from '../../nn/random.js';
+import type { DataPass } from '../../workers/pass.js';
+import { sampleBatch, type Consumer, type SamplePlan, type ThinetHookSpec } from '../../workers/thinet-hook.js';
 
-/** A layer that reads a group's channels (layer i+1), and where the group's units sit on its input. */
-export interface Consumer {
-  node: string;
-  /** The value it reads: its input activation, [C, H, W] per sample (Dense: [C], H = W = 1). */
-  input: string;
-  C: number; H: number; W: number;
-  OC: number; OH: number; OW: number;
-  /** Conv geometry [KH, KW, SH, SW, PH, PW, DH, DW]; all 1s and 0s for Dense. */
-  geometry: readonly [number, number, number, number, number, number, number, number];
-  /** Input entries (channels, or columns after a Flatten) of each unit of the group, unit after unit. */
-  entries: Int32Array;
-  /** How many entries each unit has (entries.length / units). */
-  perUnit: number;
-  units: number;
-}
-
-/** The sampled triples, sorted by image: row r is (images[r], channel[r], location[r]). */
-export interface SamplePlan {
-  /** Indices into the list of sampled images (0 … imageCount − 1), non-decreasing. */
-  image: Int32Array;
-  channel: Int32Array;
-  /** oh·OW + ow. */
-  location: Int32Array;
-}
+export { sampleBatch, type Consumer, type SamplePlan };
 
 export interface ConsumerSamples {
   consumer: Consumer;
@@ -85,53 +65,6 @@ export function planSamples(consumer: Consumer, imageCount: number, m: number, s
   };
 }
 
-/**
- * Fills x̂ and ŷ for the plan's rows whose image lies in [first, first + count), from `x`, the
- * consumer's input for those images ([count, C, H, W]); returns how many rows it filled.
- * `weight` is the consumer's weight ([OC, C, KH, KW], or [OC, C]). Pure: writes only its rows.
- */
-export function sampleBatch(
-  c: Consumer, weight: Float32Array, x: Float32Array, first: number, count: number,
-  plan: SamplePlan, xhat: Float32Array, y: Float32Array,
-): number {
-  const [KH, KW, SH, SW, PH, PW, DH, DW] = c.geometry;
-  const { C, H, W, OW, units, perUnit, entries } = c;
-  const HW = H * W, K = KH * KW;
-  // Contribution of every input entry, then per unit: a row of C values (most are the group's).
-  const perEntry = new Float64Array(C);
-  let r = lowerBound(plan.image, first);
-  const start = r;
-  for (; r < plan.image.length && plan.image[r] < first + count; r++) {
-    const xb = (plan.image[r] - first) * C * HW;
-    const oc = plan.channel[r];
-    const oh = Math.floor(plan.location[r] / OW), ow = plan.location[r] % OW;
-    let total = 0;
-    for (let e = 0; e < C; e++) {
-      let s = 0;
-      const wBase = (oc * C + e) * K;
-      const xBase = xb + e * HW;
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = oh * SH - PH + kh * DH;
-        if (ih < 0 || ih >= H) continue;
-        for (let kw = 0; kw < KW; kw++) {
-          const iw = ow * SW - PW + kw * DW;
-          if (iw < 0 || iw >= W) continue;
-          s += weight[wBase + kh * KW + kw] * x[xBase + ih * W + iw];
-        }
-      }
-      perEntry[e] = s;
-      total += s;
-    }
-    for (let u = 0; u < units; u++) {
-      let s = 0;
-      for (let t = 0; t < perUnit; t++) s += perEntry[entries[u * perUnit + t]];
-      xhat[r * units + u] = s;
-    }
-    y[r] = total;
-  }
-  return r - start;
-}
-
 export interface SampleOptions {
   /** Triples per consumer (default 10,000). */
   samples?: number;
@@ -141,16 +74,23 @@ export interface SampleOptions {
   batchSize?: number;
 }
 
-/** Runs the model over a seeded subset of `data` and samples every consumer of `group` (one thread). */
-export function sampleContributions(model: Model, group: ChannelGroup, data: Dataset, options: SampleOptions = {}): ConsumerSamples[] {
+/** The sampled images (sample indices of `data`) and one plan per consumer, seeded; options checked. */
+function drawSamples(consumers: readonly Consumer[], data: Dataset, options: SampleOptions): { images: Int32Array; plans: SamplePlan[]; m: number } {
   const m = options.samples ?? 10_000;
   const seed = options.seed ?? 0;
   if (!Number.isInteger(m) || m < 1) throw new RangeError(`thinet: samples must be an integer ≥ 1, got ${m}`);
   const imageCount = Math.min(data.size, options.images ?? Math.ceil(m / 10));
   if (!Number.isInteger(imageCount) || imageCount < 1) throw new RangeError(`thinet: images must be an integer ≥ 1, got ${options.images}`);
-  const consumers = consumersOf(model, group);
   const images = new Rng(seed).shuffle(Int32Array.from({ length: data.size }, (_, i) => i)).subarray(0, imageCount);
   const plans = consumers.map((c, i) => planSamples(c, imageCount, m, seed + 7919 * (i + 1)));
+  return { images, plans, m };
+}
+
+/** Runs the model over a seeded subset of `data` and samples every consumer of `group` (one thread). */
+export function sampleContributions(model: Model, group: ChannelGroup, data: Dataset, options: SampleOptions = {}): ConsumerSamples[] {
+  const consumers = consumersOf(model, group);
+  const { images, plans, m } = drawSamples(consumers, data, options);
+  const imageCount = images.length;
   const out = consumers.map((consumer) => ({ consumer, xhat: new Float32Array(m * consumer.units), y: new Float32Array(m) }));
   const weights = consumers.map((c) => model.params.value(c.node, 'weight').toArray() as Float32Array);
   const batch = Math.min(options.batchSize ?? 64, imageCount);
@@ -167,13 +107,19 @@ export function sampleContributions(model: Model, group: ChannelGroup, data: Dat
   return out;
 }
 
-// The first index whose value is ≥ v in a non-decreasing array.
-function lowerBound(a: Int32Array, v: number): number {
-  let lo = 0, hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/**
+ * The same samples as `sampleContributions`, gathered by a data pass (this thread or a worker
+ * pool): one 'thinet' hook per consumer over the sampled images.
+ */
+export async function samplePass(model: Model, group: ChannelGroup, data: Dataset, pass: DataPass, options: SampleOptions = {}): Promise<ConsumerSamples[]> {
+  const consumers = consumersOf(model, group);
+  const { images, plans } = drawSamples(consumers, data, options);
+  const hooks: Record<string, ThinetHookSpec> = Object.fromEntries(consumers.map((consumer, i) => [
+    `thinet:${consumer.node}`, { kind: 'thinet', node: consumer.input, consumer, plan: plans[i], images },
+  ]));
+  const stats = await pass.run(model, data, hooks, { indices: images, ...(options.batchSize ? { batchSize: options.batchSize } : {}) });
+  return consumers.map((consumer) => {
+    const r = stats[`thinet:${consumer.node}`];
+    return { consumer, xhat: Float32Array.from(r.xhat as Float64Array), y: Float32Array.from(r.y as Float64Array) };
+  });
 }
