@@ -17,6 +17,7 @@ export { learningRate, type Schedule } from './nn/optim/schedule.js';
 export { train, evaluate, computeGradients, checkData, type TrainOptions, type EpochReport, type BatchProgress, type Evaluation } from './nn/train.js';
 export { teacherLogits, type Distillation } from './nn/distill.js';
 export { referenceNets, sequential, lenet300100, lenet5, lenet5Maxout, vggSmall, type ReferenceNet } from './nn/nets.js';
+export { lenet5Bn, inceptionSmall, inceptionBlock, type InceptionFilters } from './nn/nets.js';
 export * from './nn/data/index.js';
 
 export { saveModel, loadModel } from './io/native.js';
@@ -44,3 +45,6 @@ export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipe
 export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency } from './pipeline/stats.js';
 export type { History, HistoryStep, Phase, LayerStats, Sensitivity, SensitivityCurve } from './pipeline/history.js';
+
+// Slimming (DeepRebirth): latency per layer, exact merges, streamline and branch slimming.
+export * from './slim/index.js';
