@@ -14,6 +14,8 @@ import { pruneCommand } from './prune.js';
 import { sensitivityCommand } from './sensitivity.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
+import { profileCommand } from './profile.js';
+import { slimCommand } from './slim.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -44,6 +46,8 @@ inspectCommand(program);
 sensitivityCommand(program);
 reportCommand(program);
 kernelsCommand(program);
+profileCommand(program);
+slimCommand(program);
 
 try {
   await program.parseAsync();
