@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ rec
   train: () => import('./train.js'),
   prune: () => import('./prune.js'),
   ceiling: () => import('./ceiling.js'),
+  slim: () => import('./slim.js'),
 };
 
 const args = process.argv.slice(2);
