@@ -9,9 +9,10 @@ import { readModelFile, writeModelFile } from '../node/model-file.js';
 import type { Model } from '../nn/model.js';
 import { evaluate, train } from '../nn/train.js';
 import { slimModel, type SlimStepResult } from '../slim/slim.js';
-import { profileLatency } from '../slim/profile.js';
+import { profileLatency, type LatencyProfile } from '../slim/profile.js';
+import { renderLatencyReport } from '../pipeline/report-latency.js';
 import { integer, number, text, UsageError } from './options.js';
-import { bytes, checkOutput, count, dataInputs, percent, printJson } from './output.js';
+import { bytes, checkOutput, count, dataInputs, percent, printJson, writeOutput } from './output.js';
 import { loadDataFor } from './load.js';
 import { epochLine } from './train.js';
 
@@ -28,6 +29,7 @@ interface SlimFlags {
   batchSize: number;
   seed: number;
   runs: number;
+  report?: string;
   json?: boolean;
   limit?: number;
 }
@@ -49,6 +51,7 @@ export function slimCommand(program: Command): void {
     .option('--batch-size <n>', 'fine-tuning batch size', integer('--batch-size', 1), 64)
     .option('--seed <n>', 'seed of the refit sample and the fine-tuning batch order', integer('--seed', 0, 2 ** 31 - 1), 0)
     .option('--runs <n>', 'timed forward passes for the latencies', integer('--runs', 1), 11)
+    .option('--report <file.html>', 'also write the latency decomposition before and after as stacked bars (one HTML page)', text('--report'))
     .option('--json', 'print one JSON object instead of text')
     .addOption(new Option('--limit <n>', 'use the first n samples of each split').argParser(integer('--limit', 1)).hideHelp())
     .action((file: string, flags: SlimFlags) => runSlim(file, flags));
@@ -58,7 +61,9 @@ async function runSlim(file: string, flags: SlimFlags): Promise<void> {
   if ((flags.streamline || flags.branch) && !flags.data) throw new UsageError('--streamline and --branch refit on data: give --data');
   if (flags.epochs > 0 && !flags.data) throw new UsageError('--epochs fine-tunes on data: give --data');
   if (flags.branchKernel % 2 === 0) throw new UsageError(`--branch-kernel must be odd, got ${flags.branchKernel}`);
-  checkOutput(flags.output, [file, ...(flags.data ? dataInputs(flags.data) : [])]);
+  const inputs = [file, ...(flags.data ? dataInputs(flags.data) : [])];
+  checkOutput(flags.output, inputs);
+  if (flags.report) checkOutput(flags.report, [...inputs, flags.output], '--report');
   const json = flags.json === true;
   const say = json ? () => {} : (line: string) => console.log(line);
   const k = await loadNodeKernels();
@@ -83,11 +88,14 @@ async function runSlim(file: string, flags: SlimFlags): Promise<void> {
       });
     }
     const after = accuracy(slim);
+    const profiles: { label: string; profile: LatencyProfile }[] = [];
     const latency = [1, 8].map((batch) => {
       const [a, b] = profileLatency([model, slim], batch, { runs: flags.runs });
+      profiles.push({ label: 'before', profile: a }, { label: 'after', profile: b });
       return { batch, beforeMs: a.totalMs, afterMs: b.totalMs, speedup: a.totalMs / b.totalMs, nonTensorBefore: a.nonTensorMs, nonTensorAfter: b.nonTensorMs };
     });
     const size = await writeModelFile(flags.output, slim);
+    if (flags.report) await writeOutput(flags.report, renderLatencyReport(`${model.graph.name}: before and after slimming`, profiles));
     if (json) {
       printJson({
         command: 'slim', model: file, output: flags.output, bytes: size, data: data?.source, steps: report, fineTuneEpochs: flags.epochs,
@@ -99,7 +107,7 @@ async function runSlim(file: string, flags: SlimFlags): Promise<void> {
     say(`layers ${model.graph.nodes.length} → ${slim.graph.nodes.length}, parameters ${count(model.params.size)} → ${count(slim.params.size)}` +
       (before !== undefined ? `, accuracy ${percent(before)} → ${percent(after)}` : ''));
     for (const l of latency) say(`batch ${l.batch}: ${l.beforeMs.toFixed(3)} → ${l.afterMs.toFixed(3)} ms per forward (${l.speedup.toFixed(2)}×)`);
-    say(`wrote ${flags.output} (${bytes(size)})`);
+    say(`wrote ${flags.output} (${bytes(size)})${flags.report ? ` and ${flags.report}` : ''}`);
   } finally {
     for (const m of owned) m.dispose();
   }

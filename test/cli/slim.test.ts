@@ -80,7 +80,8 @@ test('slim --fold on a PyTorch export with batch norm, written as ONNX: re-impor
 
 test('slim --streamline with data: chains refitted, errors lowered, accuracy and latency reported', async () => {
   const out = join(dir, 'streamlined.lopm');
-  const r = await lopper(['slim', lenet, '--fold', '--streamline', '--data', 'fashion-mnist', '--limit', '200', '--samples', '64', '--epochs', '1', '--runs', '2', '-o', out, '--json']);
+  const page = join(dir, 'latency.html');
+  const r = await lopper(['slim', lenet, '--fold', '--streamline', '--data', 'fashion-mnist', '--limit', '200', '--samples', '64', '--epochs', '1', '--runs', '2', '-o', out, '--report', page, '--json']);
   assert.is(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
   assert.equal(j.steps.map((s: { step: string }) => s.step), ['folded', 'streamline']);
@@ -90,12 +91,16 @@ test('slim --streamline with data: chains refitted, errors lowered, accuracy and
   assert.equal(j.layers, { before: 13, after: 5 });
   assert.ok(j.accuracy.before >= 0 && j.accuracy.after >= 0);
   assert.equal(j.latency.map((l: { batch: number }) => l.batch), [1, 8]);
+  const html = await readFile(page, 'utf8');
+  assert.is((html.match(/<svg class="chart"/g) ?? []).length, 2, 'a stacked-bar chart per batch size');
+  assert.match(html, /after, batch 8: 5 layers/);
 });
 
 test('slim refuses: refits without --data, an even --branch-kernel, the input as output', async () => {
   fails(await lopper(['slim', lenet, '--streamline', '-o', join(dir, 'x.lopm')]), 2, '--streamline and --branch refit on data');
   fails(await lopper(['slim', lenet, '--branch', '--data', 'fashion-mnist', '--branch-kernel', '4', '-o', join(dir, 'x.lopm')]), 2, '--branch-kernel must be odd');
   fails(await lopper(['slim', lenet, '-o', lenet]), 2, 'is also an input');
+  fails(await lopper(['slim', lenet, '-o', join(dir, 'y.lopm'), '--report', join(dir, 'y.lopm')]), 2, '--report', 'is also an input');
   fails(await lopper(['profile', lenet, '--batch', '1,1']), 2, '--batch lists a size twice');
 });
 
