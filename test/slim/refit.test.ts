@@ -19,6 +19,8 @@ import { findBlocks, slimBranches } from '../../src/slim/branch.js';
 import { Draft } from '../../src/slim/draft.js';
 import { foldModel } from '../../src/slim/exact.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
+import { onnxFixtures } from '../helpers/onnx-fixtures.js';
+import { importOnnx } from '../../src/io/onnx/import.js';
 
 function randomData(shape: [number, number, number], n: number, seed: number): Dataset {
   const rng = new Rng(seed);
@@ -154,6 +156,21 @@ test('the inception net: two stem chains and two blocks, slimmed to six layers w
   assert.equal(b.model.graph.nodes.map((n) => n.name), ['conv1', 'conv2', 'inc3a', 'inc3b', 'gap', 'flatten', 'fc']);
   assert.equal(b.model.graph.shapeOf('fc'), [10]);
   for (const m of [model, folded, s.model, b.model]) m.dispose();
+});
+
+test('an imported PyTorch inception block (ONNX) is found and slimmed, its output shape kept', async () => {
+  const [{ k }] = await backends();
+  const f = onnxFixtures().find((x) => x.name === 'inception')!;
+  const model = importOnnx(f.bytes, k, { file: f.name });
+  const { model: folded } = foldModel(model);
+  const blocks = findBlocks(Draft.of(folded));
+  assert.is(blocks.length, 1);
+  assert.is(blocks[0].branches.length, 4);
+  const { model: slim, fits } = slimBranches(folded, randomData([3, 12, 12], 32, 6), { samples: 32 });
+  assert.not.ok(slim.graph.nodes.some((n) => n.layer.op === 'Concat' || n.layer.op === 'MaxPool2d'));
+  assert.equal(slim.graph.shapeOf(blocks[0].concat), folded.graph.shapeOf(blocks[0].concat));
+  assert.ok(fits[0].errorAfter < fits[0].errorBefore, `${fits[0].errorBefore} → ${fits[0].errorAfter}`);
+  for (const m of [model, folded, slim]) m.dispose();
 });
 
 test('fitConvs refuses a conv whose output does not fit the target, and bad options', async () => {
