@@ -24,6 +24,7 @@ interface SlimFlags {
   branch?: boolean;
   branchKernel: number;
   samples: number;
+  regressEpochs: number;
   epochs: number;
   lr: number;
   batchSize: number;
@@ -46,6 +47,7 @@ export function slimCommand(program: Command): void {
     .option('--data <spec>', 'fashion-mnist, mnist, a directory of IDX files, a .csv or a .lopd file: refits, fine-tuning and accuracy', text('--data'))
     .option('--branch-kernel <k>', 'kernel of the conv that replaces a block (odd)', integer('--branch-kernel', 1, 15), 3)
     .option('--samples <n>', 'training samples the refits sample', integer('--samples', 1), 512)
+    .option('--regress-epochs <n>', 'after least squares, epochs of local regression of each slim conv with its activation (Adam)', integer('--regress-epochs', 0), 0)
     .option('--epochs <n>', 'epochs of fine-tuning the whole slimmed net (Adam) after the refits', integer('--epochs', 0), 0)
     .option('--lr <x>', 'fine-tuning learning rate', number('--lr', { above: 0 }), 5e-4)
     .option('--batch-size <n>', 'fine-tuning batch size', integer('--batch-size', 1), 64)
@@ -76,9 +78,13 @@ async function runSlim(file: string, flags: SlimFlags): Promise<void> {
     const before = accuracy(model);
     const steps = slimModel(model, data?.train, {
       fold: flags.fold, streamline: flags.streamline, branch: flags.branch, kernel: flags.branchKernel, samples: flags.samples, seed: flags.seed,
+      regress: { epochs: flags.regressEpochs },
     });
     owned.push(...steps.map((s) => s.model));
-    const report = steps.map((s) => ({ step: s.step, merges: s.merges, fits: s.fits.map((f) => ({ node: f.node, replaced: f.replaced, errorBefore: f.errorBefore, errorAfter: f.errorAfter })), layers: s.model.graph.nodes.length, accuracy: accuracy(s.model) }));
+    const report = steps.map((s) => ({
+      step: s.step, merges: s.merges, layers: s.model.graph.nodes.length, accuracy: accuracy(s.model),
+      fits: s.fits.map((f) => ({ node: f.node, replaced: f.replaced, errorBefore: f.errorBefore, errorAfter: f.errorAfter, ...(f.regress ? { regress: f.regress } : {}) })),
+    }));
     for (const r of report) say(stepLine(r));
     const slim = steps[steps.length - 1].model;
     if (flags.epochs > 0) {
@@ -113,9 +119,12 @@ async function runSlim(file: string, flags: SlimFlags): Promise<void> {
   }
 }
 
-function stepLine(r: { step: SlimStepResult['step']; merges: string[]; fits: { node: string; replaced: string[]; errorBefore: number; errorAfter: number }[]; layers: number; accuracy?: number }): string {
+interface FitLine { node: string; replaced: string[]; errorBefore: number; errorAfter: number; regress?: { errorBefore: number; errorAfter: number } }
+
+function stepLine(r: { step: SlimStepResult['step']; merges: string[]; fits: FitLine[]; layers: number; accuracy?: number }): string {
   const acc = r.accuracy !== undefined ? `, accuracy ${percent(r.accuracy)}` : '';
   if (r.step === 'folded') return `folded: ${r.merges.length} exact merges, ${r.layers} layers${acc}${r.merges.length ? `\n  ${r.merges.join('\n  ')}` : ''}`;
-  const fits = r.fits.map((f) => `  ${f.node} replaces ${f.replaced.join(', ')}: mean squared error ${f.errorBefore.toExponential(3)} → ${f.errorAfter.toExponential(3)}`);
+  const fits = r.fits.map((f) => `  ${f.node} replaces ${f.replaced.join(', ')}: mean squared error ${f.errorBefore.toExponential(3)} → ${f.errorAfter.toExponential(3)} (least squares)` +
+    (f.regress ? `; with the activation ${f.regress.errorBefore.toExponential(3)} → ${f.regress.errorAfter.toExponential(3)} (local regression)` : ''));
   return `${r.step}: ${r.fits.length} refitted, ${r.layers} layers${acc}${fits.length ? `\n${fits.join('\n')}` : ''}`;
 }

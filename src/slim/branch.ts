@@ -10,8 +10,7 @@ import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { Draft, type DraftNode } from './draft.js';
 import { biasOf } from './layers.js';
-import { fitConvs, type FitOptions } from './fit.js';
-import type { SlimFit } from './streamline.js';
+import { refit, type RefitOptions, type SlimFit } from './streamline.js';
 
 /** Layers a branch may hold (each with one input and one reader). */
 const BRANCH_OPS = ['Conv2d', 'Relu', 'BatchNorm', 'Lrn', 'MaxPool2d', 'AvgPool2d', 'Dropout', 'Identity'];
@@ -25,7 +24,7 @@ export interface Block {
   layer: Conv2d;
 }
 
-export interface BranchOptions extends FitOptions {
+export interface BranchOptions extends RefitOptions {
   /** Kernel of the slim conv (odd; default 3). */
   kernel?: number;
 }
@@ -106,7 +105,7 @@ export function slimBranches(model: Model, data: Dataset, options: BranchOptions
     const linear = new Conv2d({ filters: b.layer.filters, kernel: K, padding: (K - 1) / 2 });
     return { input: b.input, target: b.concat, layer: linear, init: { weight, bias } };
   });
-  const results = fitConvs(model, jobs, data, options);
+  const results = refit(model, jobs, blocks.map((b) => b.layer), data, options);
   blocks.forEach((b, i) => {
     d.replace(b.concat, { name: b.concat, layer: b.layer, inputs: [b.input], params: { weight: results[i].weight, bias: results[i].bias } });
     d.remove(...b.branches.flat());

@@ -10,6 +10,12 @@ import type { Model } from '../nn/model.js';
 import { Draft, type DraftNode } from './draft.js';
 import { biasOf, relayer } from './layers.js';
 import { fitConvs, type FitOptions, type FitResult } from './fit.js';
+import { regressConvs, type RegressOptions } from './regress.js';
+
+export interface RefitOptions extends FitOptions {
+  /** Local regression after least squares, the activation included (regress.ts): epochs (0: none, the default), lr, batch size. */
+  regress?: Omit<RegressOptions, 'samples' | 'seed'>;
+}
 
 /** Non-tensor layers a chain may hold after its conv. */
 const CHAIN_OPS = ['BatchNorm', 'Lrn', 'Relu', 'MaxPool2d', 'AvgPool2d', 'Dropout', 'Identity'];
@@ -27,6 +33,20 @@ export interface SlimFit extends FitResult {
   node: string;
   /** The nodes it replaced. */
   replaced: string[];
+  /** With local regression: its error (activation included) before and after. */
+  regress?: { errorBefore: number; errorAfter: number };
+}
+
+/**
+ * Least squares for every job, then (if asked) local regression from there with each slim
+ * layer's activation; `layers` are the slim layers, activation included.
+ */
+export function refit(model: Model, jobs: Parameters<typeof fitConvs>[1], layers: readonly Conv2d[], data: Dataset, options: RefitOptions): (FitResult & Pick<SlimFit, 'regress'>)[] {
+  const fits = fitConvs(model, jobs, data, options);
+  if (!options.regress?.epochs) return fits;
+  const jobsR = jobs.map((j, i) => ({ input: j.input, target: j.target, layer: layers[i], weight: fits[i].weight, bias: fits[i].bias }));
+  const regressed = regressConvs(model, jobsR, data, { ...options.regress, samples: options.samples, seed: options.seed });
+  return fits.map((f, i) => ({ ...f, weight: regressed[i].weight, bias: regressed[i].bias, regress: { errorBefore: regressed[i].errorBefore, errorAfter: regressed[i].errorAfter } }));
 }
 
 /** The chains of a draft that streamline slimming can replace. */
@@ -68,7 +88,7 @@ export function findChains(d: Draft): Chain[] {
  * Replaces every chain of `model` by its slim conv fitted on samples of `data`; returns the new
  * model (`model` is left as it was) and each fit's error before and after.
  */
-export function streamline(model: Model, data: Dataset, options: FitOptions = {}): { model: Model; fits: SlimFit[] } {
+export function streamline(model: Model, data: Dataset, options: RefitOptions = {}): { model: Model; fits: SlimFit[] } {
   const d = Draft.of(model);
   const chains = findChains(d);
   const jobs = chains.map((ch) => {
@@ -81,7 +101,7 @@ export function streamline(model: Model, data: Dataset, options: FitOptions = {}
       init: { weight: embedKernel(c.params.weight, conv.kernel, ch.layer.kernel), bias: Float32Array.from(biasOf(c)) },
     };
   });
-  const results = fitConvs(model, jobs, data, options);
+  const results = refit(model, jobs, chains.map((c) => c.layer), data, options);
   chains.forEach((ch, i) => {
     const c = d.node(ch.conv)!;
     c.layer = ch.layer;

@@ -14,6 +14,7 @@ import { Dataset } from '../../src/nn/data/dataset.js';
 import { BatchNorm, Conv2d, Dense, Flatten, GlobalAvgPool, Lrn, MaxPool2d, Relu } from '../../src/nn/layers/index.js';
 import { inceptionBlock, inceptionSmall, lenet5Bn } from '../../src/nn/nets.js';
 import { fitConvs, choleskySolve } from '../../src/slim/fit.js';
+import { regressConvs } from '../../src/slim/regress.js';
 import { findChains, streamline } from '../../src/slim/streamline.js';
 import { findBlocks, slimBranches } from '../../src/slim/branch.js';
 import { Draft } from '../../src/slim/draft.js';
@@ -99,6 +100,21 @@ test('streamline: conv → BN → ReLU → pool → LRN becomes one strided conv
   const linear = new Conv2d({ ...chains[0].layer.attrs(), activation: undefined } as never);
   const measured = measuredError(k, model, data, 'x', 'lrn', linear, fits[0].weight, fits[0].bias);
   assertClose([fits[0].errorAfter], [measured], 'error after, from the moments vs measured', { atol: 1e-7, rtol: 1e-3 });
+  slim.dispose();
+  model.dispose();
+});
+
+test('local regression after least squares lowers the error with the activation included', async () => {
+  const [{ k }] = await backends();
+  const model = new Model(new Graph(chainNet()), k, { seed: 4 });
+  const data = randomData([3, 10, 10], 48, 2);
+  const { model: slim, fits } = streamline(model, data, { samples: 48, regress: { epochs: 5, lr: 3e-3, batchSize: 16 } });
+  const r = fits[0].regress!;
+  assert.ok(r.errorAfter < r.errorBefore, `${r.errorBefore} → ${r.errorAfter}`);
+  // The slim model carries the regressed weights.
+  assertClose(slim.params.value('conv', 'weight').f32(), fits[0].weight, 'weights in the model', { atol: 0, rtol: 0 });
+  assert.throws(() => regressConvs(model, [], data, { epochs: -1 }), /'epochs' must be an integer ≥ 0/);
+  assert.throws(() => regressConvs(model, [], data, { lr: 0 }), /'lr' must be a finite number > 0/);
   slim.dispose();
   model.dispose();
 });
