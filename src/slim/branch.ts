@@ -10,7 +10,7 @@ import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { Draft, type DraftNode } from './draft.js';
 import { biasOf } from './layers.js';
-import { refit, type RefitOptions, type SlimFit } from './streamline.js';
+import { refitInTurn, type RefitOptions, type SlimFit } from './refit.js';
 
 /** Layers a branch may hold (each with one input and one reader). */
 const BRANCH_OPS = ['Conv2d', 'Relu', 'BatchNorm', 'Lrn', 'MaxPool2d', 'AvgPool2d', 'Dropout', 'Identity'];
@@ -69,7 +69,8 @@ function branchOf(d: Draft, value: string): { input: string; nodes: DraftNode[] 
 }
 
 /**
- * Replaces every inception-like block of `model` by its slim conv, fitted on samples of `data`;
+ * Replaces every inception-like block of `model` by its slim conv, fitted on samples of `data`
+ * one block after another (refitInTurn);
  * returns the new model (`model` is left as it was) and each fit's error before and after.
  * The fit starts from the branches that are one conv on the input (exactly embeddable), zeros elsewhere.
  */
@@ -77,7 +78,7 @@ export function slimBranches(model: Model, data: Dataset, options: BranchOptions
   const d = Draft.of(model);
   const g = model.graph;
   const blocks = findBlocks(d, options.kernel ?? 3);
-  const jobs = blocks.map((b) => {
+  const results = refitInTurn(model, d, blocks, data, options, (b) => {
     const K = b.layer.kernel[0];
     const C = g.shapeOf(b.input)[0];
     const weight = new Float32Array(b.layer.filters * C * K * K);
@@ -103,11 +104,9 @@ export function slimBranches(model: Model, data: Dataset, options: BranchOptions
       at += channels;
     }
     const linear = new Conv2d({ filters: b.layer.filters, kernel: K, padding: (K - 1) / 2 });
-    return { input: b.input, target: b.concat, layer: linear, init: { weight, bias } };
-  });
-  const results = refit(model, jobs, blocks.map((b) => b.layer), data, options);
-  blocks.forEach((b, i) => {
-    d.replace(b.concat, { name: b.concat, layer: b.layer, inputs: [b.input], params: { weight: results[i].weight, bias: results[i].bias } });
+    return { layer: b.layer, job: { input: b.input, target: b.concat, layer: linear, init: { weight, bias } } };
+  }, (b, fit) => {
+    d.replace(b.concat, { name: b.concat, layer: b.layer, inputs: [b.input], params: { weight: fit.weight, bias: fit.bias } });
     d.remove(...b.branches.flat());
   });
   return { model: d.build(model.k), fits: blocks.map((b, i) => ({ node: b.concat, replaced: b.branches.flat(), ...results[i] })) };

@@ -54,8 +54,12 @@ interface Moments {
   n: number;
 }
 
-/** Fits every job on the same sampled inputs of `data` (one pass of forwards for all). */
-export function fitConvs(model: Model, jobs: readonly FitJob[], data: Dataset, options: FitOptions = {}): FitResult[] {
+/**
+ * Fits every job on the same sampled inputs of `data` (one pass of forwards for all): targets
+ * from `model`, inputs from `inputModel` (default `model`; a partly slimmed copy fits each layer
+ * to what the slimmed layers before it really give).
+ */
+export function fitConvs(model: Model, jobs: readonly FitJob[], data: Dataset, options: FitOptions = {}, inputModel: Model = model): FitResult[] {
   checkData(model, data);
   const samples = Math.min(options.samples ?? 512, data.size);
   const batchSize = options.batchSize ?? 64;
@@ -66,7 +70,7 @@ export function fitConvs(model: Model, jobs: readonly FitJob[], data: Dataset, o
   const g = model.graph;
   const k = model.k;
   const moments: Moments[] = jobs.map((job) => {
-    const [C, H, W] = g.shapeOf(job.input);
+    const [C, H, W] = inputModel.graph.shapeOf(job.input);
     const out = job.layer.outputShape([[C, H, W]]);
     const want = g.shapeOf(job.target);
     if (out.length !== want.length || out.some((v, i) => v !== want[i])) {
@@ -80,15 +84,17 @@ export function fitConvs(model: Model, jobs: readonly FitJob[], data: Dataset, o
   const labels = new Int32Array(batchSize);
   const work = jobs.map((job, j) => {
     const m = moments[j];
-    return { col: k.tensor([m.D, m.P]), G: k.tensor([m.D, m.D]), R: k.tensor([m.D, m.OC]), shape: g.shapeOf(job.input) };
+    return { col: k.tensor([m.D, m.P]), G: k.tensor([m.D, m.D]), R: k.tensor([m.D, m.OC]), shape: inputModel.graph.shapeOf(job.input) };
   });
   try {
     for (let start = 0; start < samples; start += batchSize) {
       const indices = order.subarray(start, Math.min(samples, start + batchSize));
       const batch = indices.length;
-      data.fillBatch(model.input(batch).f32(), labels, indices);
-      model.forward(batch);
-      jobs.forEach((job, j) => accumulate(model, job, moments[j], work[j], batch));
+      for (const m of new Set([model, inputModel])) {
+        data.fillBatch(m.input(batch).f32(), labels, indices);
+        m.forward(batch);
+      }
+      jobs.forEach((job, j) => accumulate(inputModel.activation(job.input), model.activation(job.target), moments[j], work[j], job, batch));
     }
     return jobs.map((job, j) => solve(job, moments[j], ridge));
   } finally {
@@ -96,9 +102,7 @@ export function fitConvs(model: Model, jobs: readonly FitJob[], data: Dataset, o
   }
 }
 
-function accumulate(model: Model, job: FitJob, m: Moments, w: { col: Tensor; G: Tensor; R: Tensor; shape: readonly number[] }, batch: number): void {
-  const x = model.activation(job.input);
-  const y = model.activation(job.target);
+function accumulate(x: Tensor, y: Tensor, m: Moments, w: { col: Tensor; G: Tensor; R: Tensor; shape: readonly number[] }, job: FitJob, batch: number): void {
   const inSize = w.shape.reduce((a, b) => a * b, 1);
   const { kernel, stride, padding, dilation } = job.layer;
   for (let b = 0; b < batch; b++) {

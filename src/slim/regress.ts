@@ -40,7 +40,8 @@ export interface RegressResult {
   errorAfter: number;
 }
 
-export function regressConvs(model: Model, jobs: readonly RegressJob[], data: Dataset, options: RegressOptions = {}): RegressResult[] {
+/** Targets from `model`, inputs from `inputModel` (default `model`), as in fitConvs. */
+export function regressConvs(model: Model, jobs: readonly RegressJob[], data: Dataset, options: RegressOptions = {}, inputModel: Model = model): RegressResult[] {
   const epochs = options.epochs ?? 20;
   const lr = options.lr ?? 1e-3;
   const batchSize = options.batchSize ?? 32;
@@ -50,20 +51,23 @@ export function regressConvs(model: Model, jobs: readonly RegressJob[], data: Da
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`regressConvs: 'batchSize' must be an integer ≥ 1, got ${batchSize}`);
   const g = model.graph;
   const size = (v: string) => g.shapeOf(v).reduce((a, b) => a * b, 1);
-  const xs = jobs.map((j) => new Float32Array(samples * size(j.input)));
+  const inSize = (v: string) => inputModel.graph.shapeOf(v).reduce((a, b) => a * b, 1);
+  const xs = jobs.map((j) => new Float32Array(samples * inSize(j.input)));
   const ys = jobs.map((j) => new Float32Array(samples * size(j.target)));
   const order = data.order({ shuffle: true, seed: options.seed ?? 0 }).subarray(0, samples);
   const labels = new Int32Array(64);
   for (let start = 0; start < samples; start += 64) {
     const indices = order.subarray(start, Math.min(samples, start + 64));
-    data.fillBatch(model.input(indices.length).f32(), labels, indices);
-    model.forward(indices.length);
+    for (const m of new Set([model, inputModel])) {
+      data.fillBatch(m.input(indices.length).f32(), labels, indices);
+      m.forward(indices.length);
+    }
     jobs.forEach((j, i) => {
-      xs[i].set(model.activation(j.input).f32(), start * size(j.input));
+      xs[i].set(inputModel.activation(j.input).f32(), start * inSize(j.input));
       ys[i].set(model.activation(j.target).f32(), start * size(j.target));
     });
   }
-  return jobs.map((job, i) => regressOne(model, job, xs[i], ys[i], samples, { epochs, lr, batchSize }));
+  return jobs.map((job, i) => regressOne(inputModel, job, xs[i], ys[i], samples, { epochs, lr, batchSize }));
 }
 
 function regressOne(source: Model, job: RegressJob, X: Float32Array, Y: Float32Array, n: number, o: { epochs: number; lr: number; batchSize: number }): RegressResult {

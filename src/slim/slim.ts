@@ -4,7 +4,8 @@
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
 import { foldModel } from './exact.js';
-import { streamline, type SlimFit } from './streamline.js';
+import { streamline } from './streamline.js';
+import type { SlimFit } from './refit.js';
 import { slimBranches, type BranchOptions } from './branch.js';
 
 export type SlimStep = 'folded' | 'streamline' | 'branch';

@@ -9,13 +9,9 @@ import { AvgPool2d } from '../nn/layers/avgpool2d.js';
 import type { Model } from '../nn/model.js';
 import { Draft, type DraftNode } from './draft.js';
 import { biasOf, relayer } from './layers.js';
-import { fitConvs, type FitOptions, type FitResult } from './fit.js';
-import { regressConvs, type RegressOptions } from './regress.js';
+import { refitInTurn, type RefitOptions, type SlimFit } from './refit.js';
 
-export interface RefitOptions extends FitOptions {
-  /** Local regression after least squares, the activation included (regress.ts): epochs (0: none, the default), lr, batch size. */
-  regress?: Omit<RegressOptions, 'samples' | 'seed'>;
-}
+
 
 /** Non-tensor layers a chain may hold after its conv. */
 const CHAIN_OPS = ['BatchNorm', 'Lrn', 'Relu', 'MaxPool2d', 'AvgPool2d', 'Dropout', 'Identity'];
@@ -28,26 +24,6 @@ export interface Chain {
   layer: Conv2d;
 }
 
-export interface SlimFit extends FitResult {
-  /** The slim layer's name. */
-  node: string;
-  /** The nodes it replaced. */
-  replaced: string[];
-  /** With local regression: its error (activation included) before and after. */
-  regress?: { errorBefore: number; errorAfter: number };
-}
-
-/**
- * Least squares for every job, then (if asked) local regression from there with each slim
- * layer's activation; `layers` are the slim layers, activation included.
- */
-export function refit(model: Model, jobs: Parameters<typeof fitConvs>[1], layers: readonly Conv2d[], data: Dataset, options: RefitOptions): (FitResult & Pick<SlimFit, 'regress'>)[] {
-  const fits = fitConvs(model, jobs, data, options);
-  if (!options.regress?.epochs) return fits;
-  const jobsR = jobs.map((j, i) => ({ input: j.input, target: j.target, layer: layers[i], weight: fits[i].weight, bias: fits[i].bias }));
-  const regressed = regressConvs(model, jobsR, data, { ...options.regress, samples: options.samples, seed: options.seed });
-  return fits.map((f, i) => ({ ...f, weight: regressed[i].weight, bias: regressed[i].bias, regress: { errorBefore: regressed[i].errorBefore, errorAfter: regressed[i].errorAfter } }));
-}
 
 /** The chains of a draft that streamline slimming can replace. */
 export function findChains(d: Draft): Chain[] {
@@ -85,27 +61,29 @@ export function findChains(d: Draft): Chain[] {
 }
 
 /**
- * Replaces every chain of `model` by its slim conv fitted on samples of `data`; returns the new
- * model (`model` is left as it was) and each fit's error before and after.
+ * Replaces every chain of `model` by its slim conv fitted on samples of `data`, one chain after
+ * another (refitInTurn); returns the new model (`model` is left as it was) and each fit's error
+ * before and after.
  */
 export function streamline(model: Model, data: Dataset, options: RefitOptions = {}): { model: Model; fits: SlimFit[] } {
   const d = Draft.of(model);
   const chains = findChains(d);
-  const jobs = chains.map((ch) => {
+  const results = refitInTurn(model, d, chains, data, options, (ch) => {
     const c = d.node(ch.conv)!;
     const conv = c.layer as Conv2d;
     return {
-      input: c.inputs[0],
-      target: ch.nodes[ch.nodes.length - 1],
-      layer: relayer(ch.layer, { activation: undefined }),
-      init: { weight: embedKernel(c.params.weight, conv.kernel, ch.layer.kernel), bias: Float32Array.from(biasOf(c)) },
+      layer: ch.layer,
+      job: {
+        input: c.inputs[0],
+        target: ch.nodes[ch.nodes.length - 1],
+        layer: relayer(ch.layer, { activation: undefined }),
+        init: { weight: embedKernel(c.params.weight, conv.kernel, ch.layer.kernel), bias: Float32Array.from(biasOf(c)) },
+      },
     };
-  });
-  const results = refit(model, jobs, chains.map((c) => c.layer), data, options);
-  chains.forEach((ch, i) => {
+  }, (ch, fit) => {
     const c = d.node(ch.conv)!;
     c.layer = ch.layer;
-    c.params = { weight: results[i].weight, bias: results[i].bias };
+    c.params = { weight: fit.weight, bias: fit.bias };
     d.rewire(ch.nodes[ch.nodes.length - 1], ch.conv);
     d.remove(...ch.nodes);
   });
