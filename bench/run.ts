@@ -18,6 +18,7 @@ const suites: Record<string, () => Promise<{ run(o: SuiteOptions): Promise<{ rec
   thinet: () => import('./thinet.js'),
   sparse: () => import('./sparse.js'),
   int8: () => import('./int8.js'),
+  slim: () => import('./slim.js'),
 };
 
 const args = process.argv.slice(2);

@@ -3,7 +3,7 @@
 model.onnx, input.bin and output.bin (little-endian float32, batch first) and meta.json (shapes,
 opset, what the model exercises). Run with Debian's python3-torch (1.13):
 
-    /usr/bin/python3 scripts/make-onnx-fixtures.py
+    /usr/bin/python3 scripts/make-onnx-fixtures.py [name ...]
 
 Seeded, so a re-run rewrites the same models. The tests need only the files, not torch.
 """
@@ -155,6 +155,10 @@ class Nhwc(nn.Module):
         return self.fc(x.reshape(x.size(0), -1))
 
 
+class ResidualBn(Residual):
+    """The residual net exported with training=PRESERVE, which keeps torch from folding batch norm into the convs: a BatchNormalization after every conv (opset 13; DeepRebirth's BN folding)."""
+
+
 # name → (model, per-sample input shape, opset, export options)
 FIXTURES = {
     'lenet5': (LeNet5, [1, 28, 28], 9, {}),
@@ -164,6 +168,7 @@ FIXTURES = {
     'mlp-dropout': (Mlp, [1, 8, 8], 13, {'training': torch.onnx.TrainingMode.TRAINING, 'do_constant_folding': False}),
     'depthwise': (Depthwise, [3, 16, 16], 14, {}),
     'nhwc': (Nhwc, [11, 11, 3], 17, {'dynamic_axes': {'x': {0: 'batch'}, 'y': {0: 'batch'}}}),
+    'residual-bn': (ResidualBn, [3, 12, 12], 13, {'training': torch.onnx.TrainingMode.PRESERVE, 'do_constant_folding': False}),
 }
 
 
@@ -180,7 +185,10 @@ def randomise_bn(model, gen):
 
 def main():
     batch = 2
+    only = sys.argv[1:]  # fixture names to (re)write; all without
     for index, (name, (make, shape, opset, options)) in enumerate(FIXTURES.items()):
+        if only and name not in only:
+            continue
         torch.manual_seed(index)
         gen = torch.Generator().manual_seed(100 + index)
         model = make()

@@ -17,6 +17,7 @@ export { learningRate, type Schedule } from './nn/optim/schedule.js';
 export { train, evaluate, computeGradients, checkData, type TrainOptions, type EpochReport, type BatchProgress, type Evaluation } from './nn/train.js';
 export { teacherLogits, type Distillation } from './nn/distill.js';
 export { referenceNets, sequential, lenet300100, lenet5, lenet5Maxout, vggSmall, type ReferenceNet } from './nn/nets.js';
+export { lenet5Bn, inceptionSmall, inceptionBlock, type InceptionFilters } from './nn/nets.js';
 export * from './nn/data/index.js';
 
 export { saveModel, loadModel } from './io/native.js';
@@ -83,3 +84,6 @@ export { huffmanDecode } from './kernels/ops/huffman.js';
 // lopper's kernels, quantisation-aware fine-tuning; int8 kernel ops.
 export * from './compress/quantize/index.js';
 export { quantize, dequantize, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';
+
+// Slimming (DeepRebirth): latency per layer, exact merges, streamline and branch slimming.
+export * from './slim/index.js';

@@ -19,6 +19,8 @@ import { serveCommand } from './serve.js';
 import { compressCommand } from './compress.js';
 import { exportCommand } from './export.js';
 import { quantizeCommand } from './quantize.js';
+import { profileCommand } from './profile.js';
+import { slimCommand } from './slim.js';
 
 const { version } = createRequire(import.meta.url)('lopper/package.json') as { version: string };
 
@@ -54,6 +56,8 @@ serveCommand(program);
 compressCommand(program);
 exportCommand(program);
 quantizeCommand(program);
+profileCommand(program);
+slimCommand(program);
 
 try {
   await program.parseAsync();

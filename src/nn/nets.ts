@@ -9,6 +9,10 @@ import { Conv2d } from './layers/conv2d.js';
 import { MaxPool2d } from './layers/maxpool2d.js';
 import { BatchNorm } from './layers/batchnorm.js';
 import { Maxout } from './layers/maxout.js';
+import { Lrn } from './layers/lrn.js';
+import { Concat } from './layers/concat.js';
+import { GlobalAvgPool } from './layers/globalavgpool.js';
+import { Dropout } from './layers/dropout.js';
 
 const INPUT = { name: 'image', shape: [1, 28, 28] };
 
@@ -67,11 +71,67 @@ export function vggSmall(): GraphDef {
   ]);
 }
 
+/** LeNet-5 with batch norm after each conv and fc1, and ReLUs (the net for DeepRebirth's BN folding). */
+export function lenet5Bn(): GraphDef {
+  return sequential('lenet-5-bn', INPUT, [
+    ['conv1', new Conv2d({ filters: 20, kernel: 5 })], ['bn1', new BatchNorm({})], ['relu1', new Relu()], ['pool1', new MaxPool2d({ kernel: 2 })],
+    ['conv2', new Conv2d({ filters: 50, kernel: 5 })], ['bn2', new BatchNorm({})], ['relu2', new Relu()], ['pool2', new MaxPool2d({ kernel: 2 })],
+    ['flatten', new Flatten()],
+    ['fc1', new Dense({ units: 500 })], ['bn3', new BatchNorm({})], ['relu3', new Relu()],
+    ['fc2', new Dense({ units: 10 })],
+  ]);
+}
+
+/** Filters of an inception block's branches: 1×1; 1×1 reduce → 3×3; 1×1 reduce → 5×5; 3×3 max-pool → 1×1. */
+export interface InceptionFilters { b1: number; r3: number; b3: number; r5: number; b5: number; pool: number }
+
+/** The nodes of one GoogLeNet inception block reading `input`; its output is the Concat named `name`. */
+export function inceptionBlock(name: string, input: string, f: InceptionFilters): NodeDef[] {
+  const conv = (n: string, filters: number, kernel: number, from: string): NodeDef[] => [
+    { name: `${name}.${n}`, layer: new Conv2d({ filters, kernel, padding: (kernel - 1) / 2 }), inputs: [from] },
+    { name: `${name}.${n}.relu`, layer: new Relu(), inputs: [`${name}.${n}`] },
+  ];
+  return [
+    ...conv('1x1', f.b1, 1, input),
+    ...conv('3x3r', f.r3, 1, input), ...conv('3x3', f.b3, 3, `${name}.3x3r.relu`),
+    ...conv('5x5r', f.r5, 1, input), ...conv('5x5', f.b5, 5, `${name}.5x5r.relu`),
+    { name: `${name}.pool`, layer: new MaxPool2d({ kernel: 3, stride: 1, padding: 1 }), inputs: [input] },
+    ...conv('poolproj', f.pool, 1, `${name}.pool`),
+    { name, layer: new Concat(), inputs: [`${name}.1x1.relu`, `${name}.3x3.relu`, `${name}.5x5.relu`, `${name}.poolproj.relu`] },
+  ];
+}
+
+/**
+ * A small GoogLeNet (Szegedy et al. 2015) for 28×28 images, the net of DeepRebirth's experiments in
+ * miniature: a stem of conv → ReLU → pool → LRN and conv → ReLU → LRN → pool (28 → 14 → 7), two
+ * inception blocks with pool branches, global average pooling, dropout and one fully connected layer.
+ */
+export function inceptionSmall(): GraphDef {
+  const chain = sequential('inception-small', INPUT, [
+    ['conv1', new Conv2d({ filters: 32, kernel: 5, padding: 2 })], ['relu1', new Relu()],
+    ['pool1', new MaxPool2d({ kernel: 3, stride: 2, padding: 1 })], ['lrn1', new Lrn({ size: 5 })],
+    ['conv2', new Conv2d({ filters: 48, kernel: 3, padding: 1 })], ['relu2', new Relu()],
+    ['lrn2', new Lrn({ size: 5 })], ['pool2', new MaxPool2d({ kernel: 3, stride: 2, padding: 1 })],
+  ]);
+  const nodes: NodeDef[] = [
+    ...chain.nodes,
+    ...inceptionBlock('inc3a', 'pool2', { b1: 16, r3: 16, b3: 32, r5: 8, b5: 16, pool: 16 }),
+    ...inceptionBlock('inc3b', 'inc3a', { b1: 32, r3: 32, b3: 48, r5: 8, b5: 24, pool: 24 }),
+    { name: 'gap', layer: new GlobalAvgPool(), inputs: ['inc3b'] },
+    { name: 'flatten', layer: new Flatten(), inputs: ['gap'] },
+    { name: 'dropout', layer: new Dropout({ rate: 0.4 }), inputs: ['flatten'] },
+    { name: 'fc', layer: new Dense({ units: 10 }), inputs: ['dropout'] },
+  ];
+  return { name: 'inception-small', inputs: [INPUT], nodes, outputs: ['fc'] };
+}
+
 export const referenceNets = {
   'lenet-300-100': lenet300100,
   'lenet-5': lenet5,
   'lenet-5-maxout': lenet5Maxout,
   'vgg-small': vggSmall,
+  'lenet-5-bn': lenet5Bn,
+  'inception-small': inceptionSmall,
 } as const;
 
 export type ReferenceNet = keyof typeof referenceNets;

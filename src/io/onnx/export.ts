@@ -126,15 +126,17 @@ function emit(w: Writer, node: GraphNode): void {
   switch (layer.op) {
     case 'Dense': {
       const inputs = [x, w.param(name, 'weight'), ...(attrs.bias ? [w.param(name, 'bias')] : [])];
-      w.node('Gemm', inputs, name, { transB: 1 });
+      w.node('Gemm', inputs, attrs.activation ? `${name}.pre` : name, { transB: 1 });
+      if (attrs.activation) w.node('Relu', [`${name}.pre`], name); // a fused ReLU (src/slim)
       return;
     }
     case 'Conv2d': {
       const c = layer as unknown as { kernel: number[]; stride: number[]; padding: number[]; dilation: number[]; groups: number; bias: boolean };
       const inputs = [x, w.param(name, 'weight'), ...(c.bias ? [w.param(name, 'bias')] : [])];
-      w.node('Conv', inputs, name, {
+      w.node('Conv', inputs, attrs.activation ? `${name}.pre` : name, {
         kernel_shape: [...c.kernel], strides: [...c.stride], pads: [...c.padding, ...c.padding], dilations: [...c.dilation], group: c.groups,
       });
+      if (attrs.activation) w.node('Relu', [`${name}.pre`], name); // a fused ReLU (src/slim)
       return;
     }
     case 'MaxPool2d':

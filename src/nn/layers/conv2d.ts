@@ -1,8 +1,10 @@
 // Conv2d (ONNX Conv): weights [filters, C/groups, KH, KW], so cutting filter j drops slab j.
-// Forward and backward each run as one wasm call for the whole batch.
+// Forward and backward each run as one wasm call for the whole batch; with activation 'relu' the
+// ReLU runs in place on the output (a fused epilogue: one node, one buffer, no separate layer).
 
-import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
 import { pair } from '../../kernels/check.js';
+import { activationOf, activationBuffers, activationBackward, activationForward, type Activation } from './activation.js';
 
 export interface Conv2dOptions {
   filters: number;
@@ -12,6 +14,8 @@ export interface Conv2dOptions {
   dilation?: number | readonly [number, number];
   groups?: number;
   bias?: boolean;
+  /** A ReLU fused into the layer's output (DeepRebirth's merge of a non-tensor layer); default none. */
+  activation?: Activation;
 }
 
 export class Conv2d extends Layer {
@@ -23,6 +27,7 @@ export class Conv2d extends Layer {
   readonly dilation: [number, number];
   readonly groups: number;
   readonly bias: boolean;
+  readonly activation: Activation | undefined;
 
   constructor(options: Conv2dOptions) {
     super();
@@ -39,6 +44,7 @@ export class Conv2d extends Layer {
     if (!Number.isInteger(this.groups) || this.groups < 1) throw new RangeError(`${op}: 'groups' must be an integer ≥ 1, got ${options.groups}`);
     if (this.filters % this.groups) throw new RangeError(`${op}: 'filters' (${this.filters}) must be a multiple of 'groups' (${this.groups})`);
     this.bias = options.bias ?? true;
+    this.activation = activationOf(op, options.activation);
   }
 
   outputShape([x]: Shape[]): Shape {
@@ -65,7 +71,11 @@ export class Conv2d extends Layer {
   flops([x]: Shape[]): number {
     const [OH, OW] = this.outSize(x[1], x[2]);
     const perOutput = 2 * (x[0] / this.groups) * this.kernel[0] * this.kernel[1] + (this.bias ? 1 : 0);
-    return this.filters * OH * OW * perOutput;
+    return this.filters * OH * OW * (perOutput + (this.activation ? 1 : 0));
+  }
+
+  override buffers([x]: Shape[], batch: number): BufferSpec[] {
+    return activationBuffers(this.activation, [batch, ...this.outputShape([x])]);
   }
 
   forward({ k, batch, inputs: [x], output: y, params }: ForwardPass): void {
@@ -73,9 +83,11 @@ export class Conv2d extends Layer {
     const scratch = k.scratch(k.wasm.f32_conv2d_scratch_bytes(C, H, W, ...this.geometry()));
     k.wasm.f32_conv2d_fwd(y.offset, x.offset, params.weight.offset, this.bias ? params.bias.offset : 0,
       batch, C, H, W, this.filters, ...this.geometry(), this.bias ? 1 : 0, scratch);
+    activationForward(this.activation, k, y);
   }
 
-  backward({ k, batch, inputs: [x], params, dOutput: dy, dInputs: [dx], grads }: BackwardPass): void {
+  backward({ k, batch, inputs: [x], output: y, params, dOutput, dInputs: [dx], grads, buffers }: BackwardPass): void {
+    const dy = activationBackward(this.activation, k, dOutput, y, buffers);
     const [, C, H, W] = x.shape;
     const scratch = k.scratch(k.wasm.f32_conv2d_bwd_scratch_bytes(C, H, W, ...this.geometry()));
     k.wasm.f32_conv2d_bwd(dx ? dx.offset : 0, grads.weight.offset, this.bias ? grads.bias.offset : 0, dy.offset,
@@ -98,7 +110,7 @@ export class Conv2d extends Layer {
   attrs(): Record<string, unknown> {
     return {
       filters: this.filters, kernel: this.kernel, stride: this.stride, padding: this.padding,
-      dilation: this.dilation, groups: this.groups, bias: this.bias,
+      dilation: this.dilation, groups: this.groups, bias: this.bias, ...(this.activation ? { activation: this.activation } : {}),
     };
   }
 

@@ -1,16 +1,21 @@
-// Dense (ONNX Gemm with transB): y = x·Wᵀ + b, W [out, in] so cutting output neuron j drops row j.
+// Dense (ONNX Gemm with transB): y = x·Wᵀ + b, W [out, in] so cutting output neuron j drops row j;
+// with activation 'relu', y = max(x·Wᵀ + b, 0) in place (a fused epilogue).
 
-import { Layer, type BackwardPass, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
+import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
+import { activationOf, activationBuffers, activationBackward, activationForward, type Activation } from './activation.js';
 
 export interface DenseOptions {
   units: number;
   bias?: boolean;
+  /** A ReLU fused into the layer's output; default none. */
+  activation?: Activation;
 }
 
 export class Dense extends Layer {
   readonly op = 'Dense';
   readonly units: number;
   readonly bias: boolean;
+  readonly activation: Activation | undefined;
 
   constructor(options: DenseOptions) {
     super();
@@ -19,6 +24,7 @@ export class Dense extends Layer {
     }
     this.units = options.units;
     this.bias = options.bias ?? true;
+    this.activation = activationOf('Dense', options.activation);
   }
 
   outputShape([x]: Shape[]): Shape {
@@ -34,7 +40,11 @@ export class Dense extends Layer {
   }
 
   flops([x]: Shape[]): number {
-    return 2 * x[0] * this.units + (this.bias ? this.units : 0);
+    return 2 * x[0] * this.units + (this.bias ? this.units : 0) + (this.activation ? this.units : 0);
+  }
+
+  override buffers(_inputs: Shape[], batch: number): BufferSpec[] {
+    return activationBuffers(this.activation, [batch, this.units]);
   }
 
   forward({ k, batch, inputs: [x], output: y, params }: ForwardPass): void {
@@ -42,9 +52,11 @@ export class Dense extends Layer {
     const [out, inn] = w.shape;
     k.wasm.f32_gemm(y.offset, x.offset, w.offset, 1, 0, batch, out, inn, 0, 1, k.scratch(k.wasm.f32_gemm_scratch_bytes()));
     if (this.bias) k.wasm.f32_bias_add(y.offset, params.bias.offset, batch, out, 1);
+    activationForward(this.activation, k, y);
   }
 
-  backward({ k, batch, inputs: [x], params, dOutput: dy, dInputs: [dx], grads }: BackwardPass): void {
+  backward({ k, batch, inputs: [x], output: y, params, dOutput, dInputs: [dx], grads, buffers }: BackwardPass): void {
+    const dy = activationBackward(this.activation, k, dOutput, y, buffers);
     const w = params.weight;
     const [out, inn] = w.shape;
     const scratch = k.scratch(k.wasm.f32_gemm_scratch_bytes());
@@ -60,10 +72,10 @@ export class Dense extends Layer {
   }
 
   withChannels(units: number): Layer {
-    return new Dense({ units, bias: this.bias });
+    return new Dense({ units, bias: this.bias, ...(this.activation ? { activation: this.activation } : {}) });
   }
 
   attrs(): Record<string, unknown> {
-    return { units: this.units, bias: this.bias };
+    return { units: this.units, bias: this.bias, ...(this.activation ? { activation: this.activation } : {}) };
   }
 }
