@@ -43,7 +43,9 @@ defineHook('zeros', {
 });
 
 // taylor: per channel of a value, Σ over samples and positions of activation × gradient of the
-// summed loss (Molchanov et al. 2016 take |mean|). { samples, sum: [C], perSample: S }.
+// summed loss (`sum`: the first-order loss change of removing the channel, over the dataset), and
+// Σ over samples of |Σ over positions| (`abs`: Molchanov et al.'s per-example form).
+// { samples, sum: [C], abs: [C], perSample: S }.
 defineHook('taylor', {
   gradients: true,
   check: (model, spec, id) => checkChannels(model, spec.node, id, 'taylor'),
@@ -51,17 +53,22 @@ defineHook('taylor', {
     const [C, S] = channelsOf(model, spec.node);
     const out = model.k.tensor([C]);
     const sum = new Float64Array(C);
+    const abs = new Float64Array(C);
     let samples = 0;
     return {
       batch(batch) {
-        channelDot(out, model.activation(spec.node), model.gradient(spec.node));
-        const o = out.f32();
-        for (let i = 0; i < C; i++) sum[i] += o[i];
+        const [a, g] = [model.activation(spec.node), model.gradient(spec.node)];
+        // One sample at a time through the same kernel, for the per-example |Σ a·g|.
+        for (let b = 0; b < batch; b++) {
+          channelDot(out, a.view(b * C * S, [1, C, S]), g.view(b * C * S, [1, C, S]));
+          const o = out.f32();
+          for (let i = 0; i < C; i++) { sum[i] += o[i]; abs[i] += Math.abs(o[i]); }
+        }
         samples += batch;
       },
       close() {
         if (!out.disposed) out.dispose();
-        return { samples, sum, perSample: S };
+        return { samples, sum, abs, perSample: S };
       },
     };
   },

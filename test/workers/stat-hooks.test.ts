@@ -64,6 +64,7 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
   // Oracles, one sample at a time.
   const loss = new SoftmaxCrossEntropy(model.k);
   const t1 = new Float64Array(4);
+  const t1abs = new Float64Array(4);
   const t2 = new Float64Array(12);
   const wins = new Float64Array(12);
   const xs: number[][] = [];
@@ -75,7 +76,12 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
     loss.forward(logits, labels);
     model.backward(loss.backward());
     const [a1, g1] = [model.activation('relu1').f32(), model.gradient('relu1').f32()];
-    for (let c = 0; c < 4; c++) for (let s = 0; s < 64; s++) t1[c] += a1[c * 64 + s] * g1[c * 64 + s];
+    for (let c = 0; c < 4; c++) {
+      let one = 0;
+      for (let s = 0; s < 64; s++) one += a1[c * 64 + s] * g1[c * 64 + s];
+      t1[c] += one;
+      t1abs[c] += Math.abs(one);
+    }
     const [a2, g2] = [model.activation('fc1').f32(), model.gradient('fc1').f32()];
     for (let c = 0; c < 12; c++) t2[c] += a2[c] * g2[c];
     const y = Array.from(a2);
@@ -88,6 +94,7 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
   }
   assertClose(here.t1.sum as Float64Array, t1, 'taylor relu1', { atol: 1e-5, rtol: 1e-4 });
   assertClose(here.t2.sum as Float64Array, t2, 'taylor fc1', { atol: 1e-5, rtol: 1e-4 });
+  assertClose(here.t1.abs as Float64Array, t1abs, 'taylor relu1 per-example |Σ a·g|', { atol: 1e-5, rtol: 1e-4 });
   assert.ok(t1.some((x) => Math.abs(x) > 1e-4), 'the Taylor sums are not trivial');
   assert.equal(Array.from(here.w.wins as Float64Array), Array.from(wins), 'maxout wins');
 
