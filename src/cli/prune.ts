@@ -122,7 +122,7 @@ export function pruneCommand(program: Command): void {
     .option('--method <name>', `required: ${METHODS.join(' or ')}`, choice('--method', METHODS))
     .option('--sparsity <s>', 'magnitude: final share of zero weights, in [0, 1)', ratio('--sparsity'), HAN_DEFAULTS.sparsity)
     .option('--layer-sparsity <list>', 'magnitude: final sparsity per layer, e.g. fc1=0.93,fc2=0.85 (layers not named stay dense; each step takes every layer the same share of the way to its target as --schedule takes --sparsity)', layerRatios('--layer-sparsity'))
-    .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer); apoz, taylor, random: global ranks units across layers (default there: layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
+    .option('--scope <kind>', 'magnitude: global (one threshold across layers) or layer (the same share per layer); l1 … random: global ranks units across layers (default there: layer)', choice('--scope', SCOPES), HAN_DEFAULTS.scope)
     .option('--schedule <kind>', `magnitude: ${SCHEDULES.join(', ')}`, choice('--schedule', SCHEDULES), 'iterative')
     .option('--steps <n>', 'magnitude: prune → retrain iterations (iterative, agp); l1 … random: remove → fine-tune steps (default there: 1)', integer('--steps', 1), 3)
     .option('--l1-epochs <n>', 'magnitude: epochs of L1-regularised training before the first prune', integer('--l1-epochs', 0), HAN_DEFAULTS.l1Epochs)

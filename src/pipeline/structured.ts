@@ -40,7 +40,7 @@ export interface StructuredSettings {
   ratio: number | Record<string, number>;
   /** The layers acted on (default: every conv layer whose filters can be removed, else the hidden dense layers). */
   layers?: string[];
-  /** 'layer': every layer loses its own share; 'global': one ranking across layers (apoz, taylor, random). */
+  /** 'layer': every layer loses its own share; 'global': one ranking across layers (l1 and l2 relative to each layer's mean norm). */
   scope: 'layer' | 'global';
   /** Remove → fine-tune steps reaching `ratio` in equal shares (Taylor: a few at a time). */
   steps: number;
@@ -271,7 +271,7 @@ export function checkStructured(settings: StructuredSettings): StructuredSetting
   if (typeof s.ratio !== 'number' && (typeof s.ratio !== 'object' || s.ratio === null)) throw bad("'ratio' must be a number or a map of layer → number", s.ratio);
   for (const r of typeof s.ratio === 'number' ? [s.ratio] : Object.values(s.ratio)) if (!(r >= 0 && r < 1)) throw bad("'ratio' must be in [0, 1)", r);
   if (s.scope !== 'layer' && s.scope !== 'global') throw bad("'scope' must be 'layer' or 'global'", s.scope);
-  if (s.scope === 'global' && !['apoz', 'taylor', 'random'].includes(s.method)) throw bad(`scope 'global' needs scores that compare across layers (apoz, taylor, random), not ${s.method}`, s.scope);
+  if (s.scope === 'global' && !['l1', 'l2', 'apoz', 'taylor', 'random'].includes(s.method)) throw bad(`scope 'global' ranks units of l1, l2, apoz, taylor or random across layers, not of ${s.method}`, s.scope);
   for (const [k, v, min] of [['steps', s.steps, 1], ['retrainEpochs', s.retrainEpochs, 0], ['finalEpochs', s.finalEpochs ?? 0, 0], ['batchSize', s.batchSize, 1], ['latencyBatch', s.latencyBatch, 0], ['passSamples', s.passSamples, 0], ['lasso.epochs', s.lasso.epochs, 0]] as const) {
     if (!Number.isInteger(v) || v < min) throw bad(`'${k}' must be an integer ≥ ${min}`, v);
   }

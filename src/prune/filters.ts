@@ -22,7 +22,8 @@ export interface FilterPruning {
   stats?: PassStats;
   /**
    * 'layer' (default): each group loses its own share. 'global': as many units in all as the
-   * shares add up to, the lowest scores across the groups (the criterion must be `comparable`).
+   * shares add up to, the lowest scores across the groups (relative to their layer's mean score
+   * unless the criterion is `comparable`).
    */
   scope?: 'layer' | 'global';
   /** Units to remove per group (by producer name), overriding `ratio`: what a pipeline step asks for. */
@@ -59,8 +60,14 @@ export function pruneFilters(model: Model, options: FilterPruning): Surgery & { 
   });
   const cuts: Cut[] = [];
   if (options.scope === 'global') {
-    if (c && !c.comparable) throw new RangeError(`filter pruning: '${c.name}' scores do not compare across layers: use scope 'layer'`);
-    const all = chosen.flatMap((g, gi) => Array.from(score(model, g), (s, u) => ({ s, gi, u })));
+    // Scores that do not compare across layers (weight norms of differently sized filters) are
+    // divided by their layer's mean first, so a layer's units rank by their share of its total.
+    const relative = !c?.comparable;
+    const all = chosen.flatMap((g, gi) => {
+      const v = Array.from(score(model, g));
+      const m = relative ? v.reduce((x, y) => x + y, 0) / v.length || 1 : 1;
+      return v.map((s, u) => ({ s: s / m, gi, u }));
+    });
     all.sort((a, b) => a.s - b.s || a.gi - b.gi || a.u - b.u);
     let left = counts.reduce((a, b) => a + b, 0);
     const picked: number[][] = chosen.map(() => []);

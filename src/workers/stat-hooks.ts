@@ -9,6 +9,7 @@ import { Maxout } from '../nn/layers/maxout.js';
 import { channelCountZeros } from '../kernels/ops/reduce.js';
 import { channelDot, columnMeanCenter, columnSumSquares, comomentMerge, maxoutWins, momentsMerge } from '../kernels/ops/stats.js';
 import { gemm } from '../kernels/ops/gemm.js';
+import { im2col, conv2dOutputShape, type Im2colOptions } from '../kernels/ops/conv.js';
 import { channelsOf, defineHook, sumResults, type HookResult } from './hooks.js';
 
 function checkChannels(model: Model, node: string, id: string, kind: string): void {
@@ -42,7 +43,9 @@ defineHook('zeros', {
 });
 
 // taylor: per channel of a value, Σ over samples and positions of activation × gradient of the
-// summed loss (Molchanov et al. 2016 take |mean|). { samples, sum: [C], perSample: S }.
+// summed loss (`sum`: the first-order loss change of removing the channel, over the dataset), and
+// Σ over samples of |Σ over positions| (`abs`: Molchanov et al.'s per-example form).
+// { samples, sum: [C], abs: [C], perSample: S }.
 defineHook('taylor', {
   gradients: true,
   check: (model, spec, id) => checkChannels(model, spec.node, id, 'taylor'),
@@ -50,17 +53,22 @@ defineHook('taylor', {
     const [C, S] = channelsOf(model, spec.node);
     const out = model.k.tensor([C]);
     const sum = new Float64Array(C);
+    const abs = new Float64Array(C);
     let samples = 0;
     return {
       batch(batch) {
-        channelDot(out, model.activation(spec.node), model.gradient(spec.node));
-        const o = out.f32();
-        for (let i = 0; i < C; i++) sum[i] += o[i];
+        const [a, g] = [model.activation(spec.node), model.gradient(spec.node)];
+        // One sample at a time through the same kernel, for the per-example |Σ a·g|.
+        for (let b = 0; b < batch; b++) {
+          channelDot(out, a.view(b * C * S, [1, C, S]), g.view(b * C * S, [1, C, S]));
+          const o = out.f32();
+          for (let i = 0; i < C; i++) { sum[i] += o[i]; abs[i] += Math.abs(o[i]); }
+        }
         samples += batch;
       },
       close() {
         if (!out.disposed) out.dispose();
-        return { samples, sum, perSample: S };
+        return { samples, sum, abs, perSample: S };
       },
     };
   },
@@ -99,18 +107,32 @@ defineHook('wins', {
 // moments: streaming means and sums of squared deviations of two values, each flattened per
 // sample (x = `input` [P], y = `node` [Q]), and their centred cross-moment Σ (x − x̄)(y − ȳ)ᵀ
 // [P, Q]: a GEMM of the centred batch per batch, merged by the parallel-moments formula, never
-// re-reading data. { samples, meanX, m2X, meanY, m2Y, cross }.
+// re-reading data. With `patches` (a conv's kernel, stride, padding, dilation) the observations
+// are output positions: x's im2col columns [C·KH·KW] against y's channels [OC].
+// { samples, rows (observations), meanX, m2X, meanY, m2Y, cross }.
 defineHook('moments', {
   check(model, spec, id) {
     const input = spec.input;
     if (typeof input !== 'string' || !(model.graph.has(input) || model.graph.inputs.some((i) => i.name === input))) {
       throw new RangeError(`data pass: hook '${id}' (moments) needs 'input', a node or graph input of model '${model.graph.name}', got ${JSON.stringify(input)}`);
     }
+    if (spec.patches !== undefined) {
+      const [x, y] = [model.graph.shapeOf(input), model.graph.shapeOf(spec.node)];
+      const cols = x.length === 3 ? colsOf(x, spec.patches as Patches) : undefined;
+      if (!cols || y.length !== 3 || cols[1] !== y[1] * y[2]) {
+        throw new RangeError(`data pass: hook '${id}' (moments with patches) needs [C, H, W] values whose patches line up with '${spec.node}' [${y}], '${input}' is [${x}]`);
+      }
+    }
   },
   open(model, spec) {
     const k = model.k;
     const size = (name: string) => model.graph.shapeOf(name).reduce((a, b) => a * b, 1);
-    const [P, Q] = [size(spec.input as string), size(spec.node)];
+    const patches = spec.patches as Patches | undefined;
+    const xShape = model.graph.shapeOf(spec.input as string);
+    // With patches, the observations are the output positions: x's im2col columns against y's channels.
+    const [P, L] = patches ? colsOf(xShape, patches) : [size(spec.input as string), 1];
+    const Q = patches ? model.graph.shapeOf(spec.node)[0] : size(spec.node);
+    const col = patches ? k.tensor([P, L]) : undefined;
     const owned: Tensor[] = [];
     const make = (shape: number[]) => { const t = k.tensor(shape); owned.push(t); return t; };
     const [meanX, m2X, meanY, m2Y, cross] = [make([P]), make([P]), make([Q]), make([Q]), make([P, Q])];
@@ -118,30 +140,46 @@ defineHook('moments', {
     let xb: Tensor | undefined;
     let yb: Tensor | undefined;
     let samples = 0;
-    return {
-      batch(batch) {
-        if (xb?.shape[0] !== batch) {
-          xb?.dispose();
-          yb?.dispose();
-          xb = k.tensor([batch, P]);
-          yb = k.tensor([batch, Q]);
-        }
+    /** Rows (observations) so far: samples, or samples × output positions with patches. */
+    let rows = 0;
+    const add = (count: number, b: number) => {
+      const n = count * L;
+      if (xb?.shape[0] !== n) {
+        xb?.dispose();
+        yb?.dispose();
+        xb = k.tensor([n, P]);
+        yb = k.tensor([n, Q]);
+      }
+      if (patches) {
+        const [C, H, W] = xShape;
+        im2col(col!, model.activation(spec.input as string).view(b * C * H * W, [C, H, W]), patches);
+        transpose(xb.f32(), col!.f32(), P, L);
+        transpose(yb!.f32(), model.activation(spec.node).f32().subarray(b * Q * L, (b + 1) * Q * L), Q, L);
+      } else {
         xb.f32().set(model.activation(spec.input as string).f32());
         yb!.f32().set(model.activation(spec.node).f32());
-        columnMeanCenter(bx, xb);
-        columnMeanCenter(by, yb!);
-        columnSumSquares(sx, xb);
-        columnSumSquares(sy, yb!);
-        gemm(cross, xb, yb!, { transA: true, beta: 1 });
-        comomentMerge(cross, meanX, meanY, bx, by, samples, batch);
-        momentsMerge(meanX, m2X, bx, sx, samples, batch);
-        momentsMerge(meanY, m2Y, by, sy, samples, batch);
-        samples += batch;
+      }
+      columnMeanCenter(bx, xb);
+      columnMeanCenter(by, yb!);
+      columnSumSquares(sx, xb);
+      columnSumSquares(sy, yb!);
+      gemm(cross, xb, yb!, { transA: true, beta: 1 });
+      comomentMerge(cross, meanX, meanY, bx, by, rows, n);
+      momentsMerge(meanX, m2X, bx, sx, rows, n);
+      momentsMerge(meanY, m2Y, by, sy, rows, n);
+      rows += n;
+      samples += count;
+    };
+    return {
+      batch(batch) {
+        // Patches: one sample at a time (batch·L rows would not fit), else the whole batch.
+        for (let b = 0; b < (patches ? batch : 1); b++) add(patches ? 1 : batch, b);
       },
       close() {
+        columnMeanCenter(by, yb!);
         const f64 = (t: Tensor) => Float64Array.from(t.f32());
-        const out: HookResult = owned[0].disposed ? { samples } : { samples, meanX: f64(meanX), m2X: f64(m2X), meanY: f64(meanY), m2Y: f64(m2Y), cross: f64(cross) };
-        for (const t of [...owned, xb, yb]) if (t && !t.disposed) t.dispose();
+        const out: HookResult = owned[0].disposed ? { samples, rows } : { samples, rows, meanX: f64(meanX), m2X: f64(m2X), meanY: f64(meanY), m2Y: f64(m2Y), cross: f64(cross) };
+        for (const t of [...owned, xb, yb, col]) if (t && !t.disposed) t.dispose();
         return out;
       },
     };
@@ -151,7 +189,7 @@ defineHook('moments', {
 
 /** Two parts' moments as one (Chan et al.'s parallel formula, in f64). */
 export function mergeMoments(a: HookResult, b: HookResult): HookResult {
-  const [nA, nB] = [a.samples, b.samples];
+  const [nA, nB] = [a.rows as number, b.rows as number];
   if (nA === 0) return b;
   if (nB === 0) return a;
   const n = nA + nB;
@@ -166,9 +204,23 @@ export function mergeMoments(a: HookResult, b: HookResult): HookResult {
   for (let p = 0; p < dx.length; p++) for (let q = 0; q < Q; q++) cross[p * Q + q] = cA[p * Q + q] + cB[p * Q + q] + dx[p] * dy[q] * f;
   const m2 = (m2A: Float64Array, m2B: Float64Array, d: Float64Array) => m2A.map((v, i) => v + m2B[i] + d[i] * d[i] * f);
   return {
-    samples: n,
+    samples: a.samples + b.samples, rows: n,
     meanX: mxA.map((m, i) => m + dx[i] * nB / n), meanY: myA.map((m, i) => m + dy[i] * nB / n),
     m2X: m2(a.m2X as Float64Array, b.m2X as Float64Array, dx), m2Y: m2(a.m2Y as Float64Array, b.m2Y as Float64Array, dy),
     cross,
   };
+}
+
+type Patches = Im2colOptions;
+
+/** [C·KH·KW, OH·OW]: the im2col shape of x [C, H, W]. */
+function colsOf(x: readonly number[], p: Patches): [number, number] {
+  const [OH, OW] = conv2dOutputShape([1, x[0], x[1], x[2]], [1, x[0], ...(typeof p.kernel === 'number' ? [p.kernel, p.kernel] : p.kernel)] as number[], p).slice(2);
+  const [KH, KW] = typeof p.kernel === 'number' ? [p.kernel, p.kernel] : p.kernel;
+  return [x[0] * KH * KW, OH * OW];
+}
+
+/** out[l, r] = a[r, l] for a [R, L]. */
+function transpose(out: Float32Array, a: Float32Array, R: number, L: number): void {
+  for (let r = 0; r < R; r++) for (let l = 0; l < L; l++) out[l * R + r] = a[r * L + l];
 }

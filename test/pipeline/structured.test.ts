@@ -64,6 +64,9 @@ test('taylor in steps with fine-tuning between, global scope across layers', asy
   assert.is(removed.conv1 + removed.conv2, 8, 'half the units in all');
   assert.ok(history.steps[3].params < history.steps[1].params, 'every step removes some');
   model.dispose();
+  const l1 = await runStructured(new Model(convNet(), await k(), { seed: 2 }), run(base('l1', { scope: 'global', ratio: 0.5, retrainEpochs: 0 })));
+  assert.is(l1.removed.conv1 + l1.removed.conv2, 8, 'global L1: half the units in all, relative to each layer');
+  l1.model.dispose();
 });
 
 test('maxout removes the least-winning neurons inside every unit; correlation masks dense connections', async () => {
@@ -137,7 +140,7 @@ test('bad settings are refused before any work', async () => {
   for (const [settings, pattern] of [
     [{ method: 'foo' }, /'method' must be one of l1, l2, apoz, taylor, group-lasso, random, maxout, correlation, thinet, got "foo"/],
     [{ ratio: 1 }, /'ratio' must be in \[0, 1\), got 1/],
-    [{ scope: 'global', method: 'l1' }, /scope 'global' needs scores that compare across layers/],
+    [{ scope: 'global', method: 'maxout' }, /scope 'global' ranks units of l1, l2, apoz, taylor or random across layers, not of maxout/],
     [{ steps: 0 }, /'steps' must be an integer ≥ 1, got 0/],
     [{ method: 'maxout' }, /./],
     [{ layers: ['fc2'] }, /'fc2' cannot be pruned/],

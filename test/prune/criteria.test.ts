@@ -207,6 +207,25 @@ test('correlation keeps the strongest positive and negative connections in propo
   model.dispose();
 });
 
+test('correlation on a convolution masks whole kernel slices, by the mean |r| over their taps', async () => {
+  const model = new Model(convNet(), await k(), { seed: 9 });
+  const data = quadrants(30, 6);
+  const stats = await localPass().run(model, data, correlationHooks(model, ['conv1']));
+  assert.is(stats['correlation:conv1'].rows, 30 * 64);
+  pruneByCorrelation(model, stats, ['conv1'], 0.5);
+  const e = model.params.entry('conv1', 'weight');
+  const mask = model.params.mask!.f32().subarray(e.start, e.start + e.size);
+  let kept = 0;
+  for (let c = 0; c < 6; c++) {
+    const slice = Array.from(mask.subarray(c * 9, c * 9 + 9));
+    assert.ok(slice.every((m) => m === slice[0]), `kernel slice ${c} masked whole`);
+    kept += slice[0];
+  }
+  assert.is(kept, 3);
+  assert.throws(() => correlationHooks(model, ['pool1']), /'pool1' is neither a fully connected \(Dense\) layer nor an ungrouped convolution/);
+  model.dispose();
+});
+
 test('random scores are seeded: the same seed, the same scores', async () => {
   const model = new Model(convNet(), await k(), { seed: 8 });
   const g = dependencyGroups(model.graph).find((x) => x.producers.includes('conv1'))!;

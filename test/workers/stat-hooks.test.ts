@@ -64,6 +64,7 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
   // Oracles, one sample at a time.
   const loss = new SoftmaxCrossEntropy(model.k);
   const t1 = new Float64Array(4);
+  const t1abs = new Float64Array(4);
   const t2 = new Float64Array(12);
   const wins = new Float64Array(12);
   const xs: number[][] = [];
@@ -75,7 +76,12 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
     loss.forward(logits, labels);
     model.backward(loss.backward());
     const [a1, g1] = [model.activation('relu1').f32(), model.gradient('relu1').f32()];
-    for (let c = 0; c < 4; c++) for (let s = 0; s < 64; s++) t1[c] += a1[c * 64 + s] * g1[c * 64 + s];
+    for (let c = 0; c < 4; c++) {
+      let one = 0;
+      for (let s = 0; s < 64; s++) one += a1[c * 64 + s] * g1[c * 64 + s];
+      t1[c] += one;
+      t1abs[c] += Math.abs(one);
+    }
     const [a2, g2] = [model.activation('fc1').f32(), model.gradient('fc1').f32()];
     for (let c = 0; c < 12; c++) t2[c] += a2[c] * g2[c];
     const y = Array.from(a2);
@@ -88,6 +94,7 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
   }
   assertClose(here.t1.sum as Float64Array, t1, 'taylor relu1', { atol: 1e-5, rtol: 1e-4 });
   assertClose(here.t2.sum as Float64Array, t2, 'taylor fc1', { atol: 1e-5, rtol: 1e-4 });
+  assertClose(here.t1.abs as Float64Array, t1abs, 'taylor relu1 per-example |Σ a·g|', { atol: 1e-5, rtol: 1e-4 });
   assert.ok(t1.some((x) => Math.abs(x) > 1e-4), 'the Taylor sums are not trivial');
   assert.equal(Array.from(here.w.wins as Float64Array), Array.from(wins), 'maxout wins');
 
@@ -113,6 +120,42 @@ test('taylor, wins and moments equal their per-sample and two-pass oracles, on t
   assert.ok(constant >= 2 * 100 + 12 - 2, `constant neurons and pixels give r = 0 (${constant} pairs)`);
   for (let p = 0; p < 100; p++) assert.is(r[2 * 100 + p], 0, 'a constant output neuron has r = 0');
   loss.dispose();
+  model.dispose();
+});
+
+test('moments over a convolution\'s patches equal a two-pass reference over samples × positions, on 2 workers too', async () => {
+  const model = new Model(net(), await k(), { seed: 10 });
+  const data = images(13, 4);
+  const patches = { kernel: [3, 3] as [number, number], stride: [1, 1] as [number, number], padding: [0, 0] as [number, number], dilation: [1, 1] as [number, number] };
+  const hooks = { c: { kind: 'moments', node: 'relu1', input: 'image', patches } };
+  const here = await localPass().run(model, data, hooks, { batchSize: 4 });
+  close(here, await poolPass(pool).run(model, data, hooks, { batchSize: 3 }), '2 workers');
+  assert.is(here.c.rows, 13 * 64);
+  const xs: number[][] = [];
+  const ys: number[][] = [];
+  for (let i = 0; i < data.size; i++) {
+    data.fillBatch(model.input(1).f32(), null, [i]);
+    model.forward(1);
+    const x = model.activation('image').f32();
+    const y = model.activation('relu1').f32();
+    for (let oh = 0; oh < 8; oh++) for (let ow = 0; ow < 8; ow++) {
+      const patch: number[] = [];
+      for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) patch.push(x[(oh + kh) * 10 + ow + kw]);
+      xs.push(patch);
+      ys.push([0, 1, 2, 3].map((c) => y[c * 64 + oh * 8 + ow]));
+    }
+  }
+  const r = pearson(here.c);
+  const N = xs.length;
+  for (let q = 0; q < 4; q++) for (let p = 0; p < 9; p++) {
+    const mx = xs.reduce((a, row) => a + row[p], 0) / N;
+    const my = ys.reduce((a, row) => a + row[q], 0) / N;
+    const sx = xs.reduce((a, row) => a + (row[p] - mx) ** 2, 0);
+    const sy = ys.reduce((a, row) => a + (row[q] - my) ** 2, 0);
+    const sxy = xs.reduce((a, row, n) => a + (row[p] - mx) * (ys[n][q] - my), 0);
+    const want = sx > 0 && sy > 0 ? sxy / Math.sqrt(sx * sy) : 0;
+    assert.ok(Math.abs(r[q * 9 + p] - want) < 2e-3, `r[${q}, ${p}]: ${r[q * 9 + p]} vs two-pass ${want}`);
+  }
   model.dispose();
 });
 

@@ -1,12 +1,16 @@
 // Correlation-based connection pruning (Sun, Wang & Tang 2016): for a fully connected layer,
 // Pearson r between each output neuron (after its activation) and each of its input neurons,
 // from one data pass of streaming moments; keep the strongest positive and the strongest negative
-// connections in proportion, mask the rest. A neuron that never varies (σ = 0) has r = 0.
+// connections in proportion, mask the rest. A neuron that never varies (σ = 0) has r = 0. For a
+// convolution (Sun et al.'s extension), a connection is one (output, input) channel pair: its
+// strength is the mean |r| over the kernel's taps (observations: the output positions), its sign
+// that of the mean r, and the whole kernel slice is masked.
 
 import type { Model } from '../../nn/model.js';
 import type { HookSpec, PassStats, HookResult } from '../../workers/hooks.js';
 import { activationOf } from './activations.js';
 import { dependencyGroups } from '../../graph/dependency.js';
+import { Conv2d } from '../../nn/layers/conv2d.js';
 
 /** The fully connected layers correlation pruning acts on: every Dense node. */
 export function correlationLayers(model: Model): string[] {
@@ -19,12 +23,17 @@ function outputOf(model: Model, layer: string): string {
   return group ? activationOf(model.graph, group).node : layer;
 }
 
-/** One moments hook per layer: its input against its (activated) output. */
+/** One moments hook per layer: its input against its (activated) output; a conv's as patches. */
 export function correlationHooks(model: Model, layers: readonly string[]): Record<string, HookSpec> {
   return Object.fromEntries(layers.map((l) => {
     const node = model.graph.has(l) ? model.graph.node(l) : undefined;
-    if (node?.layer.op !== 'Dense') throw new RangeError(`correlation pruning: '${l}' is not a fully connected (Dense) layer of model '${model.graph.name}'`);
-    return [`correlation:${l}`, { kind: 'moments', node: outputOf(model, l), input: node.inputs[0] }];
+    const layer = node?.layer;
+    if (layer instanceof Conv2d && layer.groups === 1) {
+      const patches = { kernel: layer.kernel, stride: layer.stride, padding: layer.padding, dilation: layer.dilation };
+      return [`correlation:${l}`, { kind: 'moments', node: outputOf(model, l), input: node!.inputs[0], patches }];
+    }
+    if (layer?.op !== 'Dense') throw new RangeError(`correlation pruning: '${l}' is neither a fully connected (Dense) layer nor an ungrouped convolution of model '${model.graph.name}'`);
+    return [`correlation:${l}`, { kind: 'moments', node: outputOf(model, l), input: node!.inputs[0] }];
   }));
 }
 
@@ -64,18 +73,30 @@ export function pruneByCorrelation(model: Model, stats: PassStats, layers: reado
     const r = pearson(m);
     const e = model.params.entry(l, 'weight');
     if (e.size !== r.length) throw new RangeError(`correlation pruning: '${l}' has ${e.size} weights, its statistics ${r.length} pairs`);
-    const live = Array.from(r.keys()).filter((i) => mask[e.start + i] !== 0);
-    const bySign = [1, -1].map((sign) => live.filter((i) => Math.sign(r[i]) === sign).sort((a, b) => Math.abs(r[b]) - Math.abs(r[a]) || a - b));
-    const zero = live.filter((i) => r[i] === 0);
+    // A connection: one weight of a dense layer, one KH·KW kernel slice of a convolution.
+    const tap = e.shape.length === 4 ? e.shape[2] * e.shape[3] : 1;
+    const connections = r.length / tap;
+    const strength = new Float64Array(connections);
+    const sign = new Float64Array(connections);
+    for (let c = 0; c < connections; c++) {
+      let abs = 0;
+      let sum = 0;
+      for (let t = 0; t < tap; t++) { abs += Math.abs(r[c * tap + t]); sum += r[c * tap + t]; }
+      strength[c] = abs / tap;
+      sign[c] = abs === 0 ? 0 : Math.sign(sum) || 1;
+    }
+    const live = Array.from(strength.keys()).filter((c) => mask[e.start + c * tap] !== 0);
+    const bySign = [1, -1].map((sg) => live.filter((c) => sign[c] === sg).sort((a, b) => strength[b] - strength[a] || a - b));
+    const zero = live.filter((c) => sign[c] === 0);
     const target = Math.round(keep * live.length);
     const signed = bySign[0].length + bySign[1].length;
     const kept = new Set<number>();
     if (target >= signed) {
-      for (const i of [...bySign[0], ...bySign[1], ...zero.slice(0, target - signed)]) kept.add(i);
+      for (const c of [...bySign[0], ...bySign[1], ...zero.slice(0, target - signed)]) kept.add(c);
     } else {
       const pos = Math.round(target * bySign[0].length / signed);
-      for (const i of [...bySign[0].slice(0, pos), ...bySign[1].slice(0, target - pos)]) kept.add(i);
+      for (const c of [...bySign[0].slice(0, pos), ...bySign[1].slice(0, target - pos)]) kept.add(c);
     }
-    for (const i of live) if (!kept.has(i)) { mask[e.start + i] = 0; values[e.start + i] = 0; }
+    for (const c of live) if (!kept.has(c)) for (let t = 0; t < tap; t++) { mask[e.start + c * tap + t] = 0; values[e.start + c * tap + t] = 0; }
   }
 }
