@@ -72,7 +72,7 @@ test('a .lop file reads into a model on the sparse path with its shared weights;
   assert.equal([...file.model.params.values.f32()], [...model.params.values.f32()]);
   const x = new Rng(1).f32(784);
   assertClose(file.model.forward(1, { x }).toArray(), model.forward(1, { x }).toArray(), 'sparse path', { atol: 1e-5, rtol: 1e-5 });
-  await writeModelFile(join(dir, 'x.lop'), model).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /write it with 'lopper compress'/));
+  await writeModelFile(join(dir, 'x.lop'), model).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /then 'lopper compress' it/));
   file.model.dispose();
   model.dispose();
 });
