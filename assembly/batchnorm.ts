@@ -6,6 +6,7 @@
 // (≤ 1024 elements each) in f64. y/dx may alias x/dy: every output element is written after all
 // reads of the statistics it needs, and only from the same element of the inputs.
 
+import { scaleInPlace } from './scale';
 import { zeroF32 } from './window';
 
 const BLOCK = 1024;
@@ -111,7 +112,7 @@ export function f32_batchnorm_fwd_train(
     const inv: f32 = <f32>1 / <f32>B;
     zeroF32(mean, C);
     for (let b = 0; b < B; b++) addRows(mean, x + <usize>b * rowBytes, C);
-    scaleRows(mean, inv, C);
+    scaleInPlace(mean, inv, C);
     zeroF32(invstd, C);
     for (let b = 0; b < B; b++) addSqDevRows(invstd, x + <usize>b * rowBytes, mean, C);
     for (let c = 0; c < C; c++) {
@@ -316,21 +317,6 @@ function addRows(acc: usize, row: usize, C: i32): void {
   }
 }
 
-// p[c] *= s, c < C.
-function scaleRows(p: usize, s: f32, C: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vs = f32x4.splat(s);
-    for (; i + 4 <= C; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(p + o, f32x4.mul(v128.load(p + o), vs));
-    }
-  }
-  for (; i < C; i++) {
-    const o = <usize>i << 2;
-    store<f32>(p + o, load<f32>(p + o) * s);
-  }
-}
 
 // p[c] *= q[c], c < C.
 function mulRows(p: usize, q: usize, C: i32): void {

@@ -3,6 +3,8 @@
 // NOTE: long sums run in f32 lanes over blocks of BLOCK elements and add the blocks in f64, so
 // the f32 rounding error stays bounded by the block length, not the array length.
 
+import { scaleInPlace } from './scale';
+
 const BLOCK = 1024;
 
 // What a block sum adds up (compile-time constants: each use inlines and folds the others away).
@@ -191,20 +193,6 @@ function meanVarRows(mean: usize, variance: usize, x: usize, B: i32, C: i32): vo
   scaleInPlace(variance, inv, C);
 }
 
-function scaleInPlace(p: usize, alpha: f32, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(alpha);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(p + o, f32x4.mul(v128.load(p + o), va));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(p + o, load<f32>(p + o) * alpha);
-  }
-}
 
 /** count[c] = how many x[b, c, s] are exactly 0 (+0 or −0; NaN is not 0). */
 export function f32_channel_count_zeros(

@@ -3,6 +3,8 @@
 // squares, the parallel-moments merges; the cross-moment itself is f32_gemm of centred data).
 // Spec: src/kernels/reference/stats.ts.
 
+import { scaleInPlace } from './scale';
+
 /** out[c] = Σ_b Σ_s a[b, c, s]·g[b, c, s] (f32 lanes within a channel plane, added in f64 across planes). */
 export function f32_channel_dot(
   out: usize, // [C]
@@ -106,7 +108,7 @@ export function f32_column_mean_center(
   if (N <= 0) return;
   for (let n = 0; n < N; n++) addRow(mean, x + <usize>n * ld, P, 1);
   const inv: f32 = <f32>1 / <f32>N;
-  scaleRow(mean, inv, P);
+  scaleInPlace(mean, inv, P);
   for (let n = 0; n < N; n++) addRow(x + <usize>n * ld, mean, P, -1);
 }
 
@@ -223,17 +225,3 @@ function addRow(dst: usize, src: usize, n: i32, sign: f32): void {
   }
 }
 
-function scaleRow(p: usize, alpha: f32, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    const va = f32x4.splat(alpha);
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(p + o, f32x4.mul(v128.load(p + o), va));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(p + o, load<f32>(p + o) * alpha);
-  }
-}

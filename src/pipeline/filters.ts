@@ -4,12 +4,11 @@
 // the settings and names it had before that pipeline existed. Core code: no Node built-ins.
 
 import type { Model } from '../nn/model.js';
-import type { Dataset } from '../nn/data/dataset.js';
-import type { EpochReport } from '../nn/train.js';
 import { checkDistillWeights } from '../nn/distill.js';
 import { replaceLayers } from '../prune/surgery.js';
-import { checkRun, type Runner } from './runner.js';
-import type { History, HistoryStep } from './history.js';
+import { checkRun } from './runner.js';
+import type { History } from './history.js';
+import type { PipelineRun } from './stages.js';
 import { defaultFilterLayers, runStructured, STRUCTURED_DEFAULTS } from './structured.js';
 
 export { defaultFilterLayers };
@@ -35,17 +34,8 @@ export const FILTER_DEFAULTS: FilterSettings = {
   ratio: 0.5, retrainEpochs: 2, lr: 0.01, weightDecay: 5e-4, batchSize: 64, seed: 1, latencyBatch: 64,
 };
 
-export interface FilterRun {
-  train: Dataset;
-  test: Dataset;
+export interface FilterRun extends Omit<PipelineRun, 'checkpoint' | 'source'> {
   settings: FilterSettings;
-  runner: Runner;
-  modelName: string;
-  datasetName: string;
-  versions?: Record<string, string>;
-  onStageStart?: (stage: string, index: number, stages: number) => void;
-  onStep?: (step: HistoryStep, stage: string) => void;
-  onEpoch?: (report: EpochReport, stage: string) => void;
 }
 
 /** Runs the removal and the retraining (runStructured with the L1 criterion, one step); `start` is left as it was. */

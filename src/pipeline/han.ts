@@ -2,9 +2,7 @@
 // (L2) on a sparsity schedule, dropout rescaled after each prune, dead neurons removed at the end.
 // A checkpoint is written after every stage, so an interrupted run resumes where it stopped.
 
-import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
-import type { EpochReport } from '../nn/train.js';
 import { Dropout } from '../nn/layers/dropout.js';
 import type { Layer } from '../nn/layer.js';
 import { pruneByMagnitude } from '../prune/magnitude.js';
@@ -13,9 +11,9 @@ import { removeDeadUnits } from '../prune/dead.js';
 import { replaceLayers } from '../prune/surgery.js';
 import { prunableWeights, sparsity } from '../prune/masks.js';
 import { checkDistillWeights } from '../nn/distill.js';
-import { checkRun, teacherFor, type Runner } from './runner.js';
-import { runStages, type CheckpointStore, type Stage } from './stages.js';
-import type { History, HistoryStep } from './history.js';
+import { checkRun, teacherFor } from './runner.js';
+import { runStages, type PipelineRun, type Stage } from './stages.js';
+import type { History } from './history.js';
 
 export type { Runner } from './runner.js';
 export type { CheckpointStore } from './stages.js';
@@ -71,26 +69,8 @@ export const HAN_DEFAULTS: HanSettings = {
   l1Epochs: 0, l1: 1e-5, weightDecay: 5e-4, lr: 0.01, lrSchedule: 'restart', batchSize: 64, seed: 1, removeDead: true, latencyBatch: 64,
 };
 
-export interface HanRun {
-  train: Dataset;
-  test: Dataset;
+export interface HanRun extends PipelineRun {
   settings: HanSettings;
-  runner: Runner;
-  checkpoint?: CheckpointStore;
-  /** Names the model and data in the history. */
-  modelName: string;
-  datasetName: string;
-  versions?: Record<string, string>;
-  /**
-   * What the run starts from (e.g. the input model file's CRC and the data), kept in checkpoints:
-   * a checkpoint made from another start is refused, as one made with other settings is.
-   */
-  source?: Record<string, unknown>;
-  /** Before each stage runs (not for stages a resumed run skips). */
-  onStageStart?: (stage: string, index: number, stages: number) => void;
-  onStep?: (step: HistoryStep, stage: string) => void;
-  /** Per-epoch progress of the training inside a stage. */
-  onEpoch?: (report: EpochReport, stage: string) => void;
 }
 
 /** Runs (or resumes) the pipeline; returns the final model and the history. `model` may be disposed on the way. */

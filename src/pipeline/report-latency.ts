@@ -3,7 +3,7 @@
 // concat, other), before and after slimming; a self-contained HTML page (inline SVG, no scripts).
 
 import type { LatencyProfile } from '../slim/profile.js';
-import { esc, legend, niceTicks, PALETTE } from './report-svg.js';
+import { esc, htmlPage, legend, niceTicks, PALETTE } from './report-svg.js';
 
 /** Kinds of layer, tensor ones first, each with the ops it covers. */
 export const LAYER_KINDS: readonly { kind: string; ops: readonly string[] }[] = [
@@ -82,28 +82,13 @@ export function renderLatencyReport(title: string, rows: readonly LatencyRow[]):
     `${r.profile.totalMs.toFixed(3)} ms untimed forward</summary><table><thead><tr><th>layer</th><th>op</th><th>kind</th><th>ms</th></tr></thead><tbody>` +
     r.profile.layers.map((l) => `<tr><td>${esc(l.name)}</td><td>${esc(l.op)}</td><td>${l.tensor ? 'tensor' : 'non-tensor'}</td><td>${l.ms.toFixed(4)}</td></tr>`).join('') +
     '</tbody></table></details>');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="lopper">
-<title>lopper latency: ${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<h1>${esc(title)}</h1>
+  return htmlPage(`lopper latency: ${title}`, CSS, `<h1>${esc(title)}</h1>
 <p class="note">Where a forward pass spends its time, by kind of layer: tensor layers (conv, dense) and the non-tensor ones DeepRebirth merges away. Each layer's median over timed runs.</p>
 ${key}
 ${charts.join('\n')}
 <h2>Per layer</h2>
 ${tables.join('\n')}
-<footer>Made by lopper. This page needs no network: charts are inline SVG.</footer>
-</main>
-</body>
-</html>
-`;
+<footer>Made by lopper. This page needs no network: charts are inline SVG.</footer>`);
 }
 
 const CSS = `

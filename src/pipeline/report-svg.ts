@@ -222,3 +222,23 @@ export function legend(entries: { name: string; color: string; dash?: string; do
   });
   return `<ul class="legend">${items.join('')}</ul>`;
 }
+
+/** A self-contained HTML page (no scripts, nothing fetched): the reports' one shell. */
+export function htmlPage(title: string, css: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="lopper">
+<title>${esc(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}

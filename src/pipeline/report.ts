@@ -3,7 +3,7 @@
 // sparsity, sensitivity curves and the table of steps. Core code: no Node built-ins.
 
 import type { History, HistoryStep, Phase, Sensitivity, ThinetRecord } from './history.js';
-import { barChart, esc, legend, lineChart, seriesStyle } from './report-svg.js';
+import { barChart, esc, htmlPage, legend, lineChart, seriesStyle } from './report-svg.js';
 
 const PHASE_COLORS: Record<Phase, string> = {
   dense: '#6b7280', prune: '#e15759', retrain: '#4e79a7', remove: '#f28e2b', final: '#59a14f',
@@ -109,22 +109,7 @@ export function renderReport(history: History): string {
     h.steps.length ? stepsTable(h.steps) : '',
     footer(h),
   ];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="lopper">
-<title>lopper report: ${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-${body.filter(Boolean).join('\n')}
-</main>
-</body>
-</html>
-`;
+  return htmlPage(`lopper report: ${title}`, CSS, body.filter(Boolean).join('\n'));
 }
 
 function header(h: History): string {

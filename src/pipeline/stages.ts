@@ -5,6 +5,7 @@
 
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
+import type { EpochReport } from '../nn/train.js';
 import { saveModel, loadModel } from '../io/native.js';
 import { describeStep } from './stats.js';
 import { findCollapse } from './collapse.js';
@@ -28,10 +29,25 @@ export interface StagesRun {
   test: Dataset;
   runner: Runner;
   checkpoint?: CheckpointStore;
-  /** What the run starts from, kept in checkpoints (see HanRun.source). */
+  /**
+   * What the run starts from (e.g. the input model file's CRC and the data), kept in checkpoints:
+   * a checkpoint made from another start is refused, as one made with other settings is.
+   */
   source?: Record<string, unknown>;
+  /** Before each stage runs (not for stages a resumed run skips). */
   onStageStart?: (stage: string, index: number, stages: number) => void;
   onStep?: (step: HistoryStep, stage: string) => void;
+}
+
+/** What every pruning pipeline (runHan, runStructured, runFilterPruning) takes besides its settings. */
+export interface PipelineRun extends StagesRun {
+  train: Dataset;
+  /** Names the model and data in the history. */
+  modelName: string;
+  datasetName: string;
+  versions?: Record<string, string>;
+  /** Per-epoch progress of the training inside a stage. */
+  onEpoch?: (report: EpochReport, stage: string) => void;
 }
 
 export interface StagesOptions {

@@ -7,7 +7,6 @@
 // pool). Core code: no Node built-ins.
 
 import type { Model } from '../nn/model.js';
-import type { Dataset } from '../nn/data/dataset.js';
 import type { EpochReport } from '../nn/train.js';
 import type { Graph } from '../graph/graph.js';
 import { Rng } from '../nn/random.js';
@@ -19,10 +18,10 @@ import { groupLassoProx, groupNorms } from '../prune/criteria/group-lasso.js';
 import { maxoutHooks, maxoutUnits, pruneMaxoutNeurons } from '../prune/criteria/maxout.js';
 import { correlationHooks, correlationLayers, pruneByCorrelation } from '../prune/criteria/correlation.js';
 import type { PassStats, HookSpec } from '../workers/hooks.js';
-import { checkRun, passOf, teacherFor, type Runner } from './runner.js';
+import { checkRun, passOf, teacherFor } from './runner.js';
 import { checkGraph } from '../nn/check.js';
-import { runStages, type CheckpointStore, type Stage } from './stages.js';
-import type { History, HistoryStep, ThinetRecord } from './history.js';
+import { runStages, type PipelineRun, type Stage } from './stages.js';
+import type { History, ThinetRecord } from './history.js';
 import { consumersOf, samplePass } from '../prune/thinet/sample.js';
 import { thinetApply } from '../prune/thinet/prune.js';
 import { ratioForFlops } from '../prune/flops-target.js';
@@ -72,19 +71,8 @@ export const STRUCTURED_DEFAULTS: StructuredSettings = {
   passSamples: 0, lasso: { lambda: 1e-4, epochs: 2, epsilon: 1e-3 }, latencyBatch: 64,
 };
 
-export interface StructuredRun {
-  train: Dataset;
-  test: Dataset;
+export interface StructuredRun extends PipelineRun {
   settings: StructuredSettings;
-  runner: Runner;
-  checkpoint?: CheckpointStore;
-  source?: Record<string, unknown>;
-  modelName: string;
-  datasetName: string;
-  versions?: Record<string, string>;
-  onStageStart?: (stage: string, index: number, stages: number) => void;
-  onStep?: (step: HistoryStep, stage: string) => void;
-  onEpoch?: (report: EpochReport, stage: string) => void;
 }
 
 /**
