@@ -9,13 +9,14 @@ Seeded, so a re-run rewrites the same models. The tests need only the files, not
 """
 
 import io
-import json
 import os
 import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from torch_fixtures import randomise_bn, write_fixture
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'onnx')
 
@@ -172,17 +173,6 @@ FIXTURES = {
 }
 
 
-def randomise_bn(model, gen):
-    """Batch-norm statistics and affine parameters away from their defaults, so the tests see them."""
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            with torch.no_grad():
-                m.running_mean.copy_(torch.randn(m.num_features, generator=gen) * 0.2)
-                m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
-                m.weight.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(m.num_features, generator=gen) * 0.1)
-
-
 def main():
     batch = 2
     only = sys.argv[1:]  # fixture names to (re)write; all without
@@ -203,22 +193,12 @@ def main():
         buf = io.BytesIO()
         torch.onnx.export(model, (x,), buf, opset_version=opset, input_names=['x'], output_names=['y'], **options)
         model.eval()
-        folder = os.path.join(OUT, name)
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, 'model.onnx'), 'wb') as f:
-            f.write(buf.getvalue())
-        with open(os.path.join(folder, 'input.bin'), 'wb') as f:
-            f.write(x.numpy().astype('<f4').tobytes())
-        with open(os.path.join(folder, 'output.bin'), 'wb') as f:
-            f.write(y.numpy().astype('<f4').tobytes())
         meta = {
             'name': name, 'description': ' '.join(make.__doc__.split()),
             'opset': opset, 'torch': torch.__version__, 'input': list(x.shape), 'output': list(y.shape),
             'params': sum(p.numel() for p in model.parameters()),
         }
-        with open(os.path.join(folder, 'meta.json'), 'w') as f:
-            json.dump(meta, f, indent=2)
-            f.write('\n')
+        write_fixture(os.path.join(OUT, name), buf.getvalue(), x, y, meta)
         print(f'{name}: opset {opset}, {meta["params"]} parameters, {len(buf.getvalue())} bytes', file=sys.stderr)
 
 
