@@ -114,7 +114,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       .filter(Boolean).join(' and ');
     return `lopper demo: interrupted${runnerStage ? ` during ${runnerStage}` : ''}; ` +
       (kept ? `kept ${kept}: run lopper demo again to go on from there` : 'nothing was kept yet: run lopper demo again to start over');
-  }, workers > 1);
+  });
   await withWorkers(workers, async (pool) => {
     const runner = progressRunner(bar, pool);
 

@@ -241,7 +241,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       if (!existsSync(checkpointPath)) return `${where}, before the first stage finished; nothing was kept (run the command again to start over)`;
       return `${where}; ${checkpointPath} keeps every stage finished before it.\n` +
         `Run the same command again to resume there${flags.checkpoint ? '' : ' (the checkpoint is found from -o)'}; delete the checkpoint to start over.`;
-    }, flags.workers > 1);
+    });
 
     const result = await withWorkers(flags.workers, async (pool) => {
       const runner = progressRunner(bar, pool);

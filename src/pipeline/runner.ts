@@ -4,7 +4,7 @@
 
 import type { Dataset } from '../nn/data/dataset.js';
 import type { Model } from '../nn/model.js';
-import { checkData, evaluate, train, type EpochReport, type Evaluation, type TrainOptions } from '../nn/train.js';
+import { checkData, evaluate, handBack, train, type EpochReport, type Evaluation, type TrainOptions } from '../nn/train.js';
 import { teacherLogits, type Distillation } from '../nn/distill.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { PassResult } from '../workers/worker.js';
@@ -82,6 +82,7 @@ export async function evaluateChunked(model: Model, data: Dataset, options: { ba
       loss += r.loss * r.count;
       correct += r.correct;
       onProgress?.(start + part.size, N, correct / (start + part.size));
+      await handBack();
     }
   } else {
     await pool.exclusive(async () => {

@@ -5,7 +5,7 @@
 
 import type { Model } from '../nn/model.js';
 import type { Dataset } from '../nn/data/dataset.js';
-import { checkData } from '../nn/train.js';
+import { checkData, handBack } from '../nn/train.js';
 import { SoftmaxCrossEntropy } from '../nn/loss.js';
 import { checkHooks, mergeStats, runHooks, type HookSpec, type PassStats } from './hooks.js';
 import './stat-hooks.js';
@@ -58,6 +58,7 @@ export function localPass(): DataPass {
           const end = Math.min(N, start + chunk);
           parts.push(runHooks(model, loss, data, indices.subarray(start, end), hooks, batchSize, buffer));
           options.onProgress?.(end, N);
+          await handBack();
         }
       } finally {
         loss.dispose();

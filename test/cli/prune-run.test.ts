@@ -73,29 +73,33 @@ test('the report of an l1-filter run shows channels per layer, not a 0 % sparsit
   assert.match(html, '<th>ratio</th><td>0.5</td>');
 });
 
-test('Ctrl-C keeps the checkpoint, says how to resume, and exits 130', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'prune', at('mlp.lopm'), '--data', at('big.lopd'), '--method', 'magnitude',
-    '--steps', '2', '--retrain-epochs', '50', '--workers', '2', '-o', at('stopped.lopm')], { cwd: root });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const safety = setTimeout(() => child.kill('SIGKILL'), 180_000);
-  const code = await new Promise<number | null>((done) => {
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      // The dense stage's checkpoint is written before prune 1 starts; stop during retraining.
-      if (/^prune 1:/m.test(stdout) && !child.killed) child.kill('SIGINT');
+for (const workers of ['2', '1']) {
+  // With --workers 1 training keeps the main thread; it hands the thread back so the handler runs.
+  test(`Ctrl-C keeps the checkpoint, says how to resume, and exits 130 (--workers ${workers})`, async () => {
+    const out = at(`stopped-${workers}.lopm`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'prune', at('mlp.lopm'), '--data', at('big.lopd'), '--method', 'magnitude',
+      '--steps', '2', '--retrain-epochs', '50', '--workers', workers, '-o', out], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const safety = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    const code = await new Promise<number | null>((done) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        // The dense stage's checkpoint is written before prune 1 starts; stop during retraining.
+        if (/^prune 1:/m.test(stdout) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => done(c));
     });
-    child.on('exit', (c) => done(c));
+    clearTimeout(safety);
+    assert.is(code, 130, `exit code (stdout: ${stdout}, stderr: ${stderr})`);
+    const checkpoint = `${out}.checkpoint`;
+    assert.match(stderr, `lopper prune: interrupted during `);
+    assert.match(stderr, `${checkpoint} keeps every stage finished before it.`);
+    assert.match(stderr, 'Run the same command again to resume there');
+    assert.ok(existsSync(checkpoint), 'the checkpoint is kept');
+    assert.not.ok(existsSync(out), 'no half-made output');
   });
-  clearTimeout(safety);
-  assert.is(code, 130, `exit code (stdout: ${stdout}, stderr: ${stderr})`);
-  const checkpoint = `${at('stopped.lopm')}.checkpoint`;
-  assert.match(stderr, `lopper prune: interrupted during `);
-  assert.match(stderr, `${checkpoint} keeps every stage finished before it.`);
-  assert.match(stderr, 'Run the same command again to resume there');
-  assert.ok(existsSync(checkpoint), 'the checkpoint is kept');
-  assert.not.ok(existsSync(at('stopped.lopm')), 'no half-made output');
-});
+}
 
 test.run();
