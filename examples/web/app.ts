@@ -71,8 +71,9 @@ async function loadData(model: Model): Promise<{ train: Dataset; test: Dataset; 
   let train: Dataset, test: Dataset, name: string;
   if (choice('data') === 'builtin') {
     status('fetching Fashion-MNIST from this server…');
-    const at = (split: string) => new URL(`/data/fashion-mnist-${split}.lopd`, location.href);
-    [train, test] = await Promise.all([fetchBytes(at('train')), fetchBytes(at('test'))]).then(([a, b]) =>
+    // Only the samples the page will use: the server cuts the file (?limit).
+    const at = (split: string, n: number) => new URL(`/data/fashion-mnist-${split}.lopd${n > 0 ? `?limit=${Math.floor(n)}` : ''}`, location.href);
+    [train, test] = await Promise.all([fetchBytes(at('train', num('train-samples'))), fetchBytes(at('test', num('test-samples')))]).then(([a, b]) =>
       [decodeDataset(a, 'fashion-mnist train'), decodeDataset(b, 'fashion-mnist test')]);
     name = 'fashion-mnist';
   } else {

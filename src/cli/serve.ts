@@ -1,6 +1,6 @@
 // `lopper serve`: the in-browser pruning page (examples/web/) and lopper's files over HTTP on this
 // machine, cross-origin isolated (the worker pool's SharedArrayBuffers need it), with the
-// built-in datasets as .lopd files under /data/. Nothing is uploaded: the page computes locally.
+// built-in datasets as .lopd files under /data/ (whole, or their first N samples with ?limit=N). Nothing is uploaded: the page computes locally.
 
 import type { Command } from 'commander';
 import { createServer, type Server } from 'node:http';
@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTIN_NAMES, builtinCachePath, loadBuiltin, type BuiltinName, type Split } from '../node/data.js';
+import { encodeDataset } from '../nn/data/lop-dataset.js';
 import { integer, text } from './options.js';
 
 /** The headers every response carries: cross-origin isolation, and no caching of stale builds. */
@@ -43,7 +44,8 @@ export async function startServer(options: ServeOptions = {}): Promise<Server> {
   const root = normalize(options.root ?? packageRoot());
   const index = options.index ?? '/examples/web/';
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname);
     const send = (status: number, body: string | Uint8Array, type = 'text/plain; charset=utf-8') => {
       res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
@@ -58,7 +60,11 @@ export async function startServer(options: ServeOptions = {}): Promise<Server> {
       if (data) {
         const name = data[1] as BuiltinName;
         if (!BUILTIN_NAMES.includes(name)) return send(404, `no built-in dataset '${name}'; known: ${BUILTIN_NAMES.join(', ')}\n`);
-        await loadBuiltin(name, data[2] as Split); // builds the cache on first use
+        // ?limit=N: the first N samples only, so a page that uses 6,000 images fetches 5 MB, not 47.
+        const limit = url.searchParams.get('limit');
+        if (limit !== null && !/^[1-9]\d*$/.test(limit)) return send(400, `${path}: limit must be a whole number of samples ≥ 1, got '${limit}'\n`);
+        const dataset = await loadBuiltin(name, data[2] as Split); // builds the cache on first use
+        if (limit !== null && Number(limit) < dataset.size) return send(200, encodeDataset(dataset.subset({ end: Number(limit) })), TYPES['.lopd']);
         return send(200, await readFile(await builtinCachePath(name, data[2] as Split)), TYPES['.lopd']);
       }
       let file = normalize(join(root, path));

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { root } from '../helpers/cli.js';
 import { loadFailure } from '../../src/workers/web.js';
+import { decodeDataset } from '../../src/nn/data/lop-dataset.js';
 
 let server: ChildProcess;
 let base = '';
@@ -53,6 +54,22 @@ test('lopper files come with their types; missing and outside files are refused'
     get(`${base}/`, { path: '/..%2F..%2F..%2Fetc%2Fpasswd' }, (r) => { r.resume(); resolve(r.statusCode ?? 0); }).on('error', reject);
   });
   assert.is(status, 403);
+});
+
+test('a built-in dataset comes whole or as its first N samples (?limit=N); a bad limit is refused', async () => {
+  const whole = decodeDataset(new Uint8Array(await (await fetch(`${base}/data/mnist-test.lopd`)).arrayBuffer()), 'whole');
+  const r = await fetch(`${base}/data/mnist-test.lopd?limit=100`);
+  assert.is(r.status, 200);
+  const first = decodeDataset(new Uint8Array(await r.arrayBuffer()), 'first 100');
+  assert.ok(whole.size > 100, `${whole.size} samples`);
+  assert.is(first.size, 100);
+  assert.equal(Array.from(first.labels), Array.from(whole.labels.subarray(0, 100)));
+  assert.is(decodeDataset(new Uint8Array(await (await fetch(`${base}/data/mnist-test.lopd?limit=${whole.size + 1}`)).arrayBuffer()), 'all').size, whole.size);
+  for (const bad of ['0', '-5', '2.5', 'many']) {
+    const refused = await fetch(`${base}/data/mnist-test.lopd?limit=${bad}`);
+    assert.is(refused.status, 400, bad);
+    assert.match(await refused.text(), `/data/mnist-test.lopd: limit must be a whole number of samples ≥ 1, got '${bad}'`);
+  }
 });
 
 test('a worker that fails to load is diagnosed: 404, bare import, or else COEP', async () => {
