@@ -16,7 +16,7 @@ export { Optimizer, type OptimizerOptions, type Penalties } from './nn/optim/opt
 export { learningRate, type Schedule } from './nn/optim/schedule.js';
 export { train, evaluate, computeGradients, checkData, type TrainOptions, type EpochReport, type BatchProgress, type Evaluation } from './nn/train.js';
 export { teacherLogits, type Distillation } from './nn/distill.js';
-export { referenceNets, sequential, lenet300100, lenet5, lenet5Maxout, vggSmall, type ReferenceNet } from './nn/nets.js';
+export { referenceNets, sequential, lenet300100, lenet5, lenet5Maxout, vggSmall, resnetSmall, type ReferenceNet } from './nn/nets.js';
 export { lenet5Bn, inceptionSmall, inceptionBlock, type InceptionFilters } from './nn/nets.js';
 export * from './nn/data/index.js';
 

@@ -13,6 +13,7 @@ import { Lrn } from './layers/lrn.js';
 import { Concat } from './layers/concat.js';
 import { GlobalAvgPool } from './layers/globalavgpool.js';
 import { Dropout } from './layers/dropout.js';
+import { Add } from './layers/add.js';
 
 const INPUT = { name: 'image', shape: [1, 28, 28] };
 
@@ -125,6 +126,38 @@ export function inceptionSmall(): GraphDef {
   return { name: 'inception-small', inputs: [INPUT], nodes, outputs: ['fc'] };
 }
 
+/**
+ * A small residual net (He et al. 2016) with batch norm: a 16-filter stem, a residual block of two
+ * 3×3 convs whose sum with the stem's output feeds a ReLU, pool, a 32-filter conv, a second such
+ * block, pool, global average pooling and fc10. The stem's channels and each block's second conv
+ * are coupled through the Add: removing one removes it in both and in every reader of the sum.
+ */
+export function resnetSmall(): GraphDef {
+  const conv = (name: string, filters: number, from: string, relu = true): NodeDef[] => [
+    { name, layer: new Conv2d({ filters, kernel: 3, padding: 1, bias: false }), inputs: [from] },
+    { name: `${name}.bn`, layer: new BatchNorm({}), inputs: [name] },
+    ...(relu ? [{ name: `${name}.relu`, layer: new Relu(), inputs: [`${name}.bn`] }] : []),
+  ];
+  const block = (name: string, filters: number, from: string): NodeDef[] => [
+    ...conv(`${name}.conv1`, filters, from),
+    ...conv(`${name}.conv2`, filters, `${name}.conv1.relu`, false),
+    { name: `${name}.add`, layer: new Add(), inputs: [`${name}.conv2.bn`, from] },
+    { name: `${name}.relu`, layer: new Relu(), inputs: [`${name}.add`] },
+  ];
+  const nodes: NodeDef[] = [
+    ...conv('stem', 16, INPUT.name),
+    ...block('block1', 16, 'stem.relu'),
+    { name: 'pool1', layer: new MaxPool2d({ kernel: 2 }), inputs: ['block1.relu'] },
+    ...conv('conv2', 32, 'pool1'),
+    ...block('block2', 32, 'conv2.relu'),
+    { name: 'pool2', layer: new MaxPool2d({ kernel: 2 }), inputs: ['block2.relu'] },
+    { name: 'gap', layer: new GlobalAvgPool(), inputs: ['pool2'] },
+    { name: 'flatten', layer: new Flatten(), inputs: ['gap'] },
+    { name: 'fc', layer: new Dense({ units: 10 }), inputs: ['flatten'] },
+  ];
+  return { name: 'resnet-small', inputs: [INPUT], nodes, outputs: ['fc'] };
+}
+
 export const referenceNets = {
   'lenet-300-100': lenet300100,
   'lenet-5': lenet5,
@@ -132,6 +165,7 @@ export const referenceNets = {
   'vgg-small': vggSmall,
   'lenet-5-bn': lenet5Bn,
   'inception-small': inceptionSmall,
+  'resnet-small': resnetSmall,
 } as const;
 
 export type ReferenceNet = keyof typeof referenceNets;
