@@ -311,3 +311,71 @@ function rows4(y: usize, x: usize, values: usize, colidx: usize, rowptr: usize, 
     }
   }
 }
+
+/**
+ * y[M, N] = x[M, K] · B[N, K]ᵀ with B in SELL-4 (sliced ELLPACK, slice height 4): one gemv per row
+ * of x, for the small batches where CSR's per-row dot products end in a horizontal sum each.
+ * Rows of B sit in slices of 4 (rowmap[4s + l] is the output row of lane l of slice s, a
+ * permutation of 0..N−1 with the last slice's pad lanes after N); slice s is the groups
+ * [sliceptr[s], sliceptr[s+1]), each group 4 values and 4 columns, one per lane (a pad entry:
+ * value 0 at a stored column of its row, or column 0). A group is one f32x4 multiply-add of a
+ * 4-lane gather; two accumulators, so consecutive groups do not wait on each other.
+ */
+export function f32_sell4_gemv(
+  y: usize, // [M, N]
+  x: usize, // [M, K]
+  values: usize, // [4·G]
+  colidx: usize, // i32 [4·G]
+  sliceptr: usize, // i32 [S + 1], S = ⌈N/4⌉
+  rowmap: usize, // i32 [4·S]
+  M: i32,
+  K: i32,
+  N: i32,
+): void {
+  const S = (N + 3) >> 2;
+  for (let i = 0; i < M; i++) {
+    const xi = x + <usize>i * (<usize>K << 2);
+    const yi = y + <usize>i * (<usize>N << 2);
+    for (let s = 0; s < S; s++) {
+      const g0 = load<i32>(sliceptr + (<usize>s << 2));
+      const g1 = load<i32>(sliceptr + (<usize>s << 2), 4);
+      const rm = rowmap + (<usize>s << 4);
+      if (ASC_FEATURE_SIMD) {
+        let a0 = f32x4.splat(0), a1 = a0;
+        let g = g0;
+        for (; g + 2 <= g1; g += 2) {
+          const o = <usize>g << 4;
+          a0 = madd(v128.load(values + o), gather4(xi, v128.load(colidx + o)), a0);
+          a1 = madd(v128.load(values + o, 16), gather4(xi, v128.load(colidx + o, 16)), a1);
+        }
+        if (g < g1) a0 = madd(v128.load(values + (<usize>g << 4)), gather4(xi, v128.load(colidx + (<usize>g << 4))), a0);
+        const a = f32x4.add(a0, a1);
+        const lanes = min(4, N - (s << 2));
+        store<f32>(yi + (<usize>load<i32>(rm) << 2), f32x4.extract_lane(a, 0));
+        if (lanes > 1) store<f32>(yi + (<usize>load<i32>(rm, 4) << 2), f32x4.extract_lane(a, 1));
+        if (lanes > 2) store<f32>(yi + (<usize>load<i32>(rm, 8) << 2), f32x4.extract_lane(a, 2));
+        if (lanes > 3) store<f32>(yi + (<usize>load<i32>(rm, 12) << 2), f32x4.extract_lane(a, 3));
+      } else {
+        for (let l = 0; l < min(4, N - (s << 2)); l++) {
+          let acc: f32 = 0;
+          for (let g = g0; g < g1; g++) {
+            const o = (<usize>g << 4) + (<usize>l << 2);
+            acc += load<f32>(values + o) * load<f32>(xi + (<usize>load<i32>(colidx + o) << 2));
+          }
+          store<f32>(yi + (<usize>load<i32>(rm + (<usize>l << 2)) << 2), acc);
+        }
+      }
+    }
+  }
+}
+
+// x[c[0]], x[c[1]], x[c[2]], x[c[3]] as one f32x4.
+// @ts-ignore: decorator
+@inline
+function gather4(x: usize, c: v128): v128 {
+  const o = i32x4.shl(c, 2);
+  let g = v128.load32_zero(x + <usize>i32x4.extract_lane(o, 0));
+  g = v128.load32_lane(x + <usize>i32x4.extract_lane(o, 1), g, 1);
+  g = v128.load32_lane(x + <usize>i32x4.extract_lane(o, 2), g, 2);
+  return v128.load32_lane(x + <usize>i32x4.extract_lane(o, 3), g, 3);
+}

@@ -4,7 +4,9 @@
 // user would do instead: brotli of the dense and of the pruned ONNX (Node's zlib).
 //   node --import tsx experiments/deep-compression.ts [--only lenet-300-100/fashion-mnist]
 //     [--seeds 1,2,3] [--workers N] [--retrain-epochs 2] [--bits fc=5,conv=8] [--gap-bits fc=4,conv=8] [--quick]
-//     [--prune-only] [--cache DIR] [--tag T]
+//     [--prune-only] [--cache DIR] [--tag T] [--merge a.json,b.json] [--report-only]
+// --merge takes the records of other result files (a run's records replace theirs for the same
+// model, dataset and seed); --report-only runs nothing and rewrites the table and JSON from them.
 // Pruning follows the case recipes of experiments/lib/han-cases.ts; seed 1 starts from the dense
 // model in experiments/models/, other seeds train their own. Pruned models are cached in --cache
 // (default .cache/deep-compression), so the compression stages can be rerun without pruning again.
@@ -49,15 +51,23 @@ type Stage = 'dense' | 'pruned' | 'shared' | 'huffman' | 'onnx-codebook' | 'dens
 interface Record_ {
   model: string; dataset: string; seed: number; stage: Stage; bytes: number; denseBytes: number;
   accuracy: number; denseAccuracy: number; prunedAccuracy: number;
+  /** The settings of the run that made the record (absent in records older than these fields). */
+  bits?: ShareBits; gapBits?: GapBits; retrainEpochs?: number;
 }
+const reportOnly = args.includes('--report-only');
 const records: Record_[] = [];
-const previous = await readFile(out, 'utf8').then((t) => JSON.parse(t).records as Record_[]).catch(() => []);
+const recordsOf = (file: string) => readFile(file, 'utf8').then((t) => JSON.parse(t).records as Record_[]);
+// Later files win over earlier ones, the output file over none of them: a merge is explicit.
+const previous = dedupe([
+  ...(await recordsOf(out).catch(() => [])),
+  ...(await Promise.all(flag(args, 'merge', '').split(',').filter(Boolean).map(recordsOf))).flat(),
+]);
 
 const k = await loadNodeKernels();
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 await mkdir(cache, { recursive: true });
 
-await withNodePool({ workers }, async (pool) => {
+if (!reportOnly) await withNodePool({ workers }, async (pool) => {
   const runner: Runner = {
     train: (model, data, options) => trainParallel(model, data, { ...options, pool }),
     evaluate: (model, data) => evaluateParallel(model, data, { pool }),
@@ -115,7 +125,7 @@ await withNodePool({ workers }, async (pool) => {
         ['pruned-brotli', brotli(prunedOnnx), prunedAccuracy],
       ];
       for (const [stage, bytes, accuracy] of stages) {
-        records.push({ model: c.net, dataset: c.data, seed, stage, bytes, denseBytes, accuracy, denseAccuracy, prunedAccuracy });
+        records.push({ model: c.net, dataset: c.data, seed, stage, bytes, denseBytes, accuracy, denseAccuracy, prunedAccuracy, bits, gapBits, retrainEpochs });
       }
       dense.dispose();
       pruned.dispose();
@@ -124,6 +134,12 @@ await withNodePool({ workers }, async (pool) => {
   }
 });
 if (!pruneOnly) await report(true);
+
+/** The records, a later one replacing an earlier one of the same model, dataset, seed and stage. */
+function dedupe(rs: Record_[]): Record_[] {
+  const key = (r: Record_) => `${r.model}/${r.dataset}/${r.seed}/${r.stage}`;
+  return [...new Map(rs.map((r) => [key(r), r])).values()];
+}
 
 /**
  * Bytes of the model stored as Han et al. count their stages: every shared weight as its
@@ -146,7 +162,8 @@ function storageBytes(model: Model, shared: SharedTensor[], stage: 'pruned' | 's
 
 /** The table per model and stage (mean ± SE over seeds), and the JSON with every record. */
 async function report(print = false): Promise<void> {
-  const all = [...previous.filter((p) => !records.some((r) => r.model === p.model && r.seed === p.seed && r.dataset === p.dataset)), ...records];
+  const all = [...previous.filter((p) => !records.some((r) => r.model === p.model && r.seed === p.seed && r.dataset === p.dataset)), ...records]
+    .sort((a, b) => a.model.localeCompare(b.model) || a.seed - b.seed);
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const se = (v: number[]) => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1) / v.length));
   const summary = [...new Set(all.map((r) => `${r.model}/${r.dataset}/${r.stage}`))].map((key) => {
@@ -164,7 +181,9 @@ async function report(print = false): Promise<void> {
   await writeAtomic(out, new TextEncoder().encode(JSON.stringify({
     experiment: 'deep-compression', date: new Date().toISOString(),
     command: `node --import tsx experiments/deep-compression.ts ${args.join(' ')}`,
-    seeds: [...new Set(all.map((r) => r.seed))], retrainEpochs, bits, gapBits, workers, quick,
+    seeds: [...new Set(all.map((r) => r.seed))], workers, quick,
+    // This run's settings; each record carries those of the run that made it.
+    run: { retrainEpochs, bits, gapBits },
     versions: { lopper: pkg.version, node: process.version }, summary, records: all,
   }, null, 2) + '\n'));
   if (print) console.log(`wrote ${out}`);

@@ -78,6 +78,7 @@ export interface KernelExports {
   f32_csr_fill(values: P, colidx: P, a: P, rowptr: P, R: I, C: I): void;
   f32_csr_mm(y: P, values: P, colidx: P, rowptr: P, x: P, M: I, K: I, N: I): void;
   f32_dense_csrT_mm(y: P, x: P, values: P, colidx: P, rowptr: P, M: I, K: I, N: I): void;
+  f32_sell4_gemv(y: P, x: P, values: P, colidx: P, sliceptr: P, rowmap: P, M: I, K: I, N: I): void;
 
   f32_channel_dot(out: P, a: P, g: P, B: I, C: I, S: I): void;
   i32_maxout_wins(count: P, argmax: P, B: I, C: I, K: I, S: I): void;

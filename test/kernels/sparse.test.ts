@@ -7,7 +7,7 @@ import { backends } from '../helpers/backends.js';
 import { Rng } from '../helpers/rng.js';
 import { twin } from '../helpers/twin.js';
 import * as reference from '../../src/kernels/reference/sparse.js';
-import { csrFromDense, csrMatmul, denseCsrTMatmul, disposeCsr } from '../../src/kernels/ops/sparse.js';
+import { csrFromDense, csrMatmul, denseCsrTMatmul, disposeCsr, disposeSell4, sell4FromCsr, sell4Layout, sell4Matmul } from '../../src/kernels/ops/sparse.js';
 import { gemm } from '../../src/kernels/ops/gemm.js';
 
 const SPARSITY = [0, 0.5, 0.9, 1];
@@ -80,6 +80,37 @@ test('f32_dense_csrT_mm matches its twin across sparsity and batch blocks of 8 a
   }
 });
 
+test('f32_sell4_gemv matches its twin: rows off a multiple of 4, empty rows, uneven row lengths, batches', async () => {
+  const rng = new Rng(46);
+  for (const { k } of await backends()) {
+    for (const s of SPARSITY) {
+      for (const M of [1, 2, 5]) {
+        for (const [N, K] of [[1, 1], [2, 3], [3, 5], [4, 4], [5, 9], [9, 17], [17, 64], [34, 130], [300, 784]]) {
+          if (N * K * M > 300 * 784 && s !== 0.9) continue;
+          const b = sparse(rng, N, K, s);
+          // One long row, so a slice's groups outnumber most of its rows' entries (padding).
+          if (N > 4) for (let c = 0; c < K; c++) b[3 * K + c] = rng.next() + 0.5;
+          const csr = toCsr(b, N, K);
+          const l = sell4Layout(csr.values, csr.colidx, csr.rowptr, N);
+          twin(k, 'f32_sell4_gemv', [rng.f32(M * N), rng.f32(M * K), l.values, l.colidx, l.sliceptr, l.rowmap, M, K, N],
+            `s${s} M${M} K${K} N${N}`, tol(K));
+        }
+      }
+    }
+  }
+});
+
+test('sell4Layout: rows longest first, each slice as wide as its longest row, pads 0 at a stored column', () => {
+  // Rows of 1, 3, 0, 2 and 1 entries.
+  const a = Float32Array.from([0, 5, 0, 0, 1, 2, 0, 3, 0, 0, 0, 0, 4, 0, 0, 6, 0, 0, 7, 0]);
+  const { values, colidx, rowptr } = toCsr(a, 5, 4);
+  const l = sell4Layout(values, colidx, rowptr, 5);
+  assert.equal(Array.from(l.rowmap), [1, 3, 0, 4, 2, 5, 6, 7]);
+  assert.equal(Array.from(l.sliceptr), [0, 3, 3]);
+  assert.equal(Array.from(l.values.subarray(0, 12)), [1, 4, 5, 7, 2, 6, 0, 0, 3, 0, 0, 0]);
+  assert.equal(Array.from(l.colidx.subarray(0, 12)), [0, 0, 1, 2, 1, 3, 1, 2, 3, 3, 1, 2]);
+});
+
 test('sparse products (257×1024, 95 % sparse) agree with dense gemm', async () => {
   const rng = new Rng(44);
   for (const { k } of await backends()) {
@@ -97,8 +128,13 @@ test('sparse products (257×1024, 95 % sparse) agree with dense gemm', async () 
     const dz = gemm(k.tensor([N, M]), xt, a, { transB: true });
     const [zs, dzs] = [z.f32(), dz.f32()];
     for (let i = 0; i < zs.length; i++) assert.ok(Math.abs(zs[i] - dzs[i]) < 1e-4, `z[${i}] ${zs[i]} vs gemm ${dzs[i]}`);
-    for (const t of [a, x, y, d, xt, z, dz]) t.dispose();
+    const sell = sell4FromCsr(csr);
+    const w = sell4Matmul(k.tensor([N, M]), xt, sell);
+    const [ws, dzw] = [w.f32(), dz.f32()]; // fresh views: building the Sell4 may have grown the heap
+    for (let i = 0; i < ws.length; i++) assert.ok(Math.abs(ws[i] - dzw[i]) < 1e-4, `sell4 z[${i}] ${ws[i]} vs gemm ${dzw[i]}`);
+    for (const t of [a, x, y, d, xt, z, dz, w]) t.dispose();
     disposeCsr(csr);
+    disposeSell4(sell);
   }
 });
 
@@ -149,9 +185,25 @@ test('sparse façade builds CSR, multiplies, and refuses bad arguments', async (
   assert.throws(() => denseCsrTMatmul(k.tensor([1, 3]), k.tensor([1, 4]), csr),
     /denseCsrTMatmul: 'x' is \[1,4\] but 'csr' is \[3,3\] \(used transposed\): inner dimensions differ/);
   assert.throws(() => denseCsrTMatmul(k.tensor([2, 3]), xb, csr), /denseCsrTMatmul: 'y' has shape \[2,3\], expected \[1,3\]/);
+  const sell = sell4FromCsr(csr);
+  assert.equal(Array.from(sell4Matmul(k.tensor([1, 3]), xb, sell).f32()), [7, 0, 6]);
+  const emptySell = sell4FromCsr(empty);
+  assert.equal([emptySell.groups, Array.from(sell4Matmul(k.tensor([1, 2]).fill(9), k.tensor([1, 4]).fill(1), emptySell).f32())], [0, [0, 0]]);
+  assert.throws(() => sell4Matmul(k.tensor([1, 3]), k.tensor([1, 4]), sell),
+    /sell4Matmul: 'x' is \[1,4\] but 'sell' is \[3,3\] \(used transposed\): inner dimensions differ/);
+  assert.throws(() => sell4Matmul(k.tensor([1, 3]), xb, csr as never), /sell4Matmul: 'sell' must be a Sell4 \(from sell4FromCsr\), got Object/);
+  assert.throws(() => sell4Matmul(k.tensor([1, 3]), xb, { ...sell, rowmap: k.tensor([3], 'i32') }),
+    /sell4Matmul: 'sell.rowmap' has shape \[3\], expected \[4\]/);
+  assert.throws(() => sell4Matmul(k.tensor([1, 3]), xb, { ...sell, rowmap: Int32Array.from([0, 1, 2, 3]) } as never),
+    /sell4Matmul: 'sell' must be a Sell4/);
+  assert.throws(() => sell4Matmul(k.tensor([1, 3]), xb, { ...sell, sliceptr: sell.values }), /sell4Matmul: 'sell.sliceptr' must be i32, got f32/);
+  assert.throws(() => sell4Matmul(k.tensor([1, 3]), xb, { ...sell, groups: sell.groups + 1 }), /sell4Matmul: 'sell.values' has shape \[\d+\], expected/);
   disposeCsr(csr);
   assert.throws(() => csrMatmul(k.tensor([3, 2]), csr, x), /csrMatmul: 'csr.values' was disposed/);
+  assert.throws(() => sell4FromCsr(csr), /sell4FromCsr: 'csr.values' was disposed/);
   disposeCsr(empty);
+  disposeSell4(sell);
+  disposeSell4(emptySell);
 });
 
 test.run();

@@ -58,3 +58,23 @@ export function f32_dense_csrT_mm(
     }
   }
 }
+
+/**
+ * y[M, N] = x[M, K] · B[N, K]ᵀ, B in SELL-4: lane l of slice s is output row rowmap[4s + l]
+ * (lanes at 4s + l ≥ N are padding), its entries values/colidx[4g + l] for g in
+ * [sliceptr[s], sliceptr[s+1]).
+ */
+export function f32_sell4_gemv(
+  y: Float32Array, x: Float32Array, values: Float32Array, colidx: Int32Array, sliceptr: Int32Array, rowmap: Int32Array,
+  M: number, K: number, N: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let s = 0; 4 * s < N; s++) {
+      for (let l = 0; l < 4 && 4 * s + l < N; l++) {
+        let acc = 0;
+        for (let g = sliceptr[s]; g < sliceptr[s + 1]; g++) acc += values[4 * g + l] * x[i * K + colidx[4 * g + l]];
+        y[i * N + rowmap[4 * s + l]] = acc;
+      }
+    }
+  }
+}
