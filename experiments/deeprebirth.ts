@@ -5,6 +5,8 @@
 //   node --import tsx experiments/deeprebirth.ts [--seeds 1,2,3] [--nets inception-small,lenet-5-bn]
 //     [--train N] [--test N] [--epochs E] [--finetune-epochs F] [--finetune-lr X] [--samples S]
 //     [--regress-epochs R] [--runs R] [--workers W] [--tag T]
+//     [--finetune-from STEP]  (the slimmed model to fine-tune: streamline or branch, default the
+//                           last step the net has)
 //     [--distill ALPHA,T]  (fine-tune against the original's logits as well as the labels)
 //     [--control]          (also fine-tune the original itself by the same recipe: is the gain
 //                           over the original the slimming's or only the extra epochs'?)
@@ -53,6 +55,8 @@ const tag = flag(args, 'tag', '');
 const distillFlag = flag(args, 'distill', '');
 const [distillAlpha, distillT] = distillFlag ? distillFlag.split(',').map(Number) : [0, 1];
 const control = args.includes('--control');
+const finetuneFrom = flag(args, 'finetune-from', 'last');
+if (!['last', 'streamline', 'branch'].includes(finetuneFrom)) throw new RangeError(`deeprebirth: --finetune-from must be streamline or branch, got '${finetuneFrom}'`);
 const latencyMode = args.includes('--latency-only') ? 'only' : flag(args, 'latency', 'measure');
 if (!['measure', 'skip', 'only'].includes(latencyMode)) throw new RangeError(`deeprebirth: --latency must be 'skip' (or absent), got '${latencyMode}'`);
 if (latencyMode !== 'measure' && !cache) throw new RangeError('deeprebirth: --latency skip and --latency-only keep the step models in --cache DIR; pass one');
@@ -82,7 +86,7 @@ const stepFile = (net: string, seed: number, step: Step) => `${cache}/${net}-see
 // What the JSON says the run was: this run's flags, or (--latency-only) the accuracy run's.
 let settings: { [key: string]: unknown } = {
   seeds, nets, trainSize, testSize: testData.size, epochs, finetuneEpochs, finetuneLr, samples, regressEpochs, runs, workers,
-  distill: distillFlag ? { alpha: distillAlpha, temperature: distillT } : null, control,
+  distill: distillFlag ? { alpha: distillAlpha, temperature: distillT } : null, control, finetuneFrom,
   optimizer: 'adam 2e-3 cosine; fine-tune adam (finetuneLr) cosine', batchSize: 64,
 };
 let command = `node --import tsx experiments/deeprebirth.ts ${args.join(' ')}`.trim();
@@ -128,7 +132,8 @@ for (const seed of seeds) {
       });
       return m;
     };
-    models.push({ step: 'finetuned', model: await fineTune(steps[steps.length - 1].model) });
+    const from = steps.find((s) => s.step === finetuneFrom) ?? steps[steps.length - 1];
+    models.push({ step: 'finetuned', model: await fineTune(from.model) });
     const accuracy = models.map((m) => evaluate(m.model, testData).accuracy);
     if (control) {
       const tunedOriginal = await fineTune(original);
@@ -211,8 +216,8 @@ async function report(print: boolean): Promise<void> {
     return { model: net, seeds: acc.length, accuracyMean: mean(acc), accuracySe: se(acc), finetunedMinusControlMean: mean(tuned), finetunedMinusControlSe: se(tuned) };
   });
   if (print) {
-    const st = settings as { trainSize: number; epochs: number; finetuneEpochs: number; finetuneLr: number; regressEpochs: number; seeds: number[]; distill: { alpha: number; temperature: number } | null };
-    console.log(`\nFashion-MNIST, ${st.trainSize} training images, ${st.epochs} epochs + ${st.finetuneEpochs} fine-tuning (lr ${st.finetuneLr}` +
+    const st = settings as { trainSize: number; epochs: number; finetuneEpochs: number; finetuneLr: number; regressEpochs: number; seeds: number[]; distill: { alpha: number; temperature: number } | null; finetuneFrom?: string };
+    console.log(`\nFashion-MNIST, ${st.trainSize} training images, ${st.epochs} epochs + ${st.finetuneEpochs} fine-tuning of the ${st.finetuneFrom ?? 'last'} step (lr ${st.finetuneLr}` +
       `${st.distill ? `, distilled α ${st.distill.alpha} T ${st.distill.temperature}` : ''}), ${st.regressEpochs} epochs of local regression; seeds ${st.seeds.join(',')}; mean ± SE`);
     console.log('net              step         accuracy        vs original     b1 ms   ×b1     b8 ms   ×b8');
     for (const s of summary) {
