@@ -7,7 +7,8 @@
 // contiguous (stride 1) and stride-2 rows; other strides and the col2im scatter at stride > 1 are
 // scalar.
 
-import { f32_gemm, f32_gemm_scratch_bytes } from './gemm';
+import { gemm, f32_gemm_scratch_bytes } from './gemm';
+import { EPI_BIAS_ROWS, EPI_RELU, reluF32 } from './gemm_tile';
 import { convFwdPanels, PANEL_SCRATCH_BYTES } from './conv_panels';
 import { convFwdDirect, directFits, DIRECT_SCRATCH_BYTES } from './conv_direct';
 import { convFwdWinograd, winogradSize, winogradSafe, winogradScratchBytes, WINOGRAD_MIN_OUT } from './winograd';
@@ -250,8 +251,11 @@ export function f32_conv2d_scratch_bytes(
 }
 
 /**
- * y[B,OC,OH,OW] = conv(x[B,C,H,W], w[OC,C/G,KH,KW]) (+ bias[OC] when hasBias): per group g,
- * y[b, g·OC/G ..] = w_g[OC/G, C/G·KH·KW] · im2col(x[b, g·C/G ..]) + bias. SIMD build: a direct
+ * y[B,OC,OH,OW] = conv(x[B,C,H,W], w[OC,C/G,KH,KW]) (+ bias[OC] when epilogue & 1, then
+ * max(·, 0) when epilogue & 4): per group g, y[b, g·OC/G ..] = w_g[OC/G, C/G·KH·KW] ·
+ * im2col(x[b, g·C/G ..]) + bias. Every path applies the ReLU as it stores (the gemm paths in the
+ * micro-kernel's registers, Winograd in its output transform; the direct and depthwise paths as a
+ * pass over the rows they have just written, still in cache). SIMD build: a direct
  * conv when C/G ≤ 4 (and not 1×1 stride-1 unpadded); Winograd for 3×3/5×5 stride-1 undilated
  * convs with C/G, OC/G ≥ 4 and safe data; else one packed gemm per group over the whole batch. A
  * conv with C/G = 1 and OC/G ≤ 4 (depthwise) that the direct conv does not take accumulates each
@@ -264,12 +268,15 @@ export function f32_conv2d_fwd(
   y: usize, // [B, OC, OH, OW]
   x: usize, // [B, C, H, W]
   w: usize, // [OC, C/G, KH, KW]
-  bias: usize, // [OC], read only when hasBias ≠ 0
+  bias: usize, // [OC], read only when epilogue & 1
   B: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32,
   SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32,
-  hasBias: i32,
+  epilogue: i32, // 1: + bias; 4: then ReLU (f32_gemm_epilogue's flags)
   scratch: usize, // f32_conv2d_scratch_bytes(C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, G)
 ): void {
+  // Only the bias per output channel (a row of w·col) and the ReLU apply to a conv.
+  const epi = epilogue & (EPI_BIAS_ROWS | EPI_RELU);
+  const hasBias = epi & EPI_BIAS_ROWS;
   const OH = outSize(H, KH, SH, PH, DH);
   const OW = outSize(W, KW, SW, PW, DW);
   if (B <= 0 || OC <= 0 || OH <= 0 || OW <= 0 || G <= 0) return;
@@ -287,7 +294,7 @@ export function f32_conv2d_fwd(
   const wGroup: usize = <usize>OCg * <usize>K << 2;
   if (ASC_FEATURE_SIMD) {
     if (directFits(Cg, KH, KW, SH, SW, PH, PW, DH, DW, OW)) {
-      convFwdDirect(y, x, w, bias, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, hasBias, scratch);
+      convFwdDirect(y, x, w, bias, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, epi, scratch);
       return;
     }
   }
@@ -302,6 +309,7 @@ export function f32_conv2d_fwd(
         const xp = x + <usize>b * xImage + <usize>(oc / OCg) * plane;
         depthwisePlane(yp, xp, w + <usize>oc * filter, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW);
         if (hasBias) addScalarF32(yp, load<f32>(bias + (<usize>oc << 2)), N);
+        if (epi & EPI_RELU) reluF32(yp, N);
       }
     }
     return;
@@ -309,12 +317,12 @@ export function f32_conv2d_fwd(
   if (ASC_FEATURE_SIMD) {
     const r = winogradSize(KH, KW, SH, SW, DH, DW, Cg);
     if (r && OCg >= WINOGRAD_MIN_OUT && winogradSafe(x, B * C * H * W, w, OC * K, Cg)) {
-      convFwdWinograd(y, x, w, bias, B, C, H, W, OC, r, PH, PW, G, OH, OW, hasBias, scratch);
+      convFwdWinograd(y, x, w, bias, B, C, H, W, OC, r, PH, PW, G, OH, OW, epi, scratch);
       return;
     }
     // A pointwise conv sees each plane as one row: its panels never wrap a row.
-    if (direct) convFwdPanels(y, x, w, bias, B, C, 1, N, OC, 1, 1, 1, 1, 0, 0, 1, 1, G, 1, N, hasBias, scratch);
-    else convFwdPanels(y, x, w, bias, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, hasBias, scratch);
+    if (direct) convFwdPanels(y, x, w, bias, B, C, 1, N, OC, 1, 1, 1, 1, 0, 0, 1, 1, G, 1, N, epi, scratch);
+    else convFwdPanels(y, x, w, bias, B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, OH, OW, epi, scratch);
     return;
   }
   for (let b = 0; b < B; b++) {
@@ -326,12 +334,7 @@ export function f32_conv2d_fwd(
         im2col(col, xg, Cg, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW);
         src = col;
       }
-      f32_gemm(yg, w + <usize>g * wGroup, src, 1, 0, OCg, N, K, 0, 0, gemmScratch);
-      if (hasBias) {
-        for (let o = 0; o < OCg; o++) {
-          addScalarF32(yg + (<usize>o * <usize>N << 2), load<f32>(bias + (<usize>(g * OCg + o) << 2)), N);
-        }
-      }
+      gemm(yg, w + <usize>g * wGroup, src, bias + (<usize>(g * OCg) << 2), 1, 0, OCg, N, K, 0, 0, epi, gemmScratch);
     }
   }
 }

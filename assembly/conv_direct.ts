@@ -14,6 +14,7 @@
 
 import { madd } from './madd';
 import { zeroF32, pointwise } from './window';
+import { EPI_BIAS_ROWS, EPI_RELU, reluF32 } from './gemm_tile';
 
 /** Most input channels per group the direct path takes (measured: Winograd or panels win above). */
 export const DIRECT_MAX_IN = 4;
@@ -272,7 +273,7 @@ function copyRow(dst: usize, xr: usize, W: i32, PW: i32, SW: i32, PWq: i32): voi
 }
 
 /**
- * y[B, OC, OH, OW] = conv(x, w) + bias, directly, for a conv that directFits. Strips of output
+ * y[B, OC, OH, OW] = conv(x, w) + bias (then ReLU; `epilogue` as f32_conv2d_fwd's), directly, for a conv that directFits. Strips of output
  * rows per image and group; within a strip, blocks of 4 output channels (then 2, then 1) sweep
  * the strip row by row.
  */
@@ -280,9 +281,10 @@ export function convFwdDirect(
   y: usize, x: usize, w: usize, bias: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32,
   SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32, OH: i32, OW: i32,
-  hasBias: i32, scratch: usize,
+  epilogue: i32, scratch: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
+    const hasBias = epilogue & EPI_BIAS_ROWS;
     const Cg = C / G;
     const OCg = OC / G;
     const K = Cg * KH * KW;
@@ -346,6 +348,9 @@ export function convFwdDirect(
             if (OB == 4) sweep4(yb, yPlane, OW, rows, strip, rowStep, taps, tapsEnd, wt, b0, b1, b2, b3);
             else if (OB == 2) sweep2(yb, yPlane, OW, rows, strip, rowStep, taps, tapsEnd, wt, b0, b1, b2, b3);
             else sweep1(yb, yPlane, OW, rows, strip, rowStep, taps, tapsEnd, wt, b0, b1, b2, b3);
+            // The ReLU as a pass over the block's rows just stored (still in L1): the register-tuned
+            // tile functions stay as they are.
+            if (epilogue & EPI_RELU) for (let o = 0; o < OB; o++) reluF32(yb + <usize>o * yPlane, rows * OW);
             oc += OB;
           }
         }

@@ -8,7 +8,7 @@
 // panel, so a panel never straddles two images (its last panel may be partial). Rows are filter
 // taps k = (c·KH + kh)·KW + kw of one group.
 
-import { MR, NR, micro4x8, trStore4, packAN, packAT } from './gemm_tile';
+import { MR, NR, micro4x8, trStore4, packAN, packAT, EPI_BIAS_ROWS, EPI_RELU } from './gemm_tile';
 import { firstIn, endIn } from './window';
 
 // Reduction block (rows of a packed panel) and column block (panels): the packed B block
@@ -222,14 +222,15 @@ function packIm2colB(
 }
 
 /**
- * Forward: y[B, OC, OH·OW] = w_g · im2col(x_g) (+ bias) for every group g, one packed gemm per
- * group over all images. The bias enters as an extra reduction row (bias × 1).
+ * Forward: y[B, OC, OH·OW] = w_g · im2col(x_g) (+ bias) (then ReLU) for every group g, one packed
+ * gemm per group over all images; `epilogue` as f32_conv2d_fwd's. The bias enters as an extra
+ * reduction row (bias × 1); the ReLU is applied in the micro-kernel's registers.
  */
 export function convFwdPanels(
   y: usize, x: usize, w: usize, bias: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, KH: i32, KW: i32,
   SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32, G: i32, OH: i32, OW: i32,
-  hasBias: i32, scratch: usize,
+  epilogue: i32, scratch: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
     const Cg = C / G;
@@ -256,10 +257,12 @@ export function convFwdPanels(
         panelMeta(meta, p0, np, P, N);
         for (let pc = 0; pc < K; pc += kcMax) {
           const kc = min(kcMax, K - pc);
-          const rows = hasBias && pc + kc == K ? kc + 1 : kc;
+          const rows = epilogue & EPI_BIAS_ROWS && pc + kc == K ? kc + 1 : kc;
           tapTable(taps, pc, kc);
           packIm2colB(bp, xg, xImage, meta, taps, np, kc, rows);
           const bet: f32 = pc == 0 ? 0 : 1;
+          // The bias is a reduction row; the ReLU goes on with the last K block's store.
+          const epi = pc + kc == K ? epilogue & EPI_RELU : 0;
           for (let ir = 0; ir < OCg; ir += MR) {
             const mr = min(MR, OCg - ir);
             packAN(ap, wg, ir, pc, mr, kc, K);
@@ -274,7 +277,7 @@ export function convFwdPanels(
             for (let j = 0; j < np; j++) {
               const m = meta + (<usize>j << 5);
               const cp = yr + <usize>load<i32>(m) * <usize>OC * ldc + (<usize>load<i32>(m, 4) << 2);
-              micro4x8(ap, bp + (<usize>(j * rows) << 5), rows, cp, ldc, 1, bet, mr, load<i32>(m, 8), tile);
+              micro4x8(ap, bp + (<usize>(j * rows) << 5), rows, cp, ldc, 1, bet, mr, load<i32>(m, 8), tile, epi, 0);
             }
           }
         }
@@ -533,7 +536,7 @@ export function convBwdWeightPanels(
             const cr = dwg + <usize>ir * ldc + (<usize>jc << 2);
             for (let j = 0; j * NR < nc; j++) {
               micro4x8(ap, bp + (<usize>(j * kc) << 5), kc, cr + (<usize>(j * NR) << 2), ldc, 1, bet,
-                mr, min(NR, nc - j * NR), tile);
+                mr, min(NR, nc - j * NR), tile, 0, 0);
             }
           }
         }
@@ -693,13 +696,13 @@ export function convBwdDataPanels(
                 for (let j = 0; j < np; j++) {
                   const m = meta + (<usize>j << 5);
                   micro4x8(ap, bp + (<usize>(j * kc) << 5), kc, cr + <usize>load<i32>(m) * xImage + (<usize>load<i32>(m, 4) << 2),
-                    <usize>N << 2, 1, bet, mr, load<i32>(m, 8), tile);
+                    <usize>N << 2, 1, bet, mr, load<i32>(m, 8), tile, 0, 0);
                 }
                 continue;
               }
               const cr = dcol + <usize>ir * ldc;
               for (let j = 0; j < np; j++) {
-                micro4x8(ap, bp + (<usize>(j * kc) << 5), kc, cr + (<usize>j << 5), ldc, 1, bet, mr, NR, tile);
+                micro4x8(ap, bp + (<usize>(j * kc) << 5), kc, cr + (<usize>j << 5), ldc, 1, bet, mr, NR, tile, 0, 0);
               }
             }
           }

@@ -3,7 +3,7 @@
 // three-row (and one-column) products; scalar path: plain loops, no scratch.
 
 // Micro-tile MR × NR and the micro-kernel: assembly/gemm_tile.ts.
-import { MR, NR, micro4x8, trStore4, packAN, packAT } from './gemm_tile';
+import { MR, NR, micro4x8, trStore4, packAN, packAT, epilogueRow, EPI_BIAS_ROWS, EPI_BIAS_COLS, EPI_RELU } from './gemm_tile';
 import { madd } from './madd';
 
 // Cache blocks (elements). The packed B block (KC × NC, 256 KiB) sits in L2 and is reused by every
@@ -45,25 +45,67 @@ export function f32_gemm(
   transB: i32,
   scratch: usize, // f32_gemm_scratch_bytes()
 ): void {
+  gemm(c, a, b, 0, alpha, beta, M, N, K, transA, transB, 0, scratch);
+}
+
+/**
+ * f32_gemm with an epilogue: C = alpha·op(A)·op(B) + beta·C, then + bias[i] per row
+ * (epilogue & 1), + bias[j] per column (epilogue & 2), then max(·, 0) (epilogue & 4), applied to
+ * each value as it is stored (in registers on the packed and row paths), not as passes after.
+ * `bias` is read only with flag 1 ([M]) or 2 ([N]). Otherwise as f32_gemm.
+ */
+export function f32_gemm_epilogue(
+  c: usize, // [M, N]
+  a: usize, // [M, K], or [K, M] when transA
+  b: usize, // [K, N], or [N, K] when transB
+  bias: usize, // [M] (flag 1) or [N] (flag 2)
+  alpha: f32,
+  beta: f32,
+  M: i32,
+  N: i32,
+  K: i32,
+  transA: i32,
+  transB: i32,
+  epilogue: i32,
+  scratch: usize, // f32_gemm_scratch_bytes()
+): void {
+  gemm(c, a, b, bias, alpha, beta, M, N, K, transA, transB, epilogue, scratch);
+}
+
+/** The one implementation of f32_gemm and f32_gemm_epilogue (the conv's scalar path calls it too). */
+export function gemm(
+  c: usize, a: usize, b: usize, bias: usize, alpha: f32, beta: f32,
+  M: i32, N: i32, K: i32, transA: i32, transB: i32, epi: i32, scratch: usize,
+): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     scaleC(c, alpha, beta, M * N);
+    if (epi) for (let i = 0; i < M; i++) epilogueRow(c + (<usize>i * <usize>N << 2), N, epi, rowBias(bias, i, epi), bias);
     return;
   }
   if (ASC_FEATURE_SIMD) {
     if (N == 1) {
       // C[M,1] is also C^T[1,M] = op(B)^T[1,K]·op(A)^T[K,M]: one row, B's K values contiguous
       // either way, and op(A)^T is A itself when transA, else A stored [M,K] read transposed.
-      gemmRows(c, b, a, alpha, beta, 1, M, K, 0, 4, transA ? 0 : 1);
+      // C's rows are C^T's columns: the bias flags swap.
+      const epiT = (epi & EPI_RELU) | (epi & EPI_BIAS_ROWS ? EPI_BIAS_COLS : 0) | (epi & EPI_BIAS_COLS ? EPI_BIAS_ROWS : 0);
+      gemmRows(c, b, a, bias, alpha, beta, 1, M, K, 0, 4, transA ? 0 : 1, epiT);
     } else if (M < MR && (!transB || !transA || M == 1)) {
-      gemmRows(c, a, b, alpha, beta, M, N, K,
-        transA ? 4 : <usize>K << 2, transA ? <usize>M << 2 : 4, transB);
+      gemmRows(c, a, b, bias, alpha, beta, M, N, K,
+        transA ? 4 : <usize>K << 2, transA ? <usize>M << 2 : 4, transB, epi);
     } else {
-      gemmPacked(c, a, b, alpha, beta, M, N, K, transA, transB, scratch);
+      gemmPacked(c, a, b, bias, alpha, beta, M, N, K, transA, transB, epi, scratch);
     }
   } else {
-    gemmPlain(c, a, b, alpha, beta, M, N, K, transA, transB);
+    gemmPlain(c, a, b, bias, alpha, beta, M, N, K, transA, transB, epi);
   }
+}
+
+// The row bias of row i (0 without EPI_BIAS_ROWS).
+// @ts-ignore: decorator
+@inline
+function rowBias(bias: usize, i: i32, epi: i32): f32 {
+  return epi & EPI_BIAS_ROWS ? load<f32>(bias + (<usize>i << 2)) : 0;
 }
 
 // K = 0: op(A)·op(B) is all zeros, so C = alpha·0 + beta·C (alpha·0 keeps NaN/Inf alpha honest).
@@ -80,8 +122,8 @@ function scaleC(c: usize, alpha: f32, beta: f32, n: i32): void {
 // BLAS does; i-j-k dot products when B is transposed so both operands stream contiguously.
 
 function gemmPlain(
-  c: usize, a: usize, b: usize, alpha: f32, beta: f32,
-  M: i32, N: i32, K: i32, transA: i32, transB: i32,
+  c: usize, a: usize, b: usize, bias: usize, alpha: f32, beta: f32,
+  M: i32, N: i32, K: i32, transA: i32, transB: i32, epi: i32,
 ): void {
   // Byte strides of op(A)[i, k] along i and k.
   const aI: usize = transA ? 4 : <usize>K << 2;
@@ -110,6 +152,7 @@ function gemmPlain(
         const p = ci + (<usize>j << 2);
         store<f32>(p, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(p));
       }
+      if (epi) epilogueRow(ci, N, epi, rowBias(bias, i, epi), bias);
     } else {
       if (beta == 0) {
         memory.fill(ci, 0, ldc);
@@ -135,6 +178,7 @@ function gemmPlain(
           store<f32>(ci + o, load<f32>(ci + o) + t * load<f32>(bk + o));
         }
       }
+      if (epi) epilogueRow(ci, N, epi, rowBias(bias, i, epi), bias);
     }
   }
 }
@@ -147,8 +191,8 @@ function gemmPlain(
 // full 4×8 tile and only its write-back knows the edge.
 
 function gemmPacked(
-  c: usize, a: usize, b: usize, alpha: f32, beta: f32,
-  M: i32, N: i32, K: i32, transA: i32, transB: i32, scratch: usize,
+  c: usize, a: usize, b: usize, bias: usize, alpha: f32, beta: f32,
+  M: i32, N: i32, K: i32, transA: i32, transB: i32, epi: i32, scratch: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
     const bp = scratch;
@@ -166,6 +210,8 @@ function gemmPacked(
         else packBN(bp, b, pc, jc, kc, nc, N);
         // Only the first K block applies beta; later ones accumulate onto it.
         const bet: f32 = pc == 0 ? beta : 1;
+        // The epilogue goes with the last K block's store.
+        const ep = pc + kc == K ? epi : 0;
         for (let ir = 0; ir < M; ir += MR) {
           const mr = min(MR, M - ir);
           if (transA) packAT(ap, a, ir, pc, mr, kc, M);
@@ -173,8 +219,9 @@ function gemmPacked(
           const ci = c + <usize>ir * ldc + (<usize>jc << 2);
           for (let jr = 0; jr < nc; jr += NR) {
             const nr = min(NR, nc - jr);
+            const bp0 = ep & EPI_BIAS_ROWS ? bias + (<usize>ir << 2) : bias + (<usize>(jc + jr) << 2);
             micro4x8(ap, bp + (<usize>jr * <usize>kc << 2), kc, ci + (<usize>jr << 2), ldc,
-              alpha, bet, mr, nr, tile);
+              alpha, bet, mr, nr, tile, ep, bp0);
           }
         }
       }
@@ -249,8 +296,8 @@ function packBT(dst: usize, b: usize, pc: i32, jc: i32, kc: i32, nc: i32, K: i32
 // aI, aK: byte strides of op(A)[i, k] along i and k; with transB, aK must be 4 (rows contiguous).
 
 function gemmRows(
-  c: usize, a: usize, b: usize, alpha: f32, beta: f32,
-  M: i32, N: i32, K: i32, aI: usize, aK: usize, transB: i32,
+  c: usize, a: usize, b: usize, bias: usize, alpha: f32, beta: f32,
+  M: i32, N: i32, K: i32, aI: usize, aK: usize, transB: i32, epi: i32,
 ): void {
   if (ASC_FEATURE_SIMD) {
     const ldc: usize = <usize>N << 2;
@@ -296,6 +343,11 @@ function gemmRows(
           const p = c + <usize>i * ldc + (<usize>j << 2);
           sum = f32x4.mul(sum, f32x4.splat(alpha));
           if (beta != 0) sum = f32x4.add(sum, f32x4.mul(f32x4.splat(beta), v128.load(p)));
+          if (epi) {
+            if (epi & EPI_BIAS_ROWS) sum = f32x4.add(sum, v128.load32_splat(bias + (<usize>i << 2)));
+            if (epi & EPI_BIAS_COLS) sum = f32x4.add(sum, v128.load(bias + (<usize>j << 2)));
+            if (epi & EPI_RELU) sum = f32x4.max(sum, f32x4.splat(0));
+          }
           v128.store(p, sum);
         }
       }
@@ -314,6 +366,7 @@ function gemmRows(
           for (; k < K; k++) acc += load<f32>(ai + (<usize>k << 2)) * load<f32>(bj + (<usize>k << 2));
           const p = c + <usize>i * ldc + (<usize>j << 2);
           store<f32>(p, beta == 0 ? alpha * acc : alpha * acc + beta * load<f32>(p));
+          if (epi) epilogueRow(p, 1, epi, rowBias(bias, i, epi), bias + (<usize>j << 2));
         }
       }
     } else {
@@ -379,6 +432,8 @@ function gemmRows(
             }
           }
         }
+        // The chunk is complete (all of K) and still in L1.
+        if (epi) for (let i = 0; i < M; i++) epilogueRow(cb + <usize>i * ldc, nb, epi, rowBias(bias, i, epi), bias + (<usize>jb << 2));
       }
     }
   }

@@ -14,12 +14,59 @@ import { madd } from './madd';
 export const MR = 4;
 export const NR = 8;
 
-// One 4×8 tile: acc = Ap(4×kc)·Bp(kc×8), then C = alpha·acc + beta·C on the mr×nr valid part.
+// Epilogue flags (f32_gemm_epilogue, f32_conv2d_fwd): C = relu(alpha·op(A)·op(B) + beta·C + bias).
+/** A bias per row of C, bias[M] (a conv's output channels). */
+export const EPI_BIAS_ROWS = 1;
+/** A bias per column of C, bias[N] (a dense layer's units). */
+export const EPI_BIAS_COLS = 2;
+/** max(·, 0) last. */
+export const EPI_RELU = 4;
+
+/**
+ * The epilogue on n values of one row of C at p, already alpha·AB + beta·C: + rowBias (with
+ * EPI_BIAS_ROWS), + colBias[j] (with EPI_BIAS_COLS), then ReLU (with EPI_RELU).
+ */
+export function epilogueRow(p: usize, n: i32, epi: i32, rowBias: f32, colBias: usize): void {
+  const rows = (epi & EPI_BIAS_ROWS) != 0;
+  const cols = (epi & EPI_BIAS_COLS) != 0;
+  const relu = (epi & EPI_RELU) != 0;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const rb = f32x4.splat(rowBias);
+    const zero = f32x4.splat(0);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      let v = v128.load(p + o);
+      if (rows) v = f32x4.add(v, rb);
+      if (cols) v = f32x4.add(v, v128.load(colBias + o));
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(p + o, v);
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    let v = load<f32>(p + o);
+    if (rows) v += rowBias;
+    if (cols) v += load<f32>(colBias + o);
+    if (relu) v = max<f32>(v, 0);
+    store<f32>(p + o, v);
+  }
+}
+
+/** max(x, 0) on the n floats at p, in place (NaN stays NaN). */
+export function reluF32(p: usize, n: i32): void {
+  epilogueRow(p, n, EPI_RELU, 0, 0);
+}
+
+// One 4×8 tile: acc = Ap(4×kc)·Bp(kc×8), then C = alpha·acc + beta·C on the mr×nr valid part,
+// with the epilogue `epi` (EPI_* flags; 0 at every call but a product's last K block) applied in
+// registers before the store: `bias` points at the bias of the tile's first row (EPI_BIAS_ROWS)
+// or first column (EPI_BIAS_COLS).
 // @ts-ignore: decorator
 @inline
 export function micro4x8(
   ap: usize, bp: usize, kc: i32, c: usize, ldc: usize,
-  alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
+  alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize, epi: i32, bias: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -53,7 +100,44 @@ export function micro4x8(
       c20 = f32x4.mul(c20, va); c21 = f32x4.mul(c21, va);
       c30 = f32x4.mul(c30, va); c31 = f32x4.mul(c31, va);
     }
-    if (mr == MR && nr == NR) {
+    if (mr == MR && nr == NR && epi != 0) {
+      const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+      if (beta != 0) {
+        const vb = f32x4.splat(beta);
+        c00 = f32x4.add(c00, f32x4.mul(vb, v128.load(c))); c01 = f32x4.add(c01, f32x4.mul(vb, v128.load(c, 16)));
+        c10 = f32x4.add(c10, f32x4.mul(vb, v128.load(c1))); c11 = f32x4.add(c11, f32x4.mul(vb, v128.load(c1, 16)));
+        c20 = f32x4.add(c20, f32x4.mul(vb, v128.load(c2))); c21 = f32x4.add(c21, f32x4.mul(vb, v128.load(c2, 16)));
+        c30 = f32x4.add(c30, f32x4.mul(vb, v128.load(c3))); c31 = f32x4.add(c31, f32x4.mul(vb, v128.load(c3, 16)));
+      }
+      if (epi & EPI_BIAS_ROWS) {
+        let r = v128.load32_splat(bias);
+        c00 = f32x4.add(c00, r); c01 = f32x4.add(c01, r);
+        r = v128.load32_splat(bias, 4);
+        c10 = f32x4.add(c10, r); c11 = f32x4.add(c11, r);
+        r = v128.load32_splat(bias, 8);
+        c20 = f32x4.add(c20, r); c21 = f32x4.add(c21, r);
+        r = v128.load32_splat(bias, 12);
+        c30 = f32x4.add(c30, r); c31 = f32x4.add(c31, r);
+      }
+      if (epi & EPI_BIAS_COLS) {
+        const b0 = v128.load(bias), b1 = v128.load(bias, 16);
+        c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+        c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+        c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+        c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+      }
+      if (epi & EPI_RELU) {
+        const z = f32x4.splat(0);
+        c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+        c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+        c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+        c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+      }
+      v128.store(c, c00); v128.store(c, c01, 16);
+      v128.store(c1, c10); v128.store(c1, c11, 16);
+      v128.store(c2, c20); v128.store(c2, c21, 16);
+      v128.store(c3, c30); v128.store(c3, c31, 16);
+    } else if (mr == MR && nr == NR) {
       const c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
       if (beta == 0) {
         v128.store(c, c00); v128.store(c, c01, 16);
@@ -90,6 +174,7 @@ export function micro4x8(
           const v = load<f32>(ti + (<usize>j << 2));
           store<f32>(p, beta == 0 ? v : v + beta * load<f32>(p));
         }
+        if (epi != 0) epilogueRow(ci, nr, epi, epi & EPI_BIAS_ROWS ? load<f32>(bias + (<usize>i << 2)) : 0, bias);
       }
     }
   }

@@ -18,7 +18,7 @@
 // check winogradSafe first and take the im2col path otherwise, which keeps the twin's NaN/Inf
 // semantics exact.
 
-import { MR, NR, micro4x8 } from './gemm_tile';
+import { MR, NR, micro4x8, EPI_BIAS_ROWS, EPI_RELU } from './gemm_tile';
 import { madd } from './madd';
 
 // Transformed input block: α² × C/G × NT floats, at most V_BYTES (NT tiles, a multiple of 8).
@@ -243,7 +243,7 @@ function storeRowG3(o: usize, uStride: usize, xi: i32, r0: v128, r1: v128, r2: v
 // tiles); Y = Aᵀ M A + bias to the 2 × 8 outputs at yp.
 // @ts-ignore: decorator
 @inline
-function outputGroup3(yp: usize, m: usize, mStride: usize, bias: f32, oh: i32, ow: i32, OH: i32, OW: i32): void {
+function outputGroup3(yp: usize, m: usize, mStride: usize, bias: f32, relu: bool, oh: i32, ow: i32, OH: i32, OW: i32): void {
   if (ASC_FEATURE_SIMD) {
     // Aᵀ M: s0_j = m0j + m1j + m2j, s1_j = m1j − m2j − m3j.
     const q = m + 4 * mStride;
@@ -263,7 +263,7 @@ function outputGroup3(yp: usize, m: usize, mStride: usize, bias: f32, oh: i32, o
     const y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
     const y10 = f32x4.add(f32x4.add(s10, s11), s12);
     const y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
-    storeGroup(yp, y00, y01, y10, y11, bias, oh, ow, OH, OW);
+    storeGroup(yp, y00, y01, y10, y11, bias, relu, oh, ow, OH, OW);
   }
 }
 
@@ -371,7 +371,7 @@ function filterPanels5(u: usize, uStride: usize, w: usize, rowStride: usize, lan
 
 // @ts-ignore: decorator
 @inline
-function outputGroup5(yp: usize, m: usize, mStride: usize, bias: f32, oh: i32, ow: i32, OH: i32, OW: i32): void {
+function outputGroup5(yp: usize, m: usize, mStride: usize, bias: f32, relu: bool, oh: i32, ow: i32, OH: i32, OW: i32): void {
   if (ASC_FEATURE_SIMD) {
     const nh = f32x4.splat(-0.5), k2 = f32x4.splat(2);
     const r: usize = 6 * mStride;
@@ -425,20 +425,24 @@ function outputGroup5(yp: usize, m: usize, mStride: usize, bias: f32, oh: i32, o
     s1 = madd(nh, m4, madd(k2, m3, f32x4.add(f32x4.sub(m1, m2), m5)));
     y01 = f32x4.add(y01, s0);
     y11 = f32x4.add(y11, s1);
-    storeGroup(yp, y00, y01, y10, y11, bias, oh, ow, OH, OW);
+    storeGroup(yp, y00, y01, y10, y11, bias, relu, oh, ow, OH, OW);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 
-// The 2×2 outputs of 4 tiles (lanes) plus bias, to rows oh, oh + 1 and columns ow .. ow + 7 at
+// The 2×2 outputs of 4 tiles (lanes) plus bias (then ReLU), to rows oh, oh + 1 and columns ow .. ow + 7 at
 // yp, clipped to OH × OW.
 // @ts-ignore: decorator
 @inline
-function storeGroup(yp: usize, y00: v128, y01: v128, y10: v128, y11: v128, bias: f32, oh: i32, ow: i32, OH: i32, OW: i32): void {
+function storeGroup(yp: usize, y00: v128, y01: v128, y10: v128, y11: v128, bias: f32, relu: bool, oh: i32, ow: i32, OH: i32, OW: i32): void {
   if (ASC_FEATURE_SIMD) {
     const vb = f32x4.splat(bias);
-    const u00 = f32x4.add(y00, vb), u01 = f32x4.add(y01, vb), u10 = f32x4.add(y10, vb), u11 = f32x4.add(y11, vb);
+    let u00 = f32x4.add(y00, vb), u01 = f32x4.add(y01, vb), u10 = f32x4.add(y10, vb), u11 = f32x4.add(y11, vb);
+    if (relu) {
+      const z = f32x4.splat(0);
+      u00 = f32x4.max(u00, z); u01 = f32x4.max(u01, z); u10 = f32x4.max(u10, z); u11 = f32x4.max(u11, z);
+    }
     // Interleave the tiles' two columns: 8 consecutive outputs per row.
     const r0a = f32x4.shuffle(u00, u01, 0, 4, 1, 5), r0b = f32x4.shuffle(u00, u01, 2, 6, 3, 7);
     const r1a = f32x4.shuffle(u10, u11, 0, 4, 1, 5), r1b = f32x4.shuffle(u10, u11, 2, 6, 3, 7);
@@ -558,7 +562,7 @@ function mulRows2(ap: usize, bp: usize, kc: i32, m: usize, ldm: usize, np: i32, 
 }
 
 /**
- * y[B, OC, OH, OW] = conv(x, w) + bias for an r×r (r = 3 or 5) stride-1 undilated conv, any
+ * y[B, OC, OH, OW] = conv(x, w) + bias (then ReLU; `epilogue` as f32_conv2d_fwd's) for an r×r (r = 3 or 5) stride-1 undilated conv, any
  * padding and groups, by Winograd F(2×2, r×r). Tiles of every image are numbered b, ty, tx with
  * tx padded to a multiple of 4 (groups of 4 tiles share a vector); a block of NT tiles is
  * transformed, then for each 4 output channels: U panels, α² GEMMs into M, output transform.
@@ -566,9 +570,10 @@ function mulRows2(ap: usize, bp: usize, kc: i32, m: usize, ldm: usize, np: i32, 
 export function convFwdWinograd(
   y: usize, x: usize, w: usize, bias: usize,
   B: i32, C: i32, H: i32, W: i32, OC: i32, r: i32, PH: i32, PW: i32, G: i32, OH: i32, OW: i32,
-  hasBias: i32, scratch: usize,
+  epilogue: i32, scratch: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
+    const relu = (epilogue & EPI_RELU) != 0;
     const Cg = C / G;
     const OCg = OC / G;
     const A = r + 1;
@@ -644,14 +649,14 @@ export function convFwdWinograd(
             else if (mr == 2) mulRows2(ax, bx, Cg, mx, ldm, np, panelBytes);
             else {
               for (let j = 0; j < np; j++) {
-                micro4x8(ax, bx + <usize>j * panelBytes, Cg, mx + (<usize>j << 5), ldm, 1, 0, MR, NR, tile);
+                micro4x8(ax, bx + <usize>j * panelBytes, Cg, mx + (<usize>j << 5), ldm, 1, 0, MR, NR, tile, 0, 0);
               }
             }
           }
           // Output transform for the mr channels.
           for (let i = 0; i < mr; i++) {
             const oc = g * OCg + ir + i;
-            const bv: f32 = hasBias ? load<f32>(bias + (<usize>oc << 2)) : 0;
+            const bv: f32 = epilogue & EPI_BIAS_ROWS ? load<f32>(bias + (<usize>oc << 2)) : 0;
             let b = t0 / perImage;
             const rest = t0 - b * perImage;
             let ty = rest / TW4;
@@ -661,8 +666,8 @@ export function convFwdWinograd(
               const oh = 2 * ty;
               const ow = 2 * tx;
               const yp = y + (<usize>(b * OC + oc)) * yPlane + (<usize>(oh * OW + ow) << 2);
-              if (r == 3) outputGroup3(yp, mi + (<usize>t << 2), mStride, bv, oh, ow, OH, OW);
-              else outputGroup5(yp, mi + (<usize>t << 2), mStride, bv, oh, ow, OH, OW);
+              if (r == 3) outputGroup3(yp, mi + (<usize>t << 2), mStride, bv, relu, oh, ow, OH, OW);
+              else outputGroup5(yp, mi + (<usize>t << 2), mStride, bv, relu, oh, ow, OH, OW);
               tx += 4;
               if (tx == TW4) {
                 tx = 0;

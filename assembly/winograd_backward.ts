@@ -366,7 +366,7 @@ export function convBwdWeightWinograd(
             const bx = v + <usize>xi * vStride;
             const cx = mw + <usize>xi * mwStride;
             for (let j = 0; j * NR < Cg; j++) {
-              micro4x8(ax, bx + <usize>j * panelBytes, kc, cx + (<usize>j << 5), ldc, 1, 0, MR, NR, tile);
+              micro4x8(ax, bx + <usize>j * panelBytes, kc, cx + (<usize>j << 5), ldc, 1, 0, MR, NR, tile, 0, 0);
             }
           }
           // dw[oc, c] += Gᵀ Mw G, four input channels (lanes) at a time.
@@ -578,7 +578,7 @@ export function convBwdDataWinograd(
               const bx = yb + <usize>xi * yStride;
               const cx = dbar + <usize>xi * dStride + <usize>ic * ldd;
               for (let j = 0; j < np; j++) {
-                micro4x8(ax, bx + <usize>j * panelBytes, ocn, cx + (<usize>j << 5), ldd, 1, bet, MR, NR, tile);
+                micro4x8(ax, bx + <usize>j * panelBytes, ocn, cx + (<usize>j << 5), ldd, 1, bet, MR, NR, tile, 0, 0);
               }
             }
           }

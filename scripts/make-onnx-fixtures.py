@@ -8,6 +8,7 @@ opset, what the model exercises). Run with Debian's python3-torch (1.13):
 Seeded, so a re-run rewrites the same models. The tests need only the files, not torch.
 """
 
+import importlib.util
 import io
 import os
 import sys
@@ -160,6 +161,14 @@ class ResidualBn(Residual):
     """The residual net exported with training=PRESERVE, which keeps torch from folding batch norm into the convs: a BatchNormalization after every conv (opset 13; DeepRebirth's BN folding)."""
 
 
+def resnet18_bn():
+    """torchvision's ResNet-18 layout (make-onnx-zoo.py's: 7x7 stem, max pool, four stages of torchvision BasicBlocks with 1x1 downsampling, widths 8-16-24-32) exported with training=PRESERVE: all 12 BatchNormalizations kept (opset 13; DeepRebirth's BN folding on a real ResNet)."""
+    spec = importlib.util.spec_from_file_location('make_onnx_zoo', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'make-onnx-zoo.py'))
+    zoo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zoo)
+    return zoo.ResNet()
+
+
 # name → (model, per-sample input shape, opset, export options)
 FIXTURES = {
     'lenet5': (LeNet5, [1, 28, 28], 9, {}),
@@ -170,6 +179,7 @@ FIXTURES = {
     'depthwise': (Depthwise, [3, 16, 16], 14, {}),
     'nhwc': (Nhwc, [11, 11, 3], 17, {'dynamic_axes': {'x': {0: 'batch'}, 'y': {0: 'batch'}}}),
     'residual-bn': (ResidualBn, [3, 12, 12], 13, {'training': torch.onnx.TrainingMode.PRESERVE, 'do_constant_folding': False}),
+    'resnet18-bn': (resnet18_bn, [3, 32, 32], 13, {'training': torch.onnx.TrainingMode.PRESERVE, 'do_constant_folding': False}),
 }
 
 

@@ -14,6 +14,7 @@ export interface KernelExports {
 
   f32_gemm_scratch_bytes(): I;
   f32_gemm(c: P, a: P, b: P, alpha: F, beta: F, M: I, N: I, K: I, transA: I, transB: I, scratch: P): void;
+  f32_gemm_epilogue(c: P, a: P, b: P, bias: P, alpha: F, beta: F, M: I, N: I, K: I, transA: I, transB: I, epilogue: I, scratch: P): void;
 
   f32_im2col(col: P, x: P, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I): void;
   f32_col2im(x: P, col: P, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I): void;
@@ -21,7 +22,7 @@ export interface KernelExports {
   f32_conv2d_fwd(
     y: P, x: P, w: P, bias: P,
     B: I, C: I, H: I, W: I, OC: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, G: I,
-    hasBias: I, scratch: P,
+    epilogue: I, scratch: P,
   ): void;
 
   f32_conv2d_bwd_scratch_bytes(C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, G: I): I;

@@ -95,7 +95,7 @@ test('col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)>', async (
   }
 });
 
-interface ConvCase extends Geo { B: number; C: number; H: number; W: number; OC: number; G: number; bias: boolean }
+interface ConvCase extends Geo { B: number; C: number; H: number; W: number; OC: number; G: number; bias: boolean; relu?: boolean }
 
 function scratchBytes(k: Kernels, c: ConvCase): number {
   return k.wasm.f32_conv2d_scratch_bytes(c.C, c.H, c.W, c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G);
@@ -112,10 +112,13 @@ function runConv(k: Kernels, rng: Rng, c: ConvCase, data?: { x?: Float32Array; w
   const y = new Float32Array(c.B * c.OC * OH * OW).fill(NaN);
   // NOTE: f32 sums of K products differ from the f64 twin by ~sqrt(K)·eps·|terms|.
   twin(k, 'f32_conv2d_fwd',
-    [y, x, w, b, c.B, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G, c.bias ? 1 : 0],
-    `B${c.B} C${c.C} ${c.H}x${c.W} OC${c.OC} G${c.G} ${label(c)}${c.bias ? ' +bias' : ''}`,
+    [y, x, w, b, c.B, c.C, c.H, c.W, c.OC, c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G, epilogueOf(c)],
+    `B${c.B} C${c.C} ${c.H}x${c.W} OC${c.OC} G${c.G} ${label(c)}${c.bias ? ' +bias' : ''}${c.relu ? ' +relu' : ''}`,
     { scratch: scratchBytes(k, c), atol: 1e-5 * Math.max(1, Math.sqrt(K)) });
 }
+
+/** f32_conv2d_fwd's epilogue flags: 1 bias, 4 ReLU. */
+const epilogueOf = (c: ConvCase) => (c.bias ? 1 : 0) | (c.relu ? 4 : 0);
 
 const GEO1: Geo = { KH: 1, KW: 1, SH: 1, SW: 1, PH: 0, PW: 0, DH: 1, DW: 1 };
 const geo = (K: number, S = 1, P = 0, D = 1): Geo => ({ KH: K, KW: K, SH: S, SW: S, PH: P, PW: P, DH: D, DW: D });
@@ -266,6 +269,57 @@ test('conv2d_fwd: packed panels across K blocks (with the bias row), column bloc
   }
 });
 
+// One case per forward path (ABI.md, "Convolution paths"), each with the ReLU fused, with and without bias.
+const PATHS: [string, ConvCase][] = [
+  ['direct', { ...geo(5), B: 2, C: 1, H: 28, W: 28, OC: 7, G: 1, bias: true }],
+  ['direct, strided and dilated', { ...geo(5, 2, 2, 2), B: 2, C: 3, H: 9, W: 31, OC: 6, G: 1, bias: true }],
+  ['direct, several strips', { ...geo(7, 1, 3), B: 1, C: 3, H: 40, W: 200, OC: 5, G: 1, bias: true }],
+  ['depthwise planes (529 taps: too many for direct)', { ...geo(23, 1, 11), B: 2, C: 2, H: 9, W: 30, OC: 2, G: 2, bias: true }],
+  ['winograd 3×3', { ...geo(3, 1, 1), B: 2, C: 8, H: 13, W: 11, OC: 9, G: 1, bias: true }],
+  ['winograd 5×5', { ...geo(5, 1, 2), B: 2, C: 6, H: 9, W: 12, OC: 7, G: 1, bias: true }],
+  ['panels, two K blocks', { ...geo(3, 2, 1), B: 3, C: 40, H: 9, W: 13, OC: 7, G: 1, bias: true }],
+  ['panels, grouped', { ...geo(3, 2, 1), B: 2, C: 8, H: 11, W: 13, OC: 12, G: 2, bias: true }],
+  ['pointwise', { ...GEO1, B: 3, C: 17, H: 9, W: 5, OC: 33, G: 1, bias: true }],
+  ['pointwise strided (im2col)', { ...GEO1, SH: 2, SW: 2, B: 1, C: 9, H: 8, W: 8, OC: 6, G: 3, bias: true }],
+];
+
+test('conv2d_fwd fuses the ReLU on every path: the twin, and conv then relu_fwd in wasm, within 1e-5', async () => {
+  const rng = new Rng(33);
+  for (const { k } of await backends()) {
+    for (const [name, base] of PATHS) {
+      for (const bias of [true, false]) {
+        const c = { ...base, bias, relu: true };
+        runConv(k, rng, c);
+        const OH = out(c.H, c.KH, c.SH, c.PH, c.DH);
+        const OW = out(c.W, c.KW, c.SW, c.PW, c.DW);
+        const x = k.from(rng.f32(c.B * c.C * c.H * c.W));
+        const w = k.from(rng.f32(c.OC * (c.C / c.G) * c.KH * c.KW));
+        const b = k.from(rng.f32(c.OC));
+        const fused = k.tensor([c.B * c.OC * OH * OW]);
+        const apart = k.tensor([c.B * c.OC * OH * OW]);
+        const run = (y: typeof fused, epilogue: number) => k.wasm.f32_conv2d_fwd(y.offset, x.offset, w.offset, b.offset, c.B, c.C, c.H, c.W, c.OC,
+          c.KH, c.KW, c.SH, c.SW, c.PH, c.PW, c.DH, c.DW, c.G, epilogue, k.scratch(scratchBytes(k, c)));
+        run(fused, epilogueOf(c));
+        run(apart, epilogueOf({ ...c, relu: false }));
+        k.wasm.f32_relu_fwd(apart.offset, apart.offset, apart.size);
+        const [f, a] = [fused.f32(), apart.f32()];
+        let worst = 0;
+        for (let i = 0; i < f.length; i++) worst = Math.max(worst, Math.abs(f[i] - a[i]));
+        assert.ok(worst <= 1e-5, `${name}${bias ? ' +bias' : ''} [${k.build}]: fused vs apart differ by ${worst}`);
+        assert.ok(f.some((v) => v === 0) && f.some((v) => v > 0), `${name}: the ReLU clipped some outputs and kept others`);
+        for (const t of [x, w, b, fused, apart]) t.dispose();
+      }
+    }
+    // NaN stays NaN through the ReLU, +Inf stays, −Inf becomes 0.
+    const c: ConvCase = { ...geo(3, 1, 1), B: 1, C: 4, H: 6, W: 6, OC: 4, G: 1, bias: true, relu: true };
+    const x = rng.f32(4 * 36);
+    x[40] = NaN;
+    const w = rng.f32(4 * 36);
+    w[9] = Infinity;
+    runConv(k, rng, c, { x, w });
+  }
+});
+
 test('conv2d_fwd propagates NaN and Inf (padding is 0, so 0·Inf = NaN)', async () => {
   const rng = new Rng(26);
   for (const { k } of await backends()) {
@@ -347,6 +401,9 @@ test('conv2d façade derives shapes and matches the twin; im2col/col2im façades
     reference.f32_conv2d_fwd(want, xv, wv, bv, B, C, H, W, OC, 3, 3, 2, 1, 1, 1, 1, 2, 2, 1);
     const got = y.f32();
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `conv2d façade [${i}]`);
+    conv2d(y, k.from(xv, [B, C, H, W]), k.from(wv, [OC, 2, 3, 3]), k.from(bv, [OC]), { ...opts, relu: true });
+    const relu = y.f32();
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(relu[i] - Math.max(want[i], 0)) < 1e-4, `conv2d façade with relu [${i}]`);
 
     const x3 = k.from(xv.subarray(0, C * H * W), [C, H, W]);
     const col = k.tensor([C * 9, 5 * 5]);

@@ -149,20 +149,24 @@ test('parallel convs whose kernels do not line up (2×2 against 1×1, stride 2) 
   assert.equal(ops, ['Conv2d', 'Conv2d', 'Add']);
 });
 
-test('imported PyTorch ResNet with batch norm kept: folding removes every BatchNormalization and matches torch', async () => {
-  const [{ k }] = await backends();
-  const f = onnxFixtures().find((x) => x.name === 'residual-bn')!;
-  const model = importOnnx(f.bytes, k, { file: f.name });
-  assert.ok(model.graph.nodes.filter((n) => n.layer.op === 'BatchNorm').length >= 6, 'the file keeps its batch norms');
-  const batch = f.inputDims[0];
-  const before = model.forward(batch, { x: f.input }).toArray();
-  const { model: folded } = foldModel(model);
-  assert.is(folded.graph.nodes.filter((n) => n.layer.op === 'BatchNorm').length, 0);
-  const after = folded.forward(batch, { x: f.input }).toArray();
-  assertClose(after, before, 'folded vs unfolded', EXACT);
-  assertClose(after, f.output, 'folded vs torch', { atol: 1e-4, rtol: 1e-4 });
-  folded.dispose();
-  model.dispose();
+test('imported PyTorch ResNets with batch norm kept (a residual net, torchvision ResNet-18 layout): folding removes every BatchNormalization and matches torch', async () => {
+  for (const { k } of await backends()) {
+    for (const [name, norms] of [['residual-bn', 6], ['resnet18-bn', 12]] as const) {
+      const f = onnxFixtures().find((x) => x.name === name)!;
+      const model = importOnnx(f.bytes, k, { file: f.name });
+      assert.ok(model.graph.nodes.filter((n) => n.layer.op === 'BatchNorm').length >= norms, `${name}: the file keeps its batch norms`);
+      const batch = f.inputDims[0];
+      const before = model.forward(batch, { x: f.input }).toArray();
+      const { model: folded, merges } = foldModel(model);
+      assert.is(folded.graph.nodes.filter((n) => n.layer.op === 'BatchNorm').length, 0, `${name}: no batch norm left`);
+      assert.ok(merges.some((m) => m.includes('fused')), `${name}: ReLUs fused into the convs' epilogue`);
+      const after = folded.forward(batch, { x: f.input }).toArray();
+      assertClose(after, before, `${name} [${k.build}]: folded vs unfolded`, EXACT);
+      assertClose(after, f.output, `${name} [${k.build}]: folded vs torch`, { atol: 1e-4, rtol: 1e-4 });
+      folded.dispose();
+      model.dispose();
+    }
+  }
 });
 
 /** Forward and backward of `fused` and of the same layer followed by a Relu node agree exactly. */

@@ -3,6 +3,7 @@
 
 import * as check from '../check.js';
 import type { Tensor } from '../tensor.js';
+import { EPILOGUE } from '../epilogue.js';
 import { distinct } from './distinct.js';
 import { window2d, windowOutput, type Pair, type Window2d } from './window.js';
 
@@ -15,6 +16,8 @@ export interface Conv2dOptions {
   dilation?: Pair;
   /** Channel groups G: C and OC must both be multiples of G; G = C is depthwise. */
   groups?: number;
+  /** max(·, 0) applied as each output is stored. */
+  relu?: boolean;
 }
 
 export interface Im2colOptions {
@@ -62,7 +65,8 @@ export function col2im(x: Tensor, col: Tensor, options: Im2colOptions): Tensor {
 }
 
 /**
- * y[B, OC, OH, OW] = conv(x[B, C, H, W], w[OC, C/G, KH, KW]) + bias[OC] (bias may be null).
+ * y[B, OC, OH, OW] = conv(x[B, C, H, W], w[OC, C/G, KH, KW]) + bias[OC] (bias may be null), then
+ * max(·, 0) with `relu`.
  * Computed in one wasm call for the whole batch: im2col + gemm per image and group.
  */
 export function conv2d(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
@@ -91,6 +95,6 @@ export function conv2d(y: Tensor, x: Tensor, w: Tensor, bias: Tensor | null, opt
   const scratch = k.scratch(k.wasm.f32_conv2d_scratch_bytes(...dims));
   const [, , , , , SH, SW, PH, PW, DH, DW] = dims;
   k.wasm.f32_conv2d_fwd(y.offset, x.offset, w.offset, bias?.offset ?? 0,
-    B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, bias === null ? 0 : 1, scratch);
+    B, C, H, W, OC, KH, KW, SH, SW, PH, PW, DH, DW, G, (bias === null ? 0 : EPILOGUE.biasRows) | (options.relu ? EPILOGUE.relu : 0), scratch);
   return y;
 }

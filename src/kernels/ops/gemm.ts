@@ -1,7 +1,8 @@
-// gemm: C = alpha·op(A)·op(B) + beta·C on wasm tensors, validated here, computed in wasm.
+// gemm: C = alpha·op(A)·op(B) + beta·C (+ bias, then ReLU) on wasm tensors, validated here, computed in wasm.
 
 import * as check from '../check.js';
 import type { Tensor } from '../tensor.js';
+import { EPILOGUE } from '../epilogue.js';
 
 export interface GemmOptions {
   transA?: boolean;
@@ -9,6 +10,11 @@ export interface GemmOptions {
   alpha?: number;
   /** 0 (the default) overwrites C, ignoring its old contents; 1 accumulates. */
   beta?: number;
+  /** Added to every value as it is stored: one per row of C ([M]) or, with biasPer 'column', per column ([N]). */
+  bias?: Tensor;
+  biasPer?: 'row' | 'column';
+  /** max(·, 0) last, as each value is stored. */
+  relu?: boolean;
 }
 
 export function gemm(c: Tensor, a: Tensor, b: Tensor, options: GemmOptions = {}): Tensor {
@@ -27,16 +33,18 @@ export function gemm(c: Tensor, a: Tensor, b: Tensor, options: GemmOptions = {})
     );
   }
   check.shape(op, 'c', c, [M, N]);
+  const { bias, biasPer = 'row', relu = false } = options;
+  if (biasPer !== 'row' && biasPer !== 'column') throw new TypeError(`${op}: 'biasPer' must be 'row' or 'column', got ${JSON.stringify(biasPer)}`);
+  if (bias !== undefined) {
+    check.tensors(op, { c, bias });
+    check.shape(op, 'bias', bias, [biasPer === 'row' ? M : N]);
+  }
+  const epilogue = (bias ? (biasPer === 'row' ? EPILOGUE.biasRows : EPILOGUE.biasCols) : 0) | (relu ? EPILOGUE.relu : 0);
   if (c.offset === a.offset || c.offset === b.offset) {
     throw new Error(`${op}: 'c' must not be the same tensor as 'a' or 'b'`);
   }
   if (M === 0 || N === 0) return c;
-  if (K === 0) {
-    const view = c.f32();
-    for (let i = 0; i < view.length; i++) view[i] = beta === 0 ? 0 : beta * view[i];
-    return c;
-  }
   const scratch = k.scratch(k.wasm.f32_gemm_scratch_bytes());
-  k.wasm.f32_gemm(c.offset, a.offset, b.offset, alpha, beta, M, N, K, +transA, +transB, scratch);
+  k.wasm.f32_gemm_epilogue(c.offset, a.offset, b.offset, bias?.offset ?? 0, alpha, beta, M, N, K, +transA, +transB, epilogue, scratch);
   return c;
 }

@@ -66,7 +66,8 @@ export function f32_col2im(
 }
 
 /**
- * y[B,OC,OH,OW] = Σ over c in the group of oc, kh, kw of w[oc, c, kh, kw]·x[b, c, ih, iw] (+ bias[oc]),
+ * y[B,OC,OH,OW] = Σ over c in the group of oc, kh, kw of w[oc, c, kh, kw]·x[b, c, ih, iw] (+ bias[oc])
+ * (then max(·, 0) with epilogue & 4),
  * with ih = oh·SH − PH + kh·DH and iw = ow·SW − PW + kw·DW; w is [OC, C/G, KH, KW] and output
  * channel oc sees input channels g·C/G … (g+1)·C/G − 1 of its group g = floor(oc / (OC/G)).
  * NOTE: padding takes part as explicit zeros: 0·w is added, so a non-finite weight over padding
@@ -76,11 +77,13 @@ export function f32_conv2d_fwd(
   y: Float32Array, // [B, OC, OH, OW]
   x: Float32Array, // [B, C, H, W]
   w: Float32Array, // [OC, C/G, KH, KW]
-  bias: Float32Array, // [OC], read only when hasBias ≠ 0
+  bias: Float32Array, // [OC], read only when epilogue & 1
   B: number, C: number, H: number, W: number, OC: number, KH: number, KW: number,
   SH: number, SW: number, PH: number, PW: number, DH: number, DW: number, G: number,
-  hasBias: number,
+  epilogue: number, // 1: + bias; 4: then max(·, 0) (f32_gemm_epilogue's flags; 2 does not apply)
 ): void {
+  const hasBias = epilogue & 1;
+  const relu = epilogue & 4;
   const OH = windowOutSize(H, KH, SH, PH, DH);
   const OW = windowOutSize(W, KW, SW, PW, DW);
   const Cg = C / G;
@@ -103,7 +106,9 @@ export function f32_conv2d_fwd(
               }
             }
           }
-          y[((b * OC + oc) * OH + oh) * OW + ow] = hasBias ? Math.fround(acc) + bias[oc] : acc;
+          const v = hasBias ? Math.fround(Math.fround(acc) + bias[oc]) : Math.fround(acc);
+          // NOTE: Math.max propagates NaN: relu(NaN) = NaN.
+          y[((b * OC + oc) * OH + oh) * OW + ow] = relu ? Math.max(v, 0) : v;
         }
       }
     }

@@ -1,6 +1,8 @@
 // Plain-TypeScript twin of the wasm `f32_gemm` kernel (assembly/gemm.ts): the executable spec.
 // Slow on purpose: a straight triple loop, no blocking, no SIMD.
 
+import { EPILOGUE } from '../epilogue.js';
+
 /**
  * C[M,N] = alpha·op(A)·op(B) + beta·C, row-major.
  * op(A) is A[M,K], or A stored [K,M] and transposed when transA ≠ 0;
@@ -32,6 +34,38 @@ export function f32_gemm(
       for (let k = 0; k < K; k++) acc += a[i * aRow + k * aCol] * b[k * bRow + j * bCol];
       const o = i * N + j;
       c[o] = alpha * acc + (beta === 0 ? 0 : beta * c[o]);
+    }
+  }
+}
+
+
+/**
+ * f32_gemm, then per value: + bias[i] (epilogue & 1, bias [M]), + bias[j] (epilogue & 2, bias
+ * [N]), then max(·, 0) (epilogue & 4), each step rounded to f32 as the kernel's is.
+ * NOTE: Math.max propagates NaN: relu(NaN) = NaN.
+ */
+export function f32_gemm_epilogue(
+  c: Float32Array, // [M, N]
+  a: Float32Array, // [M, K], or [K, M] when transA
+  b: Float32Array, // [K, N], or [N, K] when transB
+  bias: Float32Array, // [M] (flag 1) or [N] (flag 2)
+  alpha: number,
+  beta: number,
+  M: number,
+  N: number,
+  K: number,
+  transA: number,
+  transB: number,
+  epilogue: number,
+): void {
+  f32_gemm(c, a, b, alpha, beta, M, N, K, transA, transB);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let v = c[i * N + j];
+      if (epilogue & EPILOGUE.biasRows) v = Math.fround(v + bias[i]);
+      if (epilogue & EPILOGUE.biasCols) v = Math.fround(v + bias[j]);
+      if (epilogue & EPILOGUE.relu) v = Math.max(v, 0);
+      c[i * N + j] = v;
     }
   }
 }

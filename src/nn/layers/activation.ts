@@ -1,9 +1,10 @@
 // The activation a tensor layer (Conv2d, Dense) may carry fused into its output: validation, the
-// in-place forward, and the backward through it. Not a layer itself.
+// kernels' epilogue flag for it (the forward), and the backward through it. Not a layer itself.
 
 import type { Kernels } from '../../kernels/kernels.js';
 import type { Tensor } from '../../kernels/tensor.js';
 import type { BufferSpec, Shape } from '../layer.js';
+import { EPILOGUE } from '../../kernels/epilogue.js';
 
 export type Activation = 'relu';
 
@@ -22,9 +23,9 @@ export function activationBuffers(activation: Activation | undefined, output: Sh
   return activation ? [{ name: 'dPre', shape: output, dtype: 'f32' }] : [];
 }
 
-/** y = max(y, 0) in place. */
-export function activationForward(activation: Activation | undefined, k: Kernels, y: Tensor): void {
-  if (activation === 'relu') k.wasm.f32_relu_fwd(y.offset, y.offset, y.size);
+/** The epilogue flag of f32_gemm_epilogue / f32_conv2d_fwd that applies the activation. */
+export function epilogueOf(activation: Activation | undefined): number {
+  return activation === 'relu' ? EPILOGUE.relu : 0;
 }
 
 /**

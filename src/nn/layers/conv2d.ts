@@ -1,10 +1,11 @@
 // Conv2d (ONNX Conv): weights [filters, C/groups, KH, KW], so cutting filter j drops slab j.
 // Forward and backward each run as one wasm call for the whole batch; with activation 'relu' the
-// ReLU runs in place on the output (a fused epilogue: one node, one buffer, no separate layer).
+// kernel applies the ReLU as it stores each output (the conv's epilogue: no pass of its own).
 
 import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
 import { pair } from '../../kernels/check.js';
-import { activationOf, activationBuffers, activationBackward, activationForward, type Activation } from './activation.js';
+import { activationOf, activationBuffers, activationBackward, epilogueOf, type Activation } from './activation.js';
+import { EPILOGUE } from '../../kernels/epilogue.js';
 
 export interface Conv2dOptions {
   filters: number;
@@ -82,8 +83,7 @@ export class Conv2d extends Layer {
     const [, C, H, W] = x.shape;
     const scratch = k.scratch(k.wasm.f32_conv2d_scratch_bytes(C, H, W, ...this.geometry()));
     k.wasm.f32_conv2d_fwd(y.offset, x.offset, params.weight.offset, this.bias ? params.bias.offset : 0,
-      batch, C, H, W, this.filters, ...this.geometry(), this.bias ? 1 : 0, scratch);
-    activationForward(this.activation, k, y);
+      batch, C, H, W, this.filters, ...this.geometry(), (this.bias ? EPILOGUE.biasRows : 0) | epilogueOf(this.activation), scratch);
   }
 
   backward({ k, batch, inputs: [x], output: y, params, dOutput, dInputs: [dx], grads, buffers }: BackwardPass): void {

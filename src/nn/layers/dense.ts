@@ -1,8 +1,9 @@
 // Dense (ONNX Gemm with transB): y = x·Wᵀ + b, W [out, in] so cutting output neuron j drops row j;
-// with activation 'relu', y = max(x·Wᵀ + b, 0) in place (a fused epilogue).
+// bias and ReLU (activation 'relu') are the gemm's epilogue, applied as each output is stored.
 
 import { Layer, type BackwardPass, type BufferSpec, type ForwardPass, type ParamSpec, type Shape, type ChannelFlow } from '../layer.js';
-import { activationOf, activationBuffers, activationBackward, activationForward, type Activation } from './activation.js';
+import { activationOf, activationBuffers, activationBackward, epilogueOf, type Activation } from './activation.js';
+import { EPILOGUE } from '../../kernels/epilogue.js';
 
 export interface DenseOptions {
   units: number;
@@ -50,9 +51,9 @@ export class Dense extends Layer {
   forward({ k, batch, inputs: [x], output: y, params }: ForwardPass): void {
     const w = params.weight;
     const [out, inn] = w.shape;
-    k.wasm.f32_gemm(y.offset, x.offset, w.offset, 1, 0, batch, out, inn, 0, 1, k.scratch(k.wasm.f32_gemm_scratch_bytes()));
-    if (this.bias) k.wasm.f32_bias_add(y.offset, params.bias.offset, batch, out, 1);
-    activationForward(this.activation, k, y);
+    const epilogue = (this.bias ? EPILOGUE.biasCols : 0) | epilogueOf(this.activation);
+    k.wasm.f32_gemm_epilogue(y.offset, x.offset, w.offset, this.bias ? params.bias.offset : 0, 1, 0, batch, out, inn, 0, 1, epilogue,
+      k.scratch(k.wasm.f32_gemm_scratch_bytes()));
   }
 
   backward({ k, batch, inputs: [x], output: y, params, dOutput, dInputs: [dx], grads, buffers }: BackwardPass): void {
