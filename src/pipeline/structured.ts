@@ -25,6 +25,9 @@ import type { History, ThinetRecord } from './history.js';
 import { consumersOf, samplePass } from '../prune/thinet/sample.js';
 import { thinetApply } from '../prune/thinet/prune.js';
 import { ratioForFlops } from '../prune/flops-target.js';
+import { pruneByMagnitude } from '../prune/magnitude.js';
+import { sparsityTargets } from '../prune/schedule.js';
+import { magnitudeStages } from './magnitude-stages.js';
 
 export const METHODS = [...UNIT_CRITERIA, 'maxout', 'correlation', 'thinet'] as const;
 export type Method = (typeof METHODS)[number];
@@ -58,6 +61,12 @@ export interface StructuredSettings {
   latencyBatch: number;
   /** Distil from the starting model while fine-tuning (src/nn/distill.ts). */
   distill?: { alpha: number; temperature: number };
+  /**
+   * Magnitude (weight) pruning after the structural steps (Rueda et al. follow maxout pruning with
+   * it): the remaining prunable weights masked to `sparsity` in `steps` equal steps, each retrained
+   * `epochs`, through Han's stages (magnitude-stages.ts).
+   */
+  weights?: { sparsity: number; steps: number; epochs: number; scope: 'global' | 'layer' };
   /** thinet: instead of `ratio`, a FLOPs reduction factor (2: half the FLOPs) met by one ratio for every chosen layer. */
   flops?: number;
   /** thinet: (image, channel, location) triples sampled per reading layer, from `passSamples` images (0: samples / 10); least-squares reweighting. */
@@ -199,6 +208,15 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
       stages.push({ name: `retrain ${i}`, run: async (model) => { await fit(model, epochs, `retrain ${i}`); return { model, phase: 'retrain', iteration: i }; } });
     }
   }
+  if (s.weights && s.weights.sparsity > 0) {
+    const w = s.weights;
+    stages.push(...magnitudeStages(sparsityTargets(w.sparsity, { kind: 'iterative', steps: w.steps }), {
+      prune: (model, target) => { pruneByMagnitude(model, { kind: w.scope, sparsity: target }); return model; },
+      retrain: (model, _step, stage) => fit(model, w.epochs, stage),
+      epochs: () => w.epochs,
+      firstIteration: (m === 'thinet' ? layers.length : steps) + 1,
+    }));
+  }
   const model = await runStages(start, stages, run, history, {
     what: 'structured pruning', key: 'structured', settings: s, latencyBatch: s.latencyBatch,
     state: {
@@ -268,6 +286,13 @@ export function checkStructured(settings: StructuredSettings): StructuredSetting
     if (!(v >= 0 && Number.isFinite(v))) throw bad(`'${k}' must be a finite number ≥ 0`, v);
   }
   if (s.distill) checkDistillWeights(s.distill, 'structured pruning');
+  if (s.weights !== undefined) {
+    const w = s.weights;
+    if (typeof w !== 'object' || w === null) throw bad("'weights' must be { sparsity, steps, epochs, scope }", w);
+    if (!(w.sparsity >= 0 && w.sparsity < 1)) throw bad("'weights.sparsity' must be in [0, 1)", w.sparsity);
+    for (const [k, v, min] of [['steps', w.steps, 1], ['epochs', w.epochs, 0]] as const) if (!Number.isInteger(v) || v < min) throw bad(`'weights.${k}' must be an integer ≥ ${min}`, v);
+    if (w.scope !== 'global' && w.scope !== 'layer') throw bad("'weights.scope' must be 'global' or 'layer'", w.scope);
+  }
   if (s.method !== 'thinet') {
     if (s.flops !== undefined) throw bad(`'flops' is for method thinet, not ${s.method}`, s.flops);
     if (s.thinet !== undefined) throw bad(`'thinet' settings are for method thinet, not ${s.method}`, s.thinet);
