@@ -5,7 +5,12 @@
 // flopsReduction, seed, accuracyPruned, accuracyFinetuned, denseAccuracy, params, flops, latencyMs }.
 //   node --import tsx experiments/criteria.ts [--models lenet-5,vgg-small] [--criteria l1,l2,apoz,taylor,random]
 //     [--reductions 2,3] [--seeds 1,2,3] [--dense-epochs 8] [--finetune-epochs 2] [--taylor-steps 1]
-//     [--pass-samples 10000] [--train-limit 0] [--workers 2] [--out experiments/results/criteria.json]
+//     [--pass-samples 10000] [--train-limit 0] [--finetune-limit 0] [--test-limit 0] [--cached-only] [--latency-batch 64]
+//     [--workers 2] [--out experiments/results/criteria.json]
+// What makes the VGG run affordable: --finetune-limit runs the pipeline (data passes, fine-tuning)
+// on that many of the training samples (a seeded subset; the dense model keeps --train-limit's), --test-limit
+// evaluates on the first that many test images, --cached-only refuses to train a dense model that
+// is not cached in experiments/models/criteria (so a sweep reuses the ones trained beforehand).
 // APoZ needs a ReLU after each pruned layer: Caffe's LeNet-5 has none after its convs, so APoZ
 // runs on the VGG net only (a LeNet-5 record says why it is missing).
 import { loadNodeKernels } from '../src/node/kernels.js';
@@ -32,17 +37,25 @@ const finetuneEpochs = Number(flag('finetune-epochs', '2'));
 const taylorSteps = Number(flag('taylor-steps', '1'));
 const passSamples = Number(flag('pass-samples', '10000'));
 const trainLimit = Number(flag('train-limit', '0'));
+const finetuneLimit = Number(flag('finetune-limit', '0'));
+const testLimit = Number(flag('test-limit', '0'));
+const cachedOnly = args.includes('--cached-only');
+// Latency is timing: measure it (batch 64) only in a run under the timing lock; 0 leaves latencyMs out.
+const latencyBatch = Number(flag('latency-batch', '64'));
 const workers = Number(flag('workers', String(defaultWorkerCount())));
 const out = flag('out', 'experiments/results/criteria.json');
 const NETS = { 'lenet-5': { net: lenet5, lr: 0.02 }, 'vgg-small': { net: vggSmall, lr: 0.05 } } as const;
 
 const k = await loadNodeKernels();
 let train = await loadBuiltin('fashion-mnist', 'train');
-const test = await loadBuiltin('fashion-mnist', 'test');
+let test = await loadBuiltin('fashion-mnist', 'test');
 if (trainLimit > 0) train = train.subset(new Rng(7).shuffle(train.order()).slice(0, trainLimit), `fashion-mnist-${trainLimit}`);
+if (testLimit > 0) test = test.subset(test.order().slice(0, testLimit), `fashion-mnist-test-${testLimit}`);
+// The pipeline's training set: a seeded subset of the one the dense model trained on.
+const finetune = finetuneLimit > 0 && finetuneLimit < train.size ? train.subset(new Rng(11).shuffle(train.order()).slice(0, finetuneLimit), `${train.name}-finetune-${finetuneLimit}`) : train;
 const head = {
   experiment: 'criteria', command: command('experiments/criteria.ts', args), versions: await versions(k),
-  settings: { models, criteria, reductions, seeds, denseEpochs, finetuneEpochs, taylorSteps, passSamples, trainLimit, trainSamples: train.size, workers },
+  settings: { models, criteria, reductions, seeds, denseEpochs, finetuneEpochs, taylorSteps, passSamples, trainLimit, trainSamples: train.size, finetuneSamples: finetune.size, testSamples: test.size, cachedOnly, latencyBatch, workers },
 };
 const records: Record<string, unknown>[] = [];
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -68,7 +81,7 @@ await withNodePool({ workers }, async (pool) => {
     const spec = NETS[name as keyof typeof NETS];
     if (!spec) throw new Error(`--models: unknown model '${name}' (known: ${Object.keys(NETS).join(', ')})`);
     for (const seed of seeds) {
-      const dense = await denseModel(k, runner, train, { name, net: spec.net, seed, epochs: denseEpochs, lr: spec.lr, cache: 'experiments/models/criteria', log: (m) => log(`${name} seed ${seed}: ${m}`) });
+      const dense = await denseModel(k, runner, train, { name, net: spec.net, seed, epochs: denseEpochs, lr: spec.lr, cache: 'experiments/models/criteria', cachedOnly, log: (m) => log(`${name} seed ${seed}: ${m}`) });
       const denseAccuracy = (await runner.evaluate(dense, test)).accuracy;
       log(`${name} seed ${seed}: dense ${(100 * denseAccuracy).toFixed(2)}% after ${denseEpochs} epochs`);
       for (const reduction of reductions) {
@@ -83,8 +96,8 @@ await withNodePool({ workers }, async (pool) => {
           const started = performance.now();
           const steps = criterion === 'taylor' ? taylorSteps : 1;
           const { model, history } = await runStructured(copy(dense), {
-            train, test, runner, modelName: name, datasetName: 'fashion-mnist',
-            settings: { ...STRUCTURED_DEFAULTS, method: criterion, ratio, steps, retrainEpochs: finetuneEpochs, lr: spec.lr / 4, seed, passSamples, latencyBatch: 64 },
+            train: finetune, test, runner, modelName: name, datasetName: 'fashion-mnist',
+            settings: { ...STRUCTURED_DEFAULTS, method: criterion, ratio, steps, retrainEpochs: finetuneEpochs, lr: spec.lr / 4, seed, passSamples, latencyBatch },
             onStep: (s, stage) => log(`${tag}: ${stage}: accuracy ${(100 * s.accuracy).toFixed(2)}%, ${(s.flops / 1e6).toFixed(2)} MFLOPs`),
           });
           if (dense.params.values.toArray().some((v, i) => v !== start[i])) throw new Error('the dense model changed');

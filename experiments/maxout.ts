@@ -4,9 +4,11 @@
 // experiments/results/maxout.json after every run: records { seed, iteration, paramsRemovedShare,
 // accuracy, denseAccuracy (dense trained the same total epochs) }.
 //   node --import tsx experiments/maxout.ts [--seeds 1,2,3] [--dense-epochs 6] [--iterations 3]
-//     [--retrain-epochs 2] [--remove 0.75] [--pass-samples 0] [--train-limit 0] [--workers 2]
-//     [--out experiments/results/maxout.json]
+//     [--retrain-epochs 2] [--remove 0.75] [--weight-sparsity 0] [--weight-steps 2] [--weight-epochs 1]
+//     [--retrain-lr 0.005] [--pass-samples 0] [--train-limit 0] [--workers 2] [--out experiments/results/maxout.json]
 // --remove is the share of each unit's k = 4 neurons gone after the last iteration (0.75: one stays).
+// --weight-sparsity > 0 masks that share of the remaining weights afterwards (magnitude, global),
+// in --weight-steps steps of --weight-epochs retraining each; those iterations follow the structural ones.
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin } from '../src/node/data.js';
 import { withNodePool, defaultWorkerCount } from '../src/node/workers.js';
@@ -23,20 +25,26 @@ const denseEpochs = Number(flag('dense-epochs', '6'));
 const iterations = Number(flag('iterations', '3'));
 const retrainEpochs = Number(flag('retrain-epochs', '2'));
 const remove = Number(flag('remove', '0.75'));
+const weightSparsity = Number(flag('weight-sparsity', '0'));
+const weightSteps = Number(flag('weight-steps', '2'));
+const weightEpochs = Number(flag('weight-epochs', '1'));
 const passSamples = Number(flag('pass-samples', '0'));
 const trainLimit = Number(flag('train-limit', '0'));
 const workers = Number(flag('workers', String(defaultWorkerCount())));
 const out = flag('out', 'experiments/results/maxout.json');
 const LR = 0.02;
+const retrainLr = Number(flag('retrain-lr', String(LR / 4)));
 
 const k = await loadNodeKernels();
 let train = await loadBuiltin('fashion-mnist', 'train');
 const test = await loadBuiltin('fashion-mnist', 'test');
 if (trainLimit > 0) train = train.subset(new Rng(7).shuffle(train.order()).slice(0, trainLimit), `fashion-mnist-${trainLimit}`);
-const totalEpochs = denseEpochs + iterations * retrainEpochs;
+const weightIterations = weightSparsity > 0 ? weightSteps : 0;
+const totalEpochs = denseEpochs + iterations * retrainEpochs + weightIterations * weightEpochs;
+const lastIteration = iterations + weightIterations;
 const head = {
   experiment: 'maxout', command: command('experiments/maxout.ts', args), versions: await versions(k),
-  settings: { seeds, denseEpochs, iterations, retrainEpochs, remove, passSamples, trainLimit, trainSamples: train.size, workers, totalEpochs, lr: LR },
+  settings: { seeds, denseEpochs, iterations, retrainEpochs, remove, weightSparsity, weightSteps, weightEpochs, retrainLr, passSamples, trainLimit, trainSamples: train.size, workers, totalEpochs, lr: LR },
 };
 const records: Record<string, unknown>[] = [];
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -51,16 +59,17 @@ await withNodePool({ workers }, async (pool) => {
     same.dispose();
     log(`seed ${seed}: dense after ${totalEpochs} epochs ${(100 * denseAccuracy).toFixed(2)}%`);
     const start = await denseModel(k, runner, train, { ...opts, epochs: denseEpochs });
-    const denseParams = start.params.size;
+    const denseParams = start.params.size; // a dense model has no zero parameters to speak of
     const { model } = await runStructured(start, {
       train, test, runner, modelName: 'lenet-5-maxout', datasetName: 'fashion-mnist',
-      settings: { ...STRUCTURED_DEFAULTS, method: 'maxout', ratio: remove, steps: iterations, retrainEpochs, lr: LR / 4, seed, passSamples, latencyBatch: 0 },
+      settings: { ...STRUCTURED_DEFAULTS, method: 'maxout', ratio: remove, steps: iterations, retrainEpochs, lr: retrainLr, seed, passSamples, latencyBatch: 0,
+        ...(weightSparsity > 0 ? { weights: { sparsity: weightSparsity, steps: weightSteps, epochs: weightEpochs, scope: 'global' as const } } : {}) },
       onStep: (s, stage) => {
-        log(`seed ${seed}: ${stage}: ${s.params} params, accuracy ${(100 * s.accuracy).toFixed(2)}%`);
-        if (s.phase === 'retrain' || s.phase === 'dense') {
-          records.push({ seed, iteration: s.iteration, paramsRemovedShare: 1 - s.params / denseParams, accuracy: s.accuracy, denseAccuracy, params: s.params, denseParams });
-        }
-        if (s.phase === 'remove') records.push({ seed, iteration: s.iteration, stage: 'removed, before retraining', paramsRemovedShare: 1 - s.params / denseParams, accuracy: s.accuracy, denseAccuracy, params: s.params, denseParams });
+        log(`seed ${seed}: ${stage}: ${s.nonzeroParams} of ${s.params} params non-zero, accuracy ${(100 * s.accuracy).toFixed(2)}%`);
+        // Removed: the structure gone (maxout neurons) and the weights masked (weight pruning).
+        const rec = { seed, iteration: s.iteration, paramsRemovedShare: 1 - s.nonzeroParams / denseParams, structuralShare: 1 - s.params / denseParams, accuracy: s.accuracy, denseAccuracy, params: s.params, nonzeroParams: s.nonzeroParams, denseParams };
+        if (s.phase === 'retrain' || s.phase === 'dense') records.push(rec);
+        if (s.phase === 'remove' || s.phase === 'prune') records.push({ ...rec, stage: `${s.phase === 'remove' ? 'neurons removed' : 'weights masked'}, before retraining` });
       },
     });
     model.dispose();
@@ -68,10 +77,10 @@ await withNodePool({ workers }, async (pool) => {
   }
 });
 
-const last = records.filter((r) => r.iteration === iterations && r.stage === undefined) as { accuracy: number; denseAccuracy: number; paramsRemovedShare: number }[];
+const last = records.filter((r) => r.iteration === lastIteration && r.stage === undefined) as { accuracy: number; denseAccuracy: number; paramsRemovedShare: number }[];
 if (last.length) {
   const pct = (v: number[]) => `${(100 * mean(v)).toFixed(2)} ± ${(100 * se(v)).toFixed(2)}`;
-  console.log(`\nafter ${iterations} iterations (${last.length} seeds): params removed ${pct(last.map((r) => r.paramsRemovedShare))}%, ` +
+  console.log(`\nafter ${lastIteration} iterations (${last.length} seeds): params removed ${pct(last.map((r) => r.paramsRemovedShare))}%, ` +
     `accuracy ${pct(last.map((r) => r.accuracy))}%, dense (same ${totalEpochs} epochs) ${pct(last.map((r) => r.denseAccuracy))}%`);
 }
 console.log(`wrote ${out}`);

@@ -16,11 +16,15 @@ export function flag(args: string[], name: string, fallback: string): string {
   return i >= 0 ? args[i + 1] : fallback;
 }
 
-/** A dense model of `net` trained `epochs` (SGD, momentum 0.9, cosine), cached in `cache` by name, seed and epochs. */
-export async function denseModel(k: Kernels, runner: Runner, train: Dataset, o: { name: string; net: () => GraphDef; seed: number; epochs: number; lr: number; cache: string; log: (m: string) => void }): Promise<Model> {
+/**
+ * A dense model of `net` trained `epochs` (SGD, momentum 0.9, cosine), cached in `cache` by name,
+ * seed, epochs and training-set size; `cachedOnly` refuses to train one that is not cached.
+ */
+export async function denseModel(k: Kernels, runner: Runner, train: Dataset, o: { name: string; net: () => GraphDef; seed: number; epochs: number; lr: number; cache: string; cachedOnly?: boolean; log: (m: string) => void }): Promise<Model> {
   const file = `${o.cache}/${o.name}-seed${o.seed}-epochs${o.epochs}-n${train.size}.lopm`;
   const cached = await readFile(file).catch(() => null);
   if (cached) return loadModel(new Uint8Array(cached), k, file).model;
+  if (o.cachedOnly) throw new Error(`--cached-only: no dense model ${file} (train it first without --cached-only)`);
   const model = new Model(new Graph(o.net()), k, { seed: o.seed });
   const started = performance.now();
   await runner.train(model, train, {

@@ -39,6 +39,7 @@ import { epochLine } from './train.js';
 import { progressRunner, stepLine, versions, withWorkers } from './pipeline.js';
 import { onInterrupt } from './interrupt.js';
 import { existsSync } from 'node:fs';
+import { LASSO_GROUPS, type LassoGroupKind } from '../prune/criteria/group-lasso.js';
 import { runDataFreePrune } from './prune-data-free.js';
 
 const METHODS = ['magnitude', 'l1-filter', ...STRUCTURED] as const;
@@ -79,10 +80,19 @@ interface PruneFlags {
   passSamples: number;
   lasso: number;
   lassoEpochs: number;
+  lassoGroups: LassoGroupKind[];
   epsilon: number;
   flops?: number;
   samples: number;
   leastSquares: boolean;
+}
+
+/** --lasso-groups: a comma-separated list of group kinds, each once. */
+function lassoKinds(raw: string): LassoGroupKind[] {
+  const kinds = raw.split(',').map((p) => p.trim());
+  const bad = kinds.find((g) => !(LASSO_GROUPS as readonly string[]).includes(g));
+  if (bad !== undefined || new Set(kinds).size !== kinds.length) throw new UsageError(`--lasso-groups must be a comma-separated list of ${LASSO_GROUPS.join(', ')}, each once; got '${raw}'`);
+  return kinds as LassoGroupKind[];
 }
 
 const structured = (m: Method): m is StructuredMethod => (STRUCTURED as readonly string[]).includes(m);
@@ -105,6 +115,7 @@ const ONLY: Record<string, { method: Method; flag: string }> = {
   layers: { method: 'l1-filter', flag: '--layers' },
   lasso: { method: 'group-lasso', flag: '--lasso' },
   lassoEpochs: { method: 'group-lasso', flag: '--lasso-epochs' },
+  lassoGroups: { method: 'group-lasso', flag: '--lasso-groups' },
   epsilon: { method: 'group-lasso', flag: '--epsilon' },
   flops: { method: 'thinet', flag: '--flops' },
   samples: { method: 'thinet', flag: '--samples' },
@@ -137,9 +148,10 @@ export function pruneCommand(program: Command): void {
     .option('--flops <x>', 'thinet: instead of --ratio, the FLOPs reduction to reach (2: half the FLOPs), by one share for every layer', number('--flops', { above: 1 }))
     .option('--samples <n>', 'thinet: (image, channel, location) samples per layer that reads the pruned one', integer('--samples', 1), THINET_DEFAULTS.samples)
     .option('--no-least-squares', 'thinet: keep the next layer\'s weights as they are (no least-squares reweighting of the kept channels)')
-    .option('--lasso <lambda>', 'group-lasso: the penalty λ on Σ‖filter‖₂ while training', number('--lasso', { above: 0 }), STRUCTURED_DEFAULTS.lasso.lambda)
+    .option('--lasso <lambda>', 'group-lasso: the penalty λ on Σ‖w_g‖₂ over the groups while training (a proximal step after every optimiser step)', number('--lasso', { above: 0 }), STRUCTURED_DEFAULTS.lasso.lambda)
     .option('--lasso-epochs <n>', 'group-lasso: epochs of training with the penalty before removal', integer('--lasso-epochs', 0), STRUCTURED_DEFAULTS.lasso.epochs)
-    .option('--epsilon <x>', 'group-lasso: remove filters whose norm is under this', number('--epsilon', { min: 0 }), STRUCTURED_DEFAULTS.lasso.epsilon)
+    .option('--lasso-groups <kinds>', `group-lasso: the groups penalised, comma-separated: ${LASSO_GROUPS.join(', ')}`, lassoKinds, STRUCTURED_DEFAULTS.lasso.groups)
+    .option('--epsilon <x>', 'group-lasso: remove units whose filter or channel norm is under this, mask filter shapes under it', number('--epsilon', { min: 0 }), STRUCTURED_DEFAULTS.lasso.epsilon)
     .option('--retrain-epochs <n>', 'epochs of retraining after each prune', integer('--retrain-epochs', 0), HAN_DEFAULTS.retrainEpochs)
     .option('--final-epochs <n>', 'magnitude: epochs of retraining after the last prune (default: --retrain-epochs)', integer('--final-epochs', 0))
     .option('--lr <x>', 'SGD learning rate while retraining (momentum 0.9, cosine schedule)', number('--lr', { above: 0 }), HAN_DEFAULTS.lr)
@@ -225,7 +237,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     say((magnitude
       ? `magnitude pruning (Han et al. 2015) to ${flags.layerSparsity ? `per-layer sparsity ${Object.entries(flags.layerSparsity).map(([n, v]) => `${n} ${percent(v, 1)}`).join(', ')}` : `${percent(flags.sparsity, 1)} sparsity, ${flags.scope}`}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
         `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr} (${flags.lrSchedule === 'restart' ? 'a cosine per retraining' : 'one cosine over all retraining'})`
-      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso}, then the filters under ${flags.epsilon}` : flags.method === 'thinet' && flags.flops !== undefined ? `${flags.flops}× fewer FLOPs, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}${flags.method === 'thinet' ? `, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : ''}`}, ` +
+      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso} on ${flags.lassoGroups.join(', ')} groups, then the groups under ${flags.epsilon}` : flags.method === 'thinet' && flags.flops !== undefined ? `${flags.flops}× fewer FLOPs, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}${flags.method === 'thinet' ? `, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : ''}`}, ` +
         `${flags.retrainEpochs} fine-tuning epoch${flags.retrainEpochs === 1 ? '' : 's'} per ${flags.method === 'thinet' ? 'layer' : 'step'} at lr ${flags.lr}`
       : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
         `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`) +
@@ -265,7 +277,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
         const s: StructuredSettings = {
           ...STRUCTURED_DEFAULTS, ...common, method: flags.method, ratio: flags.ratio, scope: cmd.getOptionValueSource('scope') === 'cli' ? flags.scope : 'layer',
           steps: cmd.getOptionValueSource('steps') === 'cli' ? flags.steps : 1,
-          passSamples: flags.passSamples, lasso: { lambda: flags.lasso, epochs: flags.lassoEpochs, epsilon: flags.epsilon },
+          passSamples: flags.passSamples, lasso: { lambda: flags.lasso, epochs: flags.lassoEpochs, epsilon: flags.epsilon, groups: flags.lassoGroups },
           ...(flags.layers ? { layers: flags.layers } : {}), ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }), ...distill,
           ...(flags.method === 'thinet' ? { thinet: { samples: flags.samples, leastSquares: flags.leastSquares }, ...(flags.flops === undefined ? {} : { flops: flags.flops }) } : {}),
         };

@@ -7,6 +7,7 @@ import { SoftmaxCrossEntropy } from './loss.js';
 import { Optimizer, checkOptimizer, type OptimizerOptions } from './optim/optimizer.js';
 import { learningRate, checkSchedule, type Schedule } from './optim/schedule.js';
 import { blendDistillation, checkDistillation, type Distillation } from './distill.js';
+import { applyProximal, checkProximal, type ProximalGroups } from './proximal.js';
 
 export interface BatchProgress {
   epoch: number;
@@ -41,6 +42,8 @@ export interface TrainOptions {
   optimizerState?: Optimizer;
   /** Learn from a teacher's logits as well as from the labels (distill.ts). */
   distill?: Distillation;
+  /** A proximal step (group lasso) after every optimiser step, at that step's learning rate (proximal.ts). */
+  proximal?: ProximalGroups;
 }
 
 export const DEFAULT_OPTIMIZER: OptimizerOptions = { kind: 'sgd', lr: 0.01, momentum: 0.9 };
@@ -97,6 +100,7 @@ export function checkTraining(model: Model, data: Dataset, options: TrainOptions
   checkSchedule(options.schedule ?? { kind: 'constant' });
   if (options.optimizer) checkOptimizer(options.optimizer);
   if (options.distill) checkDistillation(options.distill, data, model.graph.shapeOf(model.graph.outputs[0])[0], who);
+  if (options.proximal) checkProximal(options.proximal, model.params.trainableSize, who);
 }
 
 /** One epoch of optimiser steps as runEpochs plans it. */
@@ -186,6 +190,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
         const indices = batchOf(plan, b);
         const result = computeGradients(model, loss, data, indices, labels, 1, options.distill);
         plan.optimizer.step(plan.lrs[b]);
+        if (options.proximal) applyProximal(model.params.values.f32(), options.proximal, plan.lrs[b]);
         sum += result.loss;
         correct += result.correct;
         options.onBatch?.({ epoch: plan.epoch, batch: b, batches: plan.batches, loss: result.loss / indices.length });

@@ -13,6 +13,7 @@ import { prunableWeights, sparsity } from '../prune/masks.js';
 import { checkDistillWeights } from '../nn/distill.js';
 import { checkRun, teacherFor } from './runner.js';
 import { runStages, type PipelineRun, type Stage } from './stages.js';
+import { magnitudeStages } from './magnitude-stages.js';
 import type { History } from './history.js';
 
 export type { Runner } from './runner.js';
@@ -107,24 +108,16 @@ export async function runHan(start: Model, run: HanRun): Promise<{ model: Model;
   if (s.l1Epochs > 0) {
     stages.push({ name: 'l1', run: async (model) => { await fit(model, 0, { l1: s.l1 }, 'l1'); return { model, phase: 'retrain', iteration: 0 }; } });
   }
-  targets.forEach((target, i) => {
-    const iteration = i + 1;
-    stages.push({
-      name: `prune ${iteration}`,
-      run: async (model) => {
-        const scale = target / s.sparsity;
-        if (perLayer) pruneByMagnitude(model, { kind: 'layer', sparsity: Object.fromEntries(Object.entries(perLayer).map(([k, v]) => [k, v * scale])) });
-        else pruneByMagnitude(model, s.scope === 'global' ? { kind: 'global', sparsity: target } : { kind: 'layer', sparsity: target });
-        return { model: rescaleDropout(model, baseDropout), phase: 'prune', iteration };
-      },
-    });
-    if (phases[iteration] > 0) {
-      stages.push({
-        name: `retrain ${iteration}`,
-        run: async (model) => { await fit(model, iteration, { weightDecay: s.weightDecay }, `retrain ${iteration}`); return { model, phase: 'retrain', iteration }; },
-      });
-    }
-  });
+  stages.push(...magnitudeStages(targets, {
+    prune: (model, target) => {
+      const scale = target / s.sparsity;
+      if (perLayer) pruneByMagnitude(model, { kind: 'layer', sparsity: Object.fromEntries(Object.entries(perLayer).map(([k, v]) => [k, v * scale])) });
+      else pruneByMagnitude(model, s.scope === 'global' ? { kind: 'global', sparsity: target } : { kind: 'layer', sparsity: target });
+      return rescaleDropout(model, baseDropout);
+    },
+    retrain: (model, step, stage) => fit(model, step, { weightDecay: s.weightDecay }, stage),
+    epochs: (step) => phases[step],
+  }));
   if (s.removeDead) {
     stages.push({
       name: 'remove dead',

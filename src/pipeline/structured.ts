@@ -14,7 +14,9 @@ import { dependencyGroups, type ChannelGroup } from '../graph/dependency.js';
 import { checkDistillWeights } from '../nn/distill.js';
 import { pruneFilters } from '../prune/filters.js';
 import { criterion, UNIT_CRITERIA, type UnitCriterionName } from '../prune/criteria/index.js';
-import { groupLassoProx, groupNorms } from '../prune/criteria/group-lasso.js';
+import { groupLassoProximal, LASSO_GROUPS, type LassoGroupKind } from '../prune/criteria/group-lasso.js';
+import { removeLassoGroups } from '../prune/criteria/group-lasso-remove.js';
+import type { ProximalGroups } from '../nn/proximal.js';
 import { maxoutHooks, maxoutUnits, pruneMaxoutNeurons } from '../prune/criteria/maxout.js';
 import { correlationHooks, correlationLayers, pruneByCorrelation } from '../prune/criteria/correlation.js';
 import type { PassStats, HookSpec } from '../workers/hooks.js';
@@ -25,6 +27,9 @@ import type { History, ThinetRecord } from './history.js';
 import { consumersOf, samplePass } from '../prune/thinet/sample.js';
 import { thinetApply } from '../prune/thinet/prune.js';
 import { ratioForFlops } from '../prune/flops-target.js';
+import { pruneByMagnitude } from '../prune/magnitude.js';
+import { sparsityTargets } from '../prune/schedule.js';
+import { magnitudeStages } from './magnitude-stages.js';
 
 export const METHODS = [...UNIT_CRITERIA, 'maxout', 'correlation', 'thinet'] as const;
 export type Method = (typeof METHODS)[number];
@@ -52,12 +57,22 @@ export interface StructuredSettings {
   seed: number;
   /** Samples of the training set each data pass visits (0: all of them; a seeded random subset otherwise). */
   passSamples: number;
-  /** group-lasso: training epochs with the penalty λ·Σ‖w_g‖ (proximal step after every epoch), and the removal threshold ε on ‖w_g‖. */
-  lasso: { lambda: number; epochs: number; epsilon: number };
+  /**
+   * group-lasso: training epochs with the penalty λ·Σ‖w_g‖ over the groups of `groups` (filters,
+   * channels, filter shapes; a proximal step after every optimiser step), and the threshold ε on
+   * ‖w_g‖ under which units (filter or channel) are removed and shapes masked.
+   */
+  lasso: { lambda: number; epochs: number; epsilon: number; groups?: LassoGroupKind[] };
   /** Batch size of the latency measurement (0: don't measure). */
   latencyBatch: number;
   /** Distil from the starting model while fine-tuning (src/nn/distill.ts). */
   distill?: { alpha: number; temperature: number };
+  /**
+   * Magnitude (weight) pruning after the structural steps (Rueda et al. follow maxout pruning with
+   * it): the remaining prunable weights masked to `sparsity` in `steps` equal steps, each retrained
+   * `epochs`, through Han's stages (magnitude-stages.ts).
+   */
+  weights?: { sparsity: number; steps: number; epochs: number; scope: 'global' | 'layer' };
   /** thinet: instead of `ratio`, a FLOPs reduction factor (2: half the FLOPs) met by one ratio for every chosen layer. */
   flops?: number;
   /** thinet: (image, channel, location) triples sampled per reading layer, from `passSamples` images (0: samples / 10); least-squares reweighting. */
@@ -68,7 +83,7 @@ export const THINET_DEFAULTS = { samples: 10_000, leastSquares: true };
 
 export const STRUCTURED_DEFAULTS: StructuredSettings = {
   method: 'l1', ratio: 0.5, scope: 'layer', steps: 1, retrainEpochs: 2, lr: 0.01, weightDecay: 5e-4, batchSize: 64, seed: 1,
-  passSamples: 0, lasso: { lambda: 1e-4, epochs: 2, epsilon: 1e-3 }, latencyBatch: 64,
+  passSamples: 0, lasso: { lambda: 1e-4, epochs: 2, epsilon: 1e-3, groups: ['filter', 'channel', 'shape'] }, latencyBatch: 64,
 };
 
 export interface StructuredRun extends PipelineRun {
@@ -122,10 +137,10 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
     settings: { ...s, layers }, versions: run.versions ?? {}, steps: [],
   };
   const distill = await teacherFor(start, run, s.retrainEpochs > 0 || s.lasso.epochs > 0 ? s.distill : undefined);
-  const fit = (model: Model, epochs: number, stage: string, onEpoch?: (e: EpochReport) => void) => run.runner.train(model, run.train, {
+  const fit = (model: Model, epochs: number, stage: string, onEpoch?: (e: EpochReport) => void, proximal?: ProximalGroups) => run.runner.train(model, run.train, {
     epochs, batchSize: s.batchSize, seed: s.seed, schedule: { kind: 'cosine', epochs },
     optimizer: { kind: 'sgd', lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay },
-    onEpoch: (e) => { onEpoch?.(e); run.onEpoch?.(e, stage); }, distill,
+    onEpoch: (e) => { onEpoch?.(e); run.onEpoch?.(e, stage); }, distill, ...(proximal ? { proximal } : {}),
   });
   const pass = async (model: Model, hooks: Record<string, HookSpec>): Promise<PassStats> => {
     if (Object.keys(hooks).length === 0) return {};
@@ -144,10 +159,9 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
     stages.push({
       name: 'group lasso',
       run: async (model) => {
-        const batches = Math.ceil(run.train.size / s.batchSize);
-        // NOTE: one proximal step per epoch, of the epoch's summed step sizes: the penalty's
-        // shrinkage without a hook inside the (possibly parallel) training loop.
-        await fit(model, s.lasso.epochs, 'group lasso', (e) => groupLassoProx(model, groupsOf(model), s.lasso.lambda, e.lr * batches));
+        // The penalty's proximal step after every optimiser step (src/nn/proximal.ts), on this thread or the pool.
+        const proximal = groupLassoProximal(model, groupsOf(model), s.lasso.lambda, s.lasso.groups);
+        await fit(model, s.lasso.epochs, 'group lasso', undefined, proximal);
         return { model, phase: 'retrain', iteration: 0 };
       },
     });
@@ -183,11 +197,13 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
         const c = unitCriterion!;
         const groups = groupsOf(model);
         const stats = await pass(model, c.hooks?.(model, groups) ?? {});
-        const counts = Object.fromEntries(groups.map((g, gi) => {
-          const l = layers[gi];
-          if (m === 'group-lasso') return [g.producers[0], groupNorms(model, g).filter((n) => n < s.lasso.epsilon).length];
-          return [g.producers[0], Math.max(0, Math.round(ratioOf(l) * initial[l] * share) - removed[l])];
-        }));
+        if (m === 'group-lasso') {
+          const { model: next, units } = removeLassoGroups(model, groups, s.lasso.epsilon, s.lasso.groups!);
+          units.forEach((n, gi) => { removed[layers[gi]] += n; });
+          if (next !== model) model.dispose();
+          return { model: next, phase: 'remove', iteration: i };
+        }
+        const counts = Object.fromEntries(groups.map((g, gi) => [g.producers[0], Math.max(0, Math.round(ratioOf(layers[gi]) * initial[layers[gi]] * share) - removed[layers[gi]])]));
         const { model: next, cuts } = pruneFilters(model, { ratio: 0, layers, criterion: c, stats, scope: s.scope, counts });
         for (const cut of cuts) removed[layers.find((l) => cut.group.producers.includes(l))!] += cut.units.length;
         if (next !== model) model.dispose();
@@ -199,10 +215,19 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
       stages.push({ name: `retrain ${i}`, run: async (model) => { await fit(model, epochs, `retrain ${i}`); return { model, phase: 'retrain', iteration: i }; } });
     }
   }
+  if (s.weights && s.weights.sparsity > 0) {
+    const w = s.weights;
+    stages.push(...magnitudeStages(sparsityTargets(w.sparsity, { kind: 'iterative', steps: w.steps }), {
+      prune: (model, target) => { pruneByMagnitude(model, { kind: w.scope, sparsity: target }); return model; },
+      retrain: (model, _step, stage) => fit(model, w.epochs, stage),
+      epochs: () => w.epochs,
+      firstIteration: (m === 'thinet' ? layers.length : steps) + 1,
+    }));
+  }
   const model = await runStages(start, stages, run, history, {
     what: 'structured pruning', key: 'structured', settings: s, latencyBatch: s.latencyBatch,
     state: {
-      save: () => ({ removed: { ...removed }, ...(m === 'thinet' ? { thinet } : {}) }),
+      save: () => ({ removed: { ...removed }, ...(m === 'thinet' ? { thinet } : {})}),
       restore: (saved) => { Object.assign(removed, saved.removed); if (saved.thinet) thinet.push(...(saved.thinet as ThinetRecord[])); },
     },
   });
@@ -264,10 +289,19 @@ export function checkStructured(settings: StructuredSettings): StructuredSetting
     if (!Number.isInteger(v) || v < min) throw bad(`'${k}' must be an integer ≥ ${min}`, v);
   }
   if (!(s.lr > 0 && Number.isFinite(s.lr))) throw bad("'lr' must be a finite number > 0", s.lr);
+  const kinds = s.lasso.groups;
+  if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((g) => !(LASSO_GROUPS as readonly string[]).includes(g))) throw bad(`'lasso.groups' must be a non-empty list of ${LASSO_GROUPS.join(', ')}`, kinds);
   for (const [k, v] of [['weightDecay', s.weightDecay], ['lasso.lambda', s.lasso.lambda], ['lasso.epsilon', s.lasso.epsilon]] as const) {
     if (!(v >= 0 && Number.isFinite(v))) throw bad(`'${k}' must be a finite number ≥ 0`, v);
   }
   if (s.distill) checkDistillWeights(s.distill, 'structured pruning');
+  if (s.weights !== undefined) {
+    const w = s.weights;
+    if (typeof w !== 'object' || w === null) throw bad("'weights' must be { sparsity, steps, epochs, scope }", w);
+    if (!(w.sparsity >= 0 && w.sparsity < 1)) throw bad("'weights.sparsity' must be in [0, 1)", w.sparsity);
+    for (const [k, v, min] of [['steps', w.steps, 1], ['epochs', w.epochs, 0]] as const) if (!Number.isInteger(v) || v < min) throw bad(`'weights.${k}' must be an integer ≥ ${min}`, v);
+    if (w.scope !== 'global' && w.scope !== 'layer') throw bad("'weights.scope' must be 'global' or 'layer'", w.scope);
+  }
   if (s.method !== 'thinet') {
     if (s.flops !== undefined) throw bad(`'flops' is for method thinet, not ${s.method}`, s.flops);
     if (s.thinet !== undefined) throw bad(`'thinet' settings are for method thinet, not ${s.method}`, s.thinet);

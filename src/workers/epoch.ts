@@ -22,6 +22,7 @@ import type { Model } from '../nn/model.js';
 import type { SoftmaxCrossEntropy } from '../nn/loss.js';
 import { Optimizer, type OptimizerOptions } from '../nn/optim/optimizer.js';
 import { batchOf, computeGradients } from '../nn/train.js';
+import { applyProximal, type ProximalGroups } from '../nn/proximal.js';
 import { paramRanges, shards, slotView } from './layout.js';
 
 /** Workers that arrived at the current barrier. */
@@ -91,6 +92,8 @@ export interface EpochRequest {
   mask: Float32Array | null;
   /** TrainOptions.distill with the teacher's logits in shared memory (f32), or null. */
   distill: { teacher: SharedArrayBuffer; alpha: number; temperature: number } | null;
+  /** TrainOptions.proximal, or null: applied to this replica before each batch's gradients (after the previous step); the orchestrator applies the last step's. */
+  proximal: ProximalGroups | null;
   control: SharedArrayBuffer;
   stats: SharedArrayBuffer;
 }
@@ -147,6 +150,8 @@ export function trainEpoch(r: EpochReplica, data: Dataset, q: EpochRequest): Epo
     optimizer.buffers().forEach((s, i) => s.set(q.state[i]));
     for (let b = 0; b < batches; b++) {
       const t0 = performance.now();
+      // The previous step's proximal step, on the whole replica: every worker gets the same values.
+      if (q.proximal && b > 0) applyProximal(p.values.f32(), q.proximal, q.lrs[b - 1]);
       const indices = batchOf(q, b);
       const n = indices.length;
       const parts = shards(n, W);

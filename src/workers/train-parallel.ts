@@ -9,6 +9,7 @@ import type { Model } from '../nn/model.js';
 import { batchOf, checkData, checkTraining, runEpochs, type EpochPlan, type EpochReport, type Evaluation, type StepResult, type TrainOptions } from '../nn/train.js';
 import { batchesDone, controlBuffer, failedWorker, requestStop, signalFailure, type EpochRequest, type EpochResult } from './epoch.js';
 import { paramRanges } from './layout.js';
+import { applyProximal } from '../nn/proximal.js';
 import type { WorkerPool } from './pool.js';
 import type { PassResult } from './worker.js';
 
@@ -92,7 +93,7 @@ async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number
     const request = {
       data: id, order: plan.order, batchSize: plan.batchSize, lrs: plan.lrs, workers: W,
       optimizer: { ...optimizer.options }, steps: optimizer.steps, state: state.map((s) => s.slice(range.start, range.end)),
-      mask: mask ?? null, distill, control: control.buffer as SharedArrayBuffer, stats: stats.buffer as SharedArrayBuffer,
+      mask: mask ?? null, distill, proximal: options.proximal ?? null, control: control.buffer as SharedArrayBuffer, stats: stats.buffer as SharedArrayBuffer,
     };
     return pool.call(w, `training epoch ${plan.epoch + 1} on '${data.name}'`, (api) => api.trainEpoch(request)).catch((e) => {
       // A worker that threw has told the others already; one that died cannot: wake them here.
@@ -107,6 +108,8 @@ async function epochOn(pool: WorkerPool, model: Model, data: Dataset, id: number
   const results = settled.map((s) => (s as PromiseFulfilledResult<EpochResult>).value);
 
   pool.pull(model);
+  // The workers applied the proximal step of every step but the last (epoch.ts).
+  if (options.proximal) applyProximal(p.values.f32(), options.proximal, plan.lrs[plan.batches - 1]);
   optimizer.steps = results[0].steps;
   const buffers = optimizer.buffers();
   results.forEach((r, w) => r.state.forEach((s, i) => buffers[i].set(s, ranges[w].start)));

@@ -59,19 +59,21 @@ test('maxout removes neurons inside the units of the maxout LeNet-5; l2, random,
   const m = await lopper(['prune', at('maxout.lopm'), ...common(), '--method', 'maxout', '--ratio', '0.5', '--workers', '1', '--pass-samples', '32', '-o', at('mx.lopm')]);
   assert.is(m.code, 0, m.stderr);
   assert.equal(JSON.parse(m.stdout).removed, { maxout1: 250 });
-  for (const [method, extra] of [['l2', []], ['random', ['--steps', '2']], ['correlation', ['--ratio', '0.8']], ['group-lasso', ['--lasso', '1', '--lasso-epochs', '1']]] as const) {
+  for (const [method, extra] of [['l2', []], ['random', ['--steps', '2']], ['correlation', ['--ratio', '0.8']], ['group-lasso', ['--lasso', '1', '--lasso-epochs', '1']], ['group-lasso', ['--lasso', '1', '--lasso-epochs', '1', '--lasso-groups', 'channel,shape']]] as const) {
     const r = await lopper(['prune', onnx, ...common(), '--method', method, '--workers', '1', ...extra, '-o', at(`${method}.lopm`)]);
     assert.is(r.code, 0, `${method}: ${r.stderr}`);
   }
 });
 
 test('a flag of one method is refused with another', async () => {
-  const [a, b] = await Promise.all([
+  const [a, b, c] = await Promise.all([
     lopper(['prune', onnx, ...common(), '--method', 'apoz', '--lasso', '0.1', '-o', at('x.lopm')]),
     lopper(['prune', onnx, ...common(), '--method', 'taylor', '--sparsity', '0.5', '-o', at('x.lopm')]),
+    lopper(['prune', onnx, ...common(), '--method', 'group-lasso', '--lasso-groups', 'filter,kernel', '-o', at('x.lopm')]),
   ]);
   fails(a, 2, '--lasso is for --method group-lasso, not apoz');
   fails(b, 2, '--sparsity is for --method magnitude, not taylor');
+  fails(c, 2, "--lasso-groups must be a comma-separated list of filter, channel, shape, each once; got 'filter,kernel'");
 });
 
 test.run();

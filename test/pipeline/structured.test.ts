@@ -14,6 +14,7 @@ import { sequential } from '../../src/nn/nets.js';
 import { Conv2d, Dense, Flatten, Maxout, MaxPool2d, Relu } from '../../src/nn/layers/index.js';
 import { runStructured, STRUCTURED_DEFAULTS, type Method, type StructuredSettings } from '../../src/pipeline/structured.js';
 import { createRunner } from '../../src/pipeline/runner.js';
+import { sparsityTargets } from '../../src/prune/schedule.js';
 import type { CheckpointStore } from '../../src/pipeline/stages.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 
@@ -85,6 +86,17 @@ test('maxout removes the least-winning neurons inside every unit; correlation ma
   c.model.dispose();
 });
 
+test('weight pruning follows the structural steps through Han\'s stages: masked to the share, kept while retraining', async () => {
+  const start = new Model(maxoutNet(), await k(), { seed: 3 });
+  const { model, history } = await runStructured(start, run(base('maxout', { ratio: 0.5, steps: 1, weights: { sparsity: 0.6, steps: 2, epochs: 1, scope: 'global' } })));
+  assert.equal(history.steps.map((s) => `${s.phase} ${s.iteration}`), ['dense 0', 'remove 1', 'retrain 1', 'prune 2', 'retrain 2', 'prune 3', 'retrain 3']);
+  assert.ok(Math.abs(history.steps[3].sparsity - sparsityTargets(0.6, { kind: 'iterative', steps: 2 })[0]) < 0.01, `the schedule's first step: ${history.steps[3].sparsity}`);
+  assert.ok(Math.abs(history.steps[6].sparsity - 0.6) < 0.01, `all the way, after retraining: ${history.steps[6].sparsity}`);
+  assert.ok(history.steps[6].nonzeroParams < history.steps[2].nonzeroParams * 0.5, 'masked weights count as removed');
+  assert.is(history.steps[6].params, history.steps[2].params, 'masking keeps the structure');
+  model.dispose();
+});
+
 test('group lasso trains with the penalty, then removes what it drove under ε', async () => {
   const start = new Model(convNet(), await k(), { seed: 5 });
   const { model, history, removed } = await runStructured(start, run(base('group-lasso', { lasso: { lambda: 4, epochs: 2, epsilon: 1e-3 } })));
@@ -143,6 +155,8 @@ test('bad settings are refused before any work', async () => {
     [{ scope: 'global', method: 'maxout' }, /scope 'global' ranks units of l1, l2, apoz, taylor or random across layers, not of maxout/],
     [{ steps: 0 }, /'steps' must be an integer ≥ 1, got 0/],
     [{ method: 'maxout' }, /./],
+    [{ weights: { sparsity: 1, steps: 1, epochs: 0, scope: 'global' } }, /'weights.sparsity' must be in \[0, 1\), got 1/],
+    [{ weights: { sparsity: 0.5, steps: 0, epochs: 0, scope: 'global' } }, /'weights.steps' must be an integer ≥ 1, got 0/],
     [{ layers: ['fc2'] }, /'fc2' cannot be pruned/],
   ] as [Partial<StructuredSettings>, RegExp][]) {
     try {

@@ -20,7 +20,9 @@ import { l2Scores } from '../../src/prune/criteria/norms.js';
 import { apoz } from '../../src/prune/criteria/apoz.js';
 import { taylor } from '../../src/prune/criteria/taylor.js';
 import { randomCriterion } from '../../src/prune/criteria/random.js';
-import { groupLassoGradient, groupLassoPenalty, groupLassoProx, groupNorms } from '../../src/prune/criteria/group-lasso.js';
+import { groupLassoGradient, groupLassoPenalty, groupLassoProx, groupNorms, lassoGroups } from '../../src/prune/criteria/group-lasso.js';
+import { removeLassoGroups } from '../../src/prune/criteria/group-lasso-remove.js';
+import { applyProximal, checkProximal, proximalGroups } from '../../src/nn/proximal.js';
 import { maxoutHooks, pruneMaxoutNeurons } from '../../src/prune/criteria/maxout.js';
 import { correlationHooks, pearson, pruneByCorrelation } from '../../src/prune/criteria/correlation.js';
 import { removeUnits } from '../../src/prune/surgery.js';
@@ -126,16 +128,17 @@ test('group lasso: the penalty\'s gradient matches finite differences; prox zero
   const groups = dependencyGroups(model.graph).filter((g) => g.prunable);
   const v = model.params.values.f32();
   const grads = new Float64Array(model.params.size);
-  groupLassoGradient(model, groups, 0.3, grads);
+  const kinds = ['filter', 'channel', 'shape'] as const;
+  groupLassoGradient(model, groups, 0.3, grads, kinds);
   const rng = new Rng(5);
   for (let t = 0; t < 40; t++) {
     const i = rng.int(0, model.params.trainableSize - 1);
     const x = v[i];
     const h = 1e-2;
     v[i] = x + h;
-    const up = groupLassoPenalty(model, groups, 0.3);
+    const up = groupLassoPenalty(model, groups, 0.3, kinds);
     v[i] = x - h;
-    const down = groupLassoPenalty(model, groups, 0.3);
+    const down = groupLassoPenalty(model, groups, 0.3, kinds);
     v[i] = x;
     const fd = (up - down) / (2 * h);
     assert.ok(Math.abs(fd - grads[i]) < 2e-3 + 1e-2 * Math.abs(fd), `param ${i}: finite difference ${fd}, gradient ${grads[i]}`);
@@ -156,6 +159,51 @@ test('group lasso: the penalty\'s gradient matches finite differences; prox zero
   assert.ok(Math.abs(then.loss - before.loss) < 1e-5, `removing zeroed groups changes the loss by ${then.loss - before.loss}`);
   slim.dispose();
   model.dispose();
+});
+
+test('group lasso groups: filters, channels (the readers\' input slices) and filter shapes, by direct indexing', async () => {
+  const model = new Model(convNet(), await k(), { seed: 6 });
+  const g = dependencyGroups(model.graph).find((x) => x.producers.includes('conv1'))!;
+  const w = model.params.entry('conv1', 'weight');
+  const b = model.params.entry('conv1', 'bias');
+  const fc = model.params.entry('fc1', 'weight');
+  const filters = lassoGroups(model, g, 'filter');
+  assert.equal(filters[2], [...Array.from({ length: 9 }, (_, i) => w.start + 18 + i), b.start + 2]);
+  // conv1's 6 channels of 4×4 reach fc1 (16 × 96) through Flatten: channel 2 is columns 32…47 of every row.
+  const channels = lassoGroups(model, g, 'channel');
+  assert.is(channels.length, 6);
+  assert.equal([...channels[2]].sort((x, y) => x - y), Array.from({ length: 16 }, (_, o) => Array.from({ length: 16 }, (_, c) => fc.start + o * 96 + 32 + c)).flat());
+  const shapes = lassoGroups(model, g, 'shape');
+  assert.is(shapes.length, 9, 'one per kernel position (1 input channel × 3 × 3)');
+  assert.equal(shapes[4], Array.from({ length: 6 }, (_, f) => w.start + f * 9 + 4));
+  // A zeroed channel comes out without changing anything: removeLassoGroups removes it exactly.
+  const v = model.params.values.f32();
+  for (const i of channels[3]) v[i] = 0;
+  const data = quadrants(20, 3);
+  const before = evaluate(model, data);
+  const { model: slim, units, shapes: masked } = removeLassoGroups(model, [g], 1e-6, ['filter', 'channel', 'shape']);
+  assert.equal(units, [1]);
+  assert.is(masked, 0);
+  assert.ok(Math.abs(evaluate(slim, data).loss - before.loss) < 1e-5, 'removing a zero channel changes nothing');
+  slim.dispose();
+  model.dispose();
+});
+
+test('the proximal step shrinks each group\'s norm by step·λ, to exactly 0 below it', () => {
+  const rng = new Rng(8);
+  const v = Float32Array.from({ length: 20 }, () => rng.uniform(-1, 1));
+  const groups = [[0, 1, 2], [5, 9], [10, 11, 12, 13]];
+  const norms = groups.map((g) => Math.hypot(...g.map((i) => v[i])));
+  const t = (norms[0] + norms[1]) / 2;
+  const before = Float32Array.from(v);
+  const zeroed = applyProximal(v, proximalGroups(1, groups), t);
+  groups.forEach((g, j) => {
+    const after = Math.hypot(...g.map((i) => v[i]));
+    assert.ok(Math.abs(after - Math.max(0, norms[j] - t)) < 1e-5, `group ${j}: ${after} vs ${Math.max(0, norms[j] - t)}`);
+  });
+  assert.is(zeroed, groups.filter((_, j) => norms[j] <= t).length);
+  for (const i of [3, 4, 6, 7, 8, 14, 19]) assert.is(v[i], before[i], `index ${i} is in no group`);
+  assert.throws(() => checkProximal(proximalGroups(1, [[25]]), 20, 'train'), /train: 'proximal' index 25 is not one of the model's 20 trainable parameters/);
 });
 
 test('maxout: the least-winning neuron of every unit goes; neurons that never win go with no change to the outputs', async () => {

@@ -28,6 +28,8 @@ import { Dense } from '../../src/nn/layers/dense.js';
 import { Relu } from '../../src/nn/layers/relu.js';
 import { Dropout } from '../../src/nn/layers/dropout.js';
 import type { GraphDef } from '../../src/graph/graph.js';
+import { dependencyGroups } from '../../src/graph/dependency.js';
+import { groupLassoProximal } from '../../src/prune/criteria/group-lasso.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 
 const pools: Record<number, WorkerPool> = {};
@@ -208,6 +210,23 @@ test('distillation: 2 and 3 workers match train(), each shard blending its own s
   const options: TrainOptions = { epochs: 2, batchSize: 10, seed: 3, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, distill: { teacher, alpha: 0.6, temperature: 3 } };
   for (const n of [2, 3] as const) {
     const { single, multi } = await compare(tinyConv(), data, options, n);
+    single.dispose();
+    multi.dispose();
+  }
+});
+
+test('a proximal step (group lasso) after every step: 1, 2 and 3 workers match train(), and groups reach exact zeros', async () => {
+  const data = images(45, [1, 12, 12], 6);
+  const probe = new Model(new Graph(tinyConv()), await k(), { seed: 7 });
+  const groups = dependencyGroups(probe.graph).filter((g) => g.prunable);
+  const proximal = groupLassoProximal(probe, groups, 0.4, ['filter', 'channel', 'shape']);
+  probe.dispose();
+  const options: TrainOptions = { epochs: 2, batchSize: 10, seed: 3, schedule: { kind: 'cosine', epochs: 2 }, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9 }, proximal };
+  for (const n of [1, 2, 3] as const) {
+    const { single, multi } = await compare(tinyConv(), data, options, n);
+    const v = multi.params.values.f32();
+    const zero = Array.from({ length: proximal.offsets.length - 1 }, (_, g) => proximal.indices.subarray(proximal.offsets[g], proximal.offsets[g + 1]).every((i) => v[i] === 0));
+    if (n === 1) assert.ok(zero.some(Boolean), 'the penalty zeroes some groups');
     single.dispose();
     multi.dispose();
   }
