@@ -119,3 +119,71 @@ function dot(p: usize, q: usize, n: i32): f64 {
   for (; k < n; k++) s += load<f64>(p + (<usize>k << 3)) * load<f64>(q + (<usize>k << 3));
   return s;
 }
+
+/** Bytes of scratch `f32_thinet_gather` needs for a reader of C input entries: f64 [C]. */
+export function f32_thinet_gather_scratch_bytes(C: i32): i32 {
+  return C * 8;
+}
+
+/**
+ * ThiNet's sampling gather: for each of n rows (s, o, l) of `rows` (i32 [n, 3]: sample of x,
+ * output channel, location oh·OW + ow), the contribution of every input entry e of the reader,
+ * c_e = Σ_{kh,kw} W[o, e, kh, kw]·x[s, e, ih, iw] (zero padding, bias excluded), then
+ * xhat[r, u] = Σ_t c_{entries[u·perUnit + t]} per unit u and y[r] = Σ_e c_e.
+ * x [S, C, H, W]; weight [OC, C, KH, KW]; geometry i32 [14]: C, H, W, OW, KH, KW, SH, SW, PH, PW,
+ * DH, DW, units, perUnit. Each c_e is summed in f32 (at most KH·KW terms), the sums over e in f64.
+ */
+export function f32_thinet_gather(
+  xhat: usize, // [n, units]
+  y: usize, // [n]
+  x: usize,
+  weight: usize,
+  rows: usize, // i32 [n, 3]
+  entries: usize, // i32 [units · perUnit]
+  geometry: usize, // i32 [14]
+  n: i32,
+  scratch: usize, // f32_thinet_gather_scratch_bytes(C): c_e, f64
+): void {
+  const C = load<i32>(geometry), H = load<i32>(geometry, 4), W = load<i32>(geometry, 8), OW = load<i32>(geometry, 12);
+  const KH = load<i32>(geometry, 16), KW = load<i32>(geometry, 20), SH = load<i32>(geometry, 24), SW = load<i32>(geometry, 28);
+  const PH = load<i32>(geometry, 32), PW = load<i32>(geometry, 36), DH = load<i32>(geometry, 40), DW = load<i32>(geometry, 44);
+  const units = load<i32>(geometry, 48), perUnit = load<i32>(geometry, 52);
+  const HW = <usize>H * <usize>W;
+  const K = <usize>KH * <usize>KW;
+  for (let r = 0; r < n; r++) {
+    const row = rows + <usize>r * 12;
+    const s = load<i32>(row), o = load<i32>(row, 4), l = load<i32>(row, 8);
+    const oh = l / OW, ow = l % OW;
+    // The window's rows and columns inside the input: the same for every entry.
+    let kh0 = 0, kh1 = KH, kw0 = 0, kw1 = KW;
+    while (kh0 < KH && oh * SH - PH + kh0 * DH < 0) kh0++;
+    while (kh1 > kh0 && oh * SH - PH + (kh1 - 1) * DH >= H) kh1--;
+    while (kw0 < KW && ow * SW - PW + kw0 * DW < 0) kw0++;
+    while (kw1 > kw0 && ow * SW - PW + (kw1 - 1) * DW >= W) kw1--;
+    const xs = x + <usize>s * <usize>C * HW * 4;
+    const ws = weight + <usize>o * <usize>C * K * 4;
+    let total: f64 = 0;
+    for (let e = 0; e < C; e++) {
+      const xe = xs + <usize>e * HW * 4;
+      const we = ws + <usize>e * K * 4;
+      let c: f32 = 0;
+      for (let kh = kh0; kh < kh1; kh++) {
+        const xr = xe + <usize>(oh * SH - PH + kh * DH) * <usize>W * 4;
+        const wr = we + <usize>(kh * KW) * 4;
+        for (let kw = kw0; kw < kw1; kw++) {
+          c += load<f32>(wr + (<usize>kw << 2)) * load<f32>(xr + (<usize>(ow * SW - PW + kw * DW) << 2));
+        }
+      }
+      store<f64>(scratch + (<usize>e << 3), <f64>c);
+      total += <f64>c;
+    }
+    const out = xhat + <usize>r * <usize>units * 4;
+    for (let u = 0; u < units; u++) {
+      let v: f64 = 0;
+      const eu = entries + <usize>(u * perUnit) * 4;
+      for (let t = 0; t < perUnit; t++) v += load<f64>(scratch + (<usize>load<i32>(eu + (<usize>t << 2)) << 3));
+      store<f32>(out + (<usize>u << 2), <f32>v);
+    }
+    store<f32>(y + (<usize>r << 2), <f32>total);
+  }
+}

@@ -1,7 +1,7 @@
 // ThiNet's steps for one 512-channel layer from 10,000 samples, timed apart and in total: sampling
-// the contributions x̂ of a 3×3 conv reading 512 channels (14×14, as VGG-16's conv5), the Gram
-// matrix (one wasm gemm), the greedy removal of half the channels and the least-squares scales
-// of the rest (wasm Cholesky), beside numpy doing the same Gram, selection and solve on the same
+// the contributions x̂ of a 3×3 conv reading 512 channels (14×14, as VGG-16's conv5; the wasm
+// gather beside its TS twin), the Gram matrix (one wasm gemm), the greedy removal of half the
+// channels and the least-squares scales of the rest (wasm Cholesky), beside numpy doing the same Gram, selection and solve on the same
 // x̂ with one BLAS thread (bench/baselines/thinet_numpy.py). Bar: selection + least squares < 1 s.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { Rng } from '../src/nn/random.js';
 import { gram, greedyRemove } from '../src/kernels/ops/thinet.js';
 import { planSamples, sampleBatch, type Consumer } from '../src/prune/thinet/sample.js';
 import { leastSquaresScales } from '../src/prune/thinet/select.js';
+import { f32_thinet_gather } from '../src/kernels/reference/thinet.js';
 import { medianMs, printTable, type BenchRecord } from './lib/measure.js';
 import type { SuiteOptions } from './run.js';
 
@@ -44,8 +45,16 @@ export async function run({ quick }: SuiteOptions) {
   const plan = planSamples(consumer, images, m, 2);
   const xhat = new Float32Array(m * C);
   const y = new Float32Array(m);
-  const sample = () => sampleBatch(consumer, weight, x, 0, images, plan, xhat, y);
+  const [xT, weightT] = [k.from(x, [images, C, HW, HW]), k.from(weight, [C, C, 3, 3])];
+  const sample = () => sampleBatch(consumer, weightT, xT, 0, images, plan, xhat, y);
   sample();
+  // The same gather by the TS twin (the spec): rows as the wasm path builds them.
+  const triples = Int32Array.from({ length: 3 * m }, (_, i) => [plan.image, plan.channel, plan.location][i % 3][Math.floor(i / 3)]);
+  const geometry = Int32Array.from([C, HW, HW, HW, 3, 3, 1, 1, 1, 1, 1, 1, C, 1]);
+  const [xhatTs, yTs] = [new Float32Array(m * C), new Float32Array(m)];
+  const sampleTs = () => f32_thinet_gather(xhatTs, yTs, x, weight, triples, consumer.entries, geometry, m);
+  sampleTs();
+  const gatherDiff = xhat.reduce((d, v, i) => Math.max(d, Math.abs(v - xhatTs[i]) / Math.max(1, Math.abs(v))), 0);
 
   const X = k.from(xhat, [m, C]);
   const G = k.tensor([C, C]);
@@ -62,6 +71,7 @@ export async function run({ quick }: SuiteOptions) {
   const system = `lopper wasm ${k.build}`;
   const ms = {
     sampling: await medianMs('sampling', sample),
+    samplingTs: await medianMs('sampling (TS twin)', sampleTs),
     gram: await medianMs('gram', () => gram(G, X)),
     selection: await medianMs('selection', () => greedyRemove(order, G)),
     leastSquares: await medianMs('least squares', solve),
@@ -70,6 +80,7 @@ export async function run({ quick }: SuiteOptions) {
   const gramFlops = 2 * m * C * C;
   const records: BenchRecord[] = [
     { suite: 'thinet', kernel: 'sampling', shape, system, medianMs: ms.sampling },
+    { suite: 'thinet', kernel: 'sampling', shape, system: 'lopper TS twin', medianMs: ms.samplingTs, maxDifferenceFromWasm: gatherDiff },
     { suite: 'thinet', kernel: 'gram', shape, system, medianMs: ms.gram, gflops: gramFlops / ms.gram / 1e6 },
     { suite: 'thinet', kernel: 'selection', shape, system, medianMs: ms.selection, remove: R },
     { suite: 'thinet', kernel: 'least squares', shape, system, medianMs: ms.leastSquares, kept: keep.length },
@@ -100,7 +111,7 @@ export async function run({ quick }: SuiteOptions) {
   }
   printTable(records, (r) => (r.system === system ? undefined : records.find((o) => o.system === system && o.kernel === r.kernel)));
   console.log(`\nselection + least squares: ${(ms.selection + ms.leastSquares).toFixed(1)} ms (bar < 1000 ms); all four steps ${ms.total.toFixed(1)} ms`);
-  for (const t of [X, G, order]) t.dispose();
+  for (const t of [X, G, order, xT, weightT]) t.dispose();
   return { records, versions };
 }
 

@@ -91,6 +91,8 @@ export interface KernelExports {
   f32_greedy_remove(order: P, gram: P, C: I, R: I, scratch: P): F;
   f32_cholesky_solve_scratch_bytes(n: I): I;
   f32_cholesky_solve(x: P, a: P, b: P, ridge: F, n: I, scratch: P): I;
+  f32_thinet_gather_scratch_bytes(C: I): I;
+  f32_thinet_gather(xhat: P, y: P, x: P, weight: P, rows: P, entries: P, geometry: P, n: I, scratch: P): void;
   i32_huffman_decode(out: P, bits: P, table: P, n: I, nbytes: I, L: I): I;
   f32_cluster_grad_sum(out: P, g: P, assign: P, n: I, K: I): void;
   f32_cluster_apply(w: P, centroids: P, assign: P, n: I): void;

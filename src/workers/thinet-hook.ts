@@ -1,9 +1,11 @@
 // ThiNet's sampling as a data-pass hook (kind 'thinet'): the rows of a sample plan that fall on
 // the shard's images, x̂ per unit and ŷ, zero elsewhere, so shards (rows disjoint) merge by adding.
-// The per-batch work, `sampleBatch`, is a pure function of the reading layer's input; the plan and
+// The per-batch work, `sampleBatch`, gathers from the reading layer's input in wasm (thinetGather); the plan and
 // the layer's geometry come in the spec (src/prune/thinet/sample.ts makes both).
 
 import { defineHook, sumResults } from './hooks.js';
+import type { Tensor } from '../kernels/tensor.js';
+import { thinetGather } from '../kernels/ops/thinet.js';
 
 /** A layer that reads a group's channels (layer i+1), and where the group's units sit on its input. */
 export interface Consumer {
@@ -32,49 +34,41 @@ export interface SamplePlan {
 
 /**
  * Fills x̂ and ŷ for the plan's rows whose image lies in [first, first + count), from `x`, the
- * consumer's input for those images ([count, C, H, W]); returns how many rows it filled.
- * `weight` is the consumer's weight ([OC, C, KH, KW], or [OC, C]). Pure: writes only its rows.
+ * consumer's input for those images ([count, C, H, W], a tensor); returns how many rows it filled.
+ * `weight` is the consumer's weight ([OC, C, KH, KW], or [OC, C]). Writes only its rows.
  */
 export function sampleBatch(
-  c: Consumer, weight: Float32Array, x: Float32Array, first: number, count: number,
+  c: Consumer, weight: Tensor, x: Tensor, first: number, count: number,
   plan: SamplePlan, xhat: Float32Array | Float64Array, y: Float32Array | Float64Array,
 ): number {
-  const [KH, KW, SH, SW, PH, PW, DH, DW] = c.geometry;
-  const { C, H, W, OW, units, perUnit, entries } = c;
-  const HW = H * W, K = KH * KW;
-  // Contribution of every input entry, then per unit: a row of C values (most are the group's).
-  const perEntry = new Float64Array(C);
-  let r = lowerBound(plan.image, first);
-  const start = r;
-  for (; r < plan.image.length && plan.image[r] < first + count; r++) {
-    const xb = (plan.image[r] - first) * C * HW;
-    const oc = plan.channel[r];
-    const oh = Math.floor(plan.location[r] / OW), ow = plan.location[r] % OW;
-    let total = 0;
-    for (let e = 0; e < C; e++) {
-      let s = 0;
-      const wBase = (oc * C + e) * K;
-      const xBase = xb + e * HW;
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = oh * SH - PH + kh * DH;
-        if (ih < 0 || ih >= H) continue;
-        for (let kw = 0; kw < KW; kw++) {
-          const iw = ow * SW - PW + kw * DW;
-          if (iw < 0 || iw >= W) continue;
-          s += weight[wBase + kh * KW + kw] * x[xBase + ih * W + iw];
-        }
-      }
-      perEntry[e] = s;
-      total += s;
-    }
-    for (let u = 0; u < units; u++) {
-      let s = 0;
-      for (let t = 0; t < perUnit; t++) s += perEntry[entries[u * perUnit + t]];
-      xhat[r * units + u] = s;
-    }
-    y[r] = total;
+  const start = lowerBound(plan.image, first), end = lowerBound(plan.image, first + count);
+  const rows = Array.from({ length: end - start }, (_, i) => start + i);
+  gatherRows(c, weight, x, rows, rows.map((r) => plan.image[r] - first), plan, xhat, y);
+  return rows.length;
+}
+
+/** x̂ and ŷ of plan rows `rows`, row rows[i] read at sample at[i] of x, by the wasm gather (thinetGather). */
+function gatherRows(
+  c: Consumer, weight: Tensor, x: Tensor, rows: readonly number[], at: readonly number[],
+  plan: SamplePlan, xhat: Float32Array | Float64Array, y: Float32Array | Float64Array,
+): void {
+  const n = rows.length;
+  if (n === 0) return;
+  const k = x.kernels;
+  const triples = new Int32Array(3 * n);
+  rows.forEach((r, i) => { triples[3 * i] = at[i]; triples[3 * i + 1] = plan.channel[r]; triples[3 * i + 2] = plan.location[r]; });
+  const t = [k.from(triples, [n, 3], 'i32'), k.from(c.entries, [c.entries.length], 'i32'), k.tensor([n, c.units]), k.tensor([n])];
+  try {
+    const [tr, entries, xh, yy] = t;
+    thinetGather(xh, yy, x, weight, tr, entries, c);
+    const xv = xh.f32(), yv = yy.f32();
+    rows.forEach((r, i) => {
+      for (let u = 0; u < c.units; u++) xhat[r * c.units + u] = xv[i * c.units + u];
+      y[r] = yv[i];
+    });
+  } finally {
+    for (const x of t) x.dispose();
   }
-  return r - start;
 }
 
 /** The spec of a 'thinet' hook: `node` is `consumer.input`; `images[p]` the sample index of plan image p. */
@@ -99,21 +93,21 @@ defineHook('thinet', {
   },
   open(model, spec) {
     const { consumer: c, plan, images } = spec as ThinetHookSpec;
-    const weight = model.params.value(c.node, 'weight').toArray() as Float32Array;
-    const position = new Map<number, number>();
-    images.forEach((index, p) => position.set(index, p));
+    const weight = model.params.value(c.node, 'weight');
+    // The plan rows of each sampled image, by its sample index in the data.
+    const rowsOf = new Map<number, number[]>();
+    images.forEach((index) => rowsOf.set(index, []));
+    plan.image.forEach((p, r) => rowsOf.get(images[p])!.push(r));
     const m = plan.image.length;
     const xhat = new Float64Array(m * c.units);
     const y = new Float64Array(m);
-    const size = c.C * c.H * c.W;
     let samples = 0, rows = 0;
     return {
       batch(batch, indices) {
-        const x = model.activation(spec.node).f32();
-        for (let b = 0; b < batch; b++) {
-          const p = position.get(indices[b]);
-          if (p !== undefined) rows += sampleBatch(c, weight, x.subarray(b * size, (b + 1) * size), p, 1, plan, xhat, y);
-        }
+        const picks: number[] = [], at: number[] = [];
+        for (let b = 0; b < batch; b++) for (const r of rowsOf.get(indices[b]) ?? []) { picks.push(r); at.push(b); }
+        gatherRows(c, weight, model.activation(spec.node), picks, at, plan, xhat, y);
+        rows += picks.length;
         samples += batch;
       },
       close: () => ({ samples, rows, xhat, y }),

@@ -8,7 +8,7 @@ import { backends } from '../helpers/backends.js';
 import { Rng } from '../helpers/rng.js';
 import { twin } from '../helpers/twin.js';
 import { assertClose } from '../helpers/close.js';
-import { choleskySolve, gram, greedyRemove, SingularSystemError } from '../../src/kernels/ops/thinet.js';
+import { choleskySolve, gram, greedyRemove, SingularSystemError, thinetGather } from '../../src/kernels/ops/thinet.js';
 
 const CS = [1, 3, 7, 17, 129];
 
@@ -227,6 +227,68 @@ test('thinet ops reject bad arguments before any kernel runs', async () => {
   assert.throws(() => choleskySolve(k.tensor([4]), g, k.tensor([4]), -1), /choleskySolve: 'ridge' must be ≥ 0, got -1/);
   assert.throws(() => choleskySolve(k.tensor([4]), g, k.tensor([4]), NaN), /choleskySolve: 'ridge' must be a finite number, got NaN/);
   assert.throws(() => gram(k.tensor([3, 3]), k.tensor([5, 4])), /gram: 'g' has shape \[3,3\], expected \[4,4\]/);
+});
+
+/** Geometry i32 [14] of a reader: C, H, W, OW, KH, KW, SH, SW, PH, PW, DH, DW, units, perUnit. */
+const GATHERS = [
+  // C, H, W, [KH, KW, SH, SW, PH, PW, DH, DW], units, perUnit: 3×3 padded, strided, dilated, 1×1, 5×3 unpadded, Dense after a Flatten (perUnit 4), one channel
+  { C: 7, H: 6, W: 5, g: [3, 3, 1, 1, 1, 1, 1, 1], units: 7, perUnit: 1 },
+  { C: 5, H: 9, W: 7, g: [3, 3, 2, 2, 1, 1, 1, 1], units: 5, perUnit: 1 },
+  { C: 6, H: 8, W: 8, g: [3, 3, 1, 1, 2, 2, 2, 2], units: 3, perUnit: 2 },
+  { C: 17, H: 3, W: 4, g: [1, 1, 1, 1, 0, 0, 1, 1], units: 17, perUnit: 1 },
+  { C: 4, H: 9, W: 6, g: [5, 3, 1, 2, 0, 1, 1, 1], units: 4, perUnit: 1 },
+  { C: 36, H: 1, W: 1, g: [1, 1, 1, 1, 0, 0, 1, 1], units: 9, perUnit: 4 },
+  { C: 1, H: 5, W: 5, g: [3, 3, 1, 1, 1, 1, 1, 1], units: 1, perUnit: 1 },
+];
+
+test('f32_thinet_gather matches its twin (padding, stride, dilation, 1×1, dense, grouped entries) on every build', async () => {
+  const rng = new Rng(156);
+  for (const { k } of await backends()) {
+    for (const { C, H, W, g, units, perUnit } of GATHERS) {
+      const [KH, KW, SH, SW, PH, PW, DH, DW] = g;
+      const OH = Math.floor((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1, OW = Math.floor((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1;
+      const OC = 3, S = 4, n = 37;
+      const rows = Int32Array.from({ length: 3 * n }, (_, i) => rng.int(0, [S, OC, OH * OW][i % 3] - 1));
+      const entries = rng.shuffle(Int32Array.from({ length: C }, (_, i) => i)).slice(0, units * perUnit);
+      const geometry = Int32Array.from([C, H, W, OW, KH, KW, SH, SW, PH, PW, DH, DW, units, perUnit]);
+      twin(k, 'f32_thinet_gather', [new Float32Array(n * units), new Float32Array(n), rng.f32(S * C * H * W), rng.f32(OC * C * KH * KW), rows, entries, geometry, n],
+        `C${C} ${H}×${W} k${KH}×${KW} s${SH}${SW} p${PH}${PW} d${DH}${DW} perUnit ${perUnit}`, { atol: 1e-6, rtol: 1e-6, scratch: k.wasm.f32_thinet_gather_scratch_bytes(C) });
+    }
+  }
+});
+
+test('thinetGather: x̂ adds up to the conv output without bias; bad rows and shapes are refused', async () => {
+  const rng = new Rng(157);
+  const [{ k }] = await backends();
+  const [C, H, W, OC] = [5, 6, 6, 4];
+  const x = rng.f32(2 * C * H * W), w = rng.f32(OC * C * 9);
+  // The direct convolution (padding 1) at every output, in f64.
+  const conv = (s: number, o: number, oh: number, ow: number, only?: number) => {
+    let v = 0;
+    for (let e = 0; e < C; e++) {
+      if (only !== undefined && e !== only) continue;
+      for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) {
+        const ih = oh - 1 + kh, iw = ow - 1 + kw;
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W) v += w[(o * C + e) * 9 + kh * 3 + kw] * x[(s * C + e) * H * W + ih * W + iw];
+      }
+    }
+    return v;
+  };
+  const triples = [[0, 0, 0], [1, 3, 35], [1, 2, 14], [0, 1, 5]];
+  const geom = { C, H, W, OC, OH: H, OW: W, geometry: [3, 3, 1, 1, 1, 1, 1, 1], units: C, perUnit: 1 };
+  const xhat = k.tensor([4, C]), y = k.tensor([4]);
+  const [X, Wt, rows, entries] = [k.from(x, [2, C, H, W]), k.from(w, [OC, C, 3, 3]), k.from(triples.flat(), [4, 3], 'i32'), k.from([0, 1, 2, 3, 4], [5], 'i32')];
+  thinetGather(xhat, y, X, Wt, rows, entries, geom);
+  triples.forEach(([s, o, l], r) => {
+    const [oh, ow] = [Math.floor(l / W), l % W];
+    assertClose([y.f32()[r]], [conv(s, o, oh, ow)], `ŷ row ${r}`, { atol: 1e-5, rtol: 1e-5 });
+    for (let u = 0; u < C; u++) assertClose([xhat.f32()[r * C + u]], [conv(s, o, oh, ow, u)], `x̂ row ${r} unit ${u}`, { atol: 1e-5, rtol: 1e-5 });
+  });
+  assert.throws(() => thinetGather(xhat, y, X, Wt, k.from([2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [4, 3], 'i32'), entries, geom), /thinetGather: row 0 \(2, 0, 0\) is outside 2 samples, 4 channels, 36 locations/);
+  assert.throws(() => thinetGather(xhat, y, X, Wt, rows, k.from([0, 1, 2, 3, 5], [5], 'i32'), geom), /thinetGather: 'entries' names an input entry outside 0 … 4/);
+  assert.throws(() => thinetGather(k.tensor([4, 4]), y, X, Wt, rows, entries, geom), /thinetGather: 'xhat' has shape \[4,4\], expected \[4,5\]/);
+  assert.throws(() => thinetGather(xhat, y, X, k.tensor([OC, C, 2, 2]), rows, entries, geom), /thinetGather: 'weight' has 80 elements/);
+  assert.throws(() => thinetGather(xhat, y, X, Wt, rows, entries, { ...geom, geometry: [3, 3, 0, 1, 1, 1, 1, 1] }), /thinetGather: 'SH'/);
 });
 
 test.run();

@@ -87,8 +87,8 @@ test('sampleBatch only writes the rows of its own images', async () => {
   const plan = planSamples(consumer, 10, 50, 1);
   const xhat = new Float32Array(50 * consumer.units).fill(NaN);
   const y = new Float32Array(50).fill(NaN);
-  const x = new Rng(1).f32(3 * consumer.C * consumer.H * consumer.W);
-  const filled = sampleBatch(consumer, model.params.value('c', 'weight').toArray() as Float32Array, x, 4, 3, plan, xhat, y);
+  const x = k.from(new Rng(1).f32(3 * consumer.C * consumer.H * consumer.W), [3, consumer.C, consumer.H, consumer.W]);
+  const filled = sampleBatch(consumer, model.params.value('c', 'weight'), x, 4, 3, plan, xhat, y);
   const mine = [...plan.image].filter((i) => i >= 4 && i < 7).length;
   assert.is(filled, mine);
   plan.image.forEach((img, r) => assert.is(Number.isNaN(y[r]), img < 4 || img >= 7, `row ${r}, image ${img}`));

@@ -66,3 +66,43 @@ export function f32_cholesky_solve(x: Float32Array, a: Float32Array, b: Float32A
   x.set(z);
   return 0;
 }
+
+/**
+ * ThiNet's sampling gather, per row r = (s, o, l) of rows [n, 3]: c_e = Σ_{kh,kw} W[o, e, kh, kw]·
+ * x[s, e, ih, iw] for every input entry e (zero padding, no bias), xhat[r, u] = Σ_t
+ * c_{entries[u·perUnit + t]}, y[r] = Σ_e c_e. geometry: C, H, W, OW, KH, KW, SH, SW, PH, PW, DH,
+ * DW, units, perUnit. c_e summed in f32 in (kh, kw) order, the sums over e in f64.
+ */
+export function f32_thinet_gather(
+  xhat: Float32Array, y: Float32Array, x: Float32Array, weight: Float32Array,
+  rows: Int32Array, entries: Int32Array, geometry: Int32Array, n: number,
+): void {
+  const [C, H, W, OW, KH, KW, SH, SW, PH, PW, DH, DW, units, perUnit] = geometry;
+  const HW = H * W, K = KH * KW;
+  const c = new Float64Array(C);
+  for (let r = 0; r < n; r++) {
+    const [s, o, l] = [rows[3 * r], rows[3 * r + 1], rows[3 * r + 2]];
+    const oh = Math.floor(l / OW), ow = l % OW;
+    let total = 0;
+    for (let e = 0; e < C; e++) {
+      let v = 0;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * SH - PH + kh * DH;
+        if (ih < 0 || ih >= H) continue;
+        for (let kw = 0; kw < KW; kw++) {
+          const iw = ow * SW - PW + kw * DW;
+          if (iw < 0 || iw >= W) continue;
+          v = Math.fround(v + Math.fround(weight[(o * C + e) * K + kh * KW + kw] * x[(s * C + e) * HW + ih * W + iw]));
+        }
+      }
+      c[e] = v;
+      total += v;
+    }
+    for (let u = 0; u < units; u++) {
+      let v = 0;
+      for (let t = 0; t < perUnit; t++) v += c[entries[u * perUnit + t]];
+      xhat[r * units + u] = v;
+    }
+    y[r] = total;
+  }
+}

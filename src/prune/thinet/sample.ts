@@ -1,6 +1,6 @@
 // ThiNet sampling (Luo et al. 2017): m random (image, output channel, location) triples of a layer
 // that reads a group's channels, and per unit u of the group its contribution x̂_u there (bias
-// excluded). The per-batch work, `sampleBatch`, is a pure function of that layer's input (it
+// excluded). The per-batch work, `sampleBatch` (the wasm gather), reads only that layer's input (it
 // lives with the data-pass hook that runs it on shards, src/workers/thinet-hook.ts);
 // `sampleContributions` runs it on one thread over a Dataset, `samplePass` on any data pass.
 
@@ -92,7 +92,6 @@ export function sampleContributions(model: Model, group: ChannelGroup, data: Dat
   const { images, plans, m } = drawSamples(consumers, data, options);
   const imageCount = images.length;
   const out = consumers.map((consumer) => ({ consumer, xhat: new Float32Array(m * consumer.units), y: new Float32Array(m) }));
-  const weights = consumers.map((c) => model.params.value(c.node, 'weight').toArray() as Float32Array);
   const batch = Math.min(options.batchSize ?? 64, imageCount);
   for (let first = 0; first < imageCount; first += batch) {
     const count = Math.min(batch, imageCount - first);
@@ -101,7 +100,7 @@ export function sampleContributions(model: Model, group: ChannelGroup, data: Dat
     data.fillBatch(x, null, images.subarray(first, first + count));
     model.forward(count);
     consumers.forEach((c, i) => {
-      sampleBatch(c, weights[i], model.activation(c.input).f32(), first, count, plans[i], out[i].xhat, out[i].y);
+      sampleBatch(c, model.params.value(c.node, 'weight'), model.activation(c.input), first, count, plans[i], out[i].xhat, out[i].y);
     });
   }
   return out;
