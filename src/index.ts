@@ -74,7 +74,7 @@ export { shareWeights, shareableWeights, writeShared, SHARE_DEFAULTS, type Share
 export { finetuneCentroids, type FinetuneOptions } from './compress/finetune.js';
 export { encodeLop, decodeLop, GAP_BITS, type LopContents, type LopSection } from './compress/lop-file.js';
 export { exportCodebookOnnx } from './compress/onnx-codebook.js';
-export { useSparseKernels, type SparseLayerPlan, type SparseOptions } from './compress/sparse-inference.js';
+export { useSparseKernels, type SparseKernel, type SparseLayerPlan, type SparseOptions } from './compress/sparse-inference.js';
 export { kmeans1d, type Clustering } from './compress/kmeans.js';
 export { codeLengths, canonicalCodes, huffmanEncode, decodeTable, countSymbols } from './compress/huffman.js';
 export { relativeIndex, positionsOf, type RelativeIndex } from './compress/relative-index.js';
