@@ -39,6 +39,19 @@ test('compress writes a .lop and prints its size per layer and part; inspect and
   assert.is(inspect.code, 0, inspect.stderr);
   assert.match(inspect.stdout, /size on disk:/);
   assert.match(inspect.stdout, /fc1\s+[\d.]+ kB/);
+  assert.match(inspect.stdout, /size per stage: dense [\d.]+ [kM]?B → pruned [\d.]+ [kM]?B → shared [\d.]+ [kM]?B → huffman [\d.]+ [kM]?B \([\d.]+× in all\)/);
+  const stages = JSON.parse((await lopper(['inspect', out, '--json'])).stdout).stages;
+  assert.equal(stages.map((s: { stage: string }) => s.stage), ['dense', 'pruned', 'shared', 'huffman']);
+  assert.is(stages[3].bytes, json.bytes, 'the last stage is the file');
+  // report draws the waterfall of those stages.
+  const page = join(dir, 'sizes.html');
+  const report = await lopper(['report', out, '-o', page, '--json']);
+  assert.is(report.code, 0, report.stderr);
+  assert.equal(JSON.parse(report.stdout).stages, stages);
+  const html = await readFile(page, 'utf8');
+  assert.match(html, /<svg class="chart"[^>]*aria-label="lenet-300-100: /);
+  assert.match(html, /Huffman coded \(the \.lop file\)/);
+  assert.match(html, /saved by this stage/);
   const evaluated = await lopper(['eval', out, '--data', 'fashion-mnist', '--limit', '200', '--workers', '1', '--json']);
   assert.is(evaluated.code, 0, evaluated.stderr);
   assert.is(JSON.parse(evaluated.stdout).count, 200);
