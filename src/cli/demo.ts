@@ -183,7 +183,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         denseAgain.dispose();
       }
       await writeOutput(paths.pruned, saveModel(pruned, { prunedFrom: paths.model, trainedOn: 'fashion-mnist', method: history.method, settings: history.settings }));
+      const compressStarted = performance.now();
       const compressed = await compress(pruned, cached.file, paths, runner, test, say);
+      const compressSeconds = seconds(compressStarted);
       await writeOutput(paths.history, `${JSON.stringify(history, null, 2)}\n`);
       await checkpoint.remove();
 
@@ -203,13 +205,13 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           command: 'demo', model: 'lenet-5', data: 'fashion-mnist', seed, workers, trained, resumed,
           cache: paths, training, settings, dense: side(before, denseFlops.nonzero, latency[0]), pruned: side(after, prunedFlops, latency[1]),
           compression: denseParams / after.nonzeroParams, layers, compressed,
-          seconds: { total, data: dataSeconds, train: trainSeconds, prune: pruneSeconds }, history,
+          seconds: { total, data: dataSeconds, train: trainSeconds, prune: pruneSeconds, compress: compressSeconds }, history,
         });
         return;
       }
       say(summaryTable(before, after, denseParams, denseFlops, prunedFlops, latency, layers, compressed));
       say(`${total.toFixed(1)} s in all: data ${dataSeconds.toFixed(1)} s, ${trained ? 'training' : 'loading the cached model'} ${trainSeconds.toFixed(1)} s, ` +
-        `pruning ${pruneSeconds.toFixed(1)} s`);
+        `pruning ${pruneSeconds.toFixed(1)} s, compressing ${compressSeconds.toFixed(1)} s`);
       const size = (await readFile(paths.pruned)).length;
       say(`pruned model → ${paths.pruned} (${bytes(size)}), compressed → ${paths.compressed} (${bytes(compressed.bytes.lop)}); ` +
         `history → ${paths.history} (lopper report <history or .lop> -o report.html)`);
