@@ -345,10 +345,10 @@ export function f32_sell4_gemv(
         let g = g0;
         for (; g + 2 <= g1; g += 2) {
           const o = <usize>g << 4;
-          a0 = madd(v128.load(values + o), gather4(xi, v128.load(colidx + o)), a0);
-          a1 = madd(v128.load(values + o, 16), gather4(xi, v128.load(colidx + o, 16)), a1);
+          a0 = madd(v128.load(values + o), gather4(xi, colidx + o), a0);
+          a1 = madd(v128.load(values + o, 16), gather4(xi, colidx + o + 16), a1);
         }
-        if (g < g1) a0 = madd(v128.load(values + (<usize>g << 4)), gather4(xi, v128.load(colidx + (<usize>g << 4))), a0);
+        if (g < g1) a0 = madd(v128.load(values + (<usize>g << 4)), gather4(xi, colidx + (<usize>g << 4)), a0);
         const a = f32x4.add(a0, a1);
         const lanes = min(4, N - (s << 2));
         store<f32>(yi + (<usize>load<i32>(rm) << 2), f32x4.extract_lane(a, 0));
@@ -369,13 +369,13 @@ export function f32_sell4_gemv(
   }
 }
 
-// x[c[0]], x[c[1]], x[c[2]], x[c[3]] as one f32x4.
+// x[c[0]], x[c[1]], x[c[2]], x[c[3]] as one f32x4, the four columns read from memory at c: scalar
+// loads, not lane extractions from a vector of them (which cost more than the load on x64).
 // @ts-ignore: decorator
 @inline
-function gather4(x: usize, c: v128): v128 {
-  const o = i32x4.shl(c, 2);
-  let g = v128.load32_zero(x + <usize>i32x4.extract_lane(o, 0));
-  g = v128.load32_lane(x + <usize>i32x4.extract_lane(o, 1), g, 1);
-  g = v128.load32_lane(x + <usize>i32x4.extract_lane(o, 2), g, 2);
-  return v128.load32_lane(x + <usize>i32x4.extract_lane(o, 3), g, 3);
+function gather4(x: usize, c: usize): v128 {
+  let g = v128.load32_zero(x + (<usize>load<i32>(c) << 2));
+  g = v128.load32_lane(x + (<usize>load<i32>(c, 4) << 2), g, 1);
+  g = v128.load32_lane(x + (<usize>load<i32>(c, 8) << 2), g, 2);
+  return v128.load32_lane(x + (<usize>load<i32>(c, 12) << 2), g, 3);
 }

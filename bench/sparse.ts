@@ -1,6 +1,6 @@
 // Does a pruned model run faster, not only store smaller? The LeNets pruned by magnitude to the
 // recipes' per-layer sparsities (experiments/lib/han-cases.ts, ≈ 92 % zeros): forward latency on
-// lopper's sparse path (CSR kernels, useSparseKernels) vs lopper dense vs onnxruntime-web dense
+// lopper's sparse path (CSR and SELL-4 kernels, useSparseKernels) vs lopper dense vs onnxruntime-web dense
 // at batch 1 and 64. Then Huffman decoding of the cluster indices (MB/s of symbols, one byte
 // each) beside Node's zlib inflate of the same indices as bytes, and k-means per layer beside
 // scikit-learn's on the same weights (Debian python3-sklearn; skipped with a note without it).
@@ -58,7 +58,7 @@ export async function run({ quick }: SuiteOptions) {
         'lopper dense': () => dense.forward(batch),
         'onnxruntime-web dense': () => session.run(feeds),
       }, rounds, { maxTime: quick ? 0.1 : 0.3 });
-      const path = plans.map((p) => `${p.node}:${p.batches[0].path}`).join(' ');
+      const path = plans.map((p) => `${p.node}:${p.batches[0].path === 'sparse' ? p.batches[0].kernel : 'dense'}`).join(' ');
       for (const [system, t] of Object.entries(ms)) {
         records.push({ suite: 'sparse', kernel: `${net.name} forward`, shape: `batch ${batch} (${path})`, system, medianMs: t, speedup: ms['lopper dense'] / t });
       }

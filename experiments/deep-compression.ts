@@ -27,7 +27,7 @@ import type { Model } from '../src/nn/model.js';
 import { shareWeights, SHARE_DEFAULTS, type ShareBits, type SharedTensor } from '../src/compress/share.js';
 import { finetuneCentroids } from '../src/compress/finetune.js';
 import { decodeLop, encodeLop, GAP_BITS, type GapBits } from '../src/compress/lop-file.js';
-import { relativeIndex } from '../src/compress/relative-index.js';
+import { stageSizes } from '../src/compress/sizes.js';
 import { exportCodebookOnnx } from '../src/compress/onnx-codebook.js';
 import { HAN_CASES, findCase, caseSettings, denseTrainer, flag } from './lib/han-cases.js';
 
@@ -115,10 +115,12 @@ if (!reportOnly) await withNodePool({ workers }, async (pool) => {
       log(`shared ${(100 * sharedAccuracy).toFixed(2)}% → fine-tuned ${(100 * lopAccuracy).toFixed(2)}% (${retrainEpochs} epochs), .lop ${lop.length} bytes`);
 
       const brotli = (b: Uint8Array) => brotliCompressSync(b, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
+      const sizes = stageSizes(pruned.params.size, shared, shared.map((s) => gapBits[s.kind]), lop.length);
+      const size = (stage: Stage) => sizes.find((s) => s.stage === stage)!.bytes;
       const stages: [Stage, number, number][] = [
         ['dense', denseBytes, denseAccuracy],
-        ['pruned', storageBytes(pruned, shared, 'pruned'), prunedAccuracy],
-        ['shared', storageBytes(pruned, shared, 'shared'), sharedAccuracy],
+        ['pruned', size('pruned'), prunedAccuracy],
+        ['shared', size('shared'), sharedAccuracy],
         ['huffman', lop.length, lopAccuracy],
         ['onnx-codebook', codebookOnnx.length, lopAccuracy],
         ['dense-brotli', brotli(denseOnnx), denseAccuracy],
@@ -139,25 +141,6 @@ if (!pruneOnly) await report(true);
 function dedupe(rs: Record_[]): Record_[] {
   const key = (r: Record_) => `${r.model}/${r.dataset}/${r.seed}/${r.stage}`;
   return [...new Map(rs.map((r) => [key(r), r])).values()];
-}
-
-/**
- * Bytes of the model stored as Han et al. count their stages: every shared weight as its
- * relative-index entries (fillers included) with f32 values ('pruned') or with fixed-width
- * cluster indices and the codebook ('shared'); every other parameter as f32.
- */
-function storageBytes(model: Model, shared: SharedTensor[], stage: 'pruned' | 'shared'): number {
-  let bits = 0;
-  let rest = model.params.size;
-  for (const s of shared) {
-    const positions: number[] = [];
-    s.assign.forEach((a, i) => a >= 0 && positions.push(i));
-    const g = gapBits[s.kind];
-    const entries = relativeIndex(positions, g).slots.length;
-    bits += entries * (g + (stage === 'pruned' ? 32 : s.bits)) + (stage === 'shared' ? 32 * s.codebook.length : 0);
-    rest -= s.assign.length;
-  }
-  return Math.ceil(bits / 8) + 4 * rest;
 }
 
 /** The table per model and stage (mean ± SE over seeds), and the JSON with every record. */

@@ -69,12 +69,13 @@ export { SingularSystemError } from './kernels/ops/thinet.js';
 export { ratioForFlops, flopsAfter } from './prune/flops-target.js';
 
 // Deep Compression: weight sharing, centroid fine-tuning, Huffman coding, the .lop file, the
-// codebook ONNX, and sparse inference through the CSR kernels.
+// codebook ONNX, the bytes per stage, and sparse inference through the CSR and SELL-4 kernels.
 export { shareWeights, shareableWeights, writeShared, SHARE_DEFAULTS, type SharedTensor, type ShareBits } from './compress/share.js';
 export { finetuneCentroids, type FinetuneOptions } from './compress/finetune.js';
 export { encodeLop, decodeLop, GAP_BITS, type LopContents, type LopSection } from './compress/lop-file.js';
 export { exportCodebookOnnx } from './compress/onnx-codebook.js';
-export { useSparseKernels, type SparseLayerPlan, type SparseOptions } from './compress/sparse-inference.js';
+export { stageSizes, type StageBytes, type SizeStage } from './compress/sizes.js';
+export { useSparseKernels, type SparseKernel, type SparseLayerPlan, type SparseOptions } from './compress/sparse-inference.js';
 export { kmeans1d, type Clustering } from './compress/kmeans.js';
 export { codeLengths, canonicalCodes, huffmanEncode, decodeTable, countSymbols } from './compress/huffman.js';
 export { relativeIndex, positionsOf, type RelativeIndex } from './compress/relative-index.js';

@@ -1,6 +1,9 @@
 // `lopper demo`: the main job on embedded data. LeNet-5 on Fashion-MNIST, trained (or reused from
 // the cache), pruned with Han et al.'s method to 92% sparsity with retraining, dead neurons
-// removed; prints a before/after table of parameters, FLOPs, accuracy and measured latency.
+// removed; then goes on to compress it (Deep Compression: k-means weight sharing, Huffman coding)
+// into a .lop file; prints a before/after table of parameters, FLOPs, accuracy, file sizes on disk
+// (.lopm → .lop, f32 ONNX → codebook ONNX) and measured latency (batch 64, and batch 1 on the
+// sparse path).
 // The trained model, the pruning checkpoint (an interrupted demo resumes), the pruned model and
 // the history go to lopper's cache directory (node_modules/.cache/lopper/ or $LOPPER_CACHE_DIR).
 
@@ -18,8 +21,14 @@ import type { Kernels } from '../kernels/kernels.js';
 import type { OptimizerOptions } from '../nn/optim/optimizer.js';
 import { loadModel, saveModel } from '../io/native.js';
 import { crc32 } from '../io/crc32.js';
-import { runHan, HAN_DEFAULTS, type HanSettings } from '../pipeline/han.js';
+import { runHan, HAN_DEFAULTS, type HanSettings, type Runner } from '../pipeline/han.js';
+import type { Dataset } from '../nn/data/dataset.js';
 import { compareLatency, nonzeroFlops } from '../pipeline/stats.js';
+import { exportOnnx } from '../io/onnx/export.js';
+import { shareWeights } from '../compress/share.js';
+import { decodeLop, encodeLop } from '../compress/lop-file.js';
+import { exportCodebookOnnx } from '../compress/onnx-codebook.js';
+import { useSparseKernels } from '../compress/sparse-inference.js';
 import type { HistoryStep } from '../pipeline/history.js';
 import { integer } from './options.js';
 import { bytes, count, percent, printJson, si, table, writeOutput } from './output.js';
@@ -100,6 +109,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     model: join(dir, `${tag}.lopm`),
     checkpoint: join(dir, `${tag}.demo.checkpoint`),
     pruned: join(dir, `${tag}.pruned.lopm`),
+    compressed: join(dir, `${tag}.pruned.lop`),
     history: join(dir, `${tag}.demo-history.json`),
   };
   const epochs = flags.epochs ?? TRAIN.epochs;
@@ -173,6 +183,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         denseAgain.dispose();
       }
       await writeOutput(paths.pruned, saveModel(pruned, { prunedFrom: paths.model, trainedOn: 'fashion-mnist', method: history.method, settings: history.settings }));
+      const compressStarted = performance.now();
+      const compressed = await compress(pruned, cached.file, paths, runner, test, say);
+      const compressSeconds = seconds(compressStarted);
       await writeOutput(paths.history, `${JSON.stringify(history, null, 2)}\n`);
       await checkpoint.remove();
 
@@ -191,21 +204,67 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         printJson({
           command: 'demo', model: 'lenet-5', data: 'fashion-mnist', seed, workers, trained, resumed,
           cache: paths, training, settings, dense: side(before, denseFlops.nonzero, latency[0]), pruned: side(after, prunedFlops, latency[1]),
-          compression: denseParams / after.nonzeroParams, layers,
-          seconds: { total, data: dataSeconds, train: trainSeconds, prune: pruneSeconds }, history,
+          compression: denseParams / after.nonzeroParams, layers, compressed,
+          seconds: { total, data: dataSeconds, train: trainSeconds, prune: pruneSeconds, compress: compressSeconds }, history,
         });
         return;
       }
-      say(summaryTable(before, after, denseParams, denseFlops, prunedFlops, latency, layers));
+      say(summaryTable(before, after, denseParams, denseFlops, prunedFlops, latency, layers, compressed));
       say(`${total.toFixed(1)} s in all: data ${dataSeconds.toFixed(1)} s, ${trained ? 'training' : 'loading the cached model'} ${trainSeconds.toFixed(1)} s, ` +
-        `pruning ${pruneSeconds.toFixed(1)} s`);
+        `pruning ${pruneSeconds.toFixed(1)} s, compressing ${compressSeconds.toFixed(1)} s`);
       const size = (await readFile(paths.pruned)).length;
-      say(`pruned model → ${paths.pruned} (${bytes(size)}); history → ${paths.history} (lopper report <history> -o report.html)`);
+      say(`pruned model → ${paths.pruned} (${bytes(size)}), compressed → ${paths.compressed} (${bytes(compressed.bytes.lop)}); ` +
+        `history → ${paths.history} (lopper report <history or .lop> -o report.html)`);
     } finally {
       pruned.dispose();
       dense.dispose();
     }
   });
+}
+
+interface Compressed {
+  /** Bytes on disk: the dense and pruned .lopm, the .lop; the dense f32 ONNX and the codebook ONNX. */
+  bytes: { denseLopm: number; prunedLopm: number; lop: number; denseOnnx: number; codebookOnnx: number };
+  /** Test accuracy of the model the .lop holds (shared weights, no fine-tuning). */
+  accuracy: number;
+  /** Batch-1 latency, dense model and the .lop's model on the sparse path (as useSparseKernels chose it). */
+  latencyBatch1Ms: [number, number];
+}
+
+/**
+ * Deep Compression of the pruned model (on a copy): weights shared by k-means (5 bits fc, 8 conv),
+ * Huffman coded into the .lop; the .lop read back runs on the sparse path for the latency.
+ */
+async function compress(
+  pruned: Model, denseFile: Uint8Array, paths: { model: string; pruned: string; compressed: string }, runner: Pick<Runner, 'evaluate'>,
+  test: Dataset, say: (line: string) => void,
+): Promise<Compressed> {
+  const k = pruned.k;
+  say('compressing the pruned model (Han et al. 2016: k-means weight sharing, 5 bits fc, 8 bits conv; Huffman coding) into a .lop file');
+  const prunedFile = saveModel(pruned);
+  const copy = loadModel(prunedFile, k).model;
+  const { model: dense } = loadModel(denseFile, k, paths.model);
+  try {
+    const shared = shareWeights(copy);
+    const lop = encodeLop(copy, shared);
+    await writeOutput(paths.compressed, lop);
+    const codebookOnnx = exportCodebookOnnx(copy, shared).length;
+    const back = decodeLop(lop, k, paths.compressed).model;
+    try {
+      const accuracy = (await runner.evaluate(back, test)).accuracy;
+      useSparseKernels(back);
+      const latencyBatch1Ms = compareLatency(dense, back, 1);
+      return {
+        bytes: { denseLopm: denseFile.length, prunedLopm: prunedFile.length, lop: lop.length, denseOnnx: exportOnnx(dense).length, codebookOnnx },
+        accuracy, latencyBatch1Ms,
+      };
+    } finally {
+      back.dispose();
+    }
+  } finally {
+    copy.dispose();
+    dense.dispose();
+  }
 }
 
 /** The cached dense model, or null (absent, damaged, or trained with other settings: said why). */
@@ -251,12 +310,12 @@ type Layers = Record<string, { weights: number; kept: number; channels: number[]
 
 function summaryTable(
   before: HistoryStep, after: HistoryStep, denseParams: number, denseFlops: { flops: number; nonzero: number }, prunedFlops: number,
-  [denseMs, prunedMs]: [number, number], layers: Layers,
+  [denseMs, prunedMs]: [number, number], layers: Layers, c: Compressed,
 ): string {
   const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
   const pt = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(100 * d).toFixed(2)} pt`;
   const ms = (v: number) => `${v.toFixed(2)} ms`;
-  const latencyChange = prunedMs <= denseMs ? `${ratio(denseMs, prunedMs)} faster` : `${ratio(prunedMs, denseMs)} slower`;
+  const faster = (a: number, b: number) => (b <= a ? `${ratio(a, b)} faster` : `${ratio(b, a)} slower`);
   const main = table([
     ['LeNet-5 on Fashion-MNIST', 'dense', 'pruned', 'change'],
     ['parameters', count(denseParams), count(after.params), `${percent(1 - after.params / denseParams, 1)} removed`],
@@ -264,7 +323,11 @@ function summaryTable(
     ['FLOPs per image', si(denseFlops.flops), si(after.flops), `${ratio(denseFlops.flops, after.flops)} fewer`],
     ['  on non-zero weights', si(denseFlops.nonzero), si(prunedFlops), `${ratio(denseFlops.nonzero, prunedFlops)} fewer`],
     ['test accuracy', percent(before.accuracy), percent(after.accuracy), pt(after.accuracy - before.accuracy)],
-    [`latency (batch of ${LATENCY_BATCH})`, ms(denseMs), ms(prunedMs), latencyChange],
+    [`latency (batch of ${LATENCY_BATCH})`, ms(denseMs), ms(prunedMs), faster(denseMs, prunedMs)],
+    ['compressed (.lop): file on disk', `${bytes(c.bytes.denseLopm)} .lopm`, `${bytes(c.bytes.lop)} .lop`, `${ratio(c.bytes.denseLopm, c.bytes.lop)} smaller`],
+    ['  as ONNX (f32 → codebook)', bytes(c.bytes.denseOnnx), bytes(c.bytes.codebookOnnx), `${ratio(c.bytes.denseOnnx, c.bytes.codebookOnnx)} smaller`],
+    ['  test accuracy', percent(before.accuracy), percent(c.accuracy), `${pt(c.accuracy - after.accuracy)} vs pruned`],
+    ['  latency (batch 1, sparse path)', ms(c.latencyBatch1Ms[0]), ms(c.latencyBatch1Ms[1]), faster(...c.latencyBatch1Ms)],
   ], '  ');
   const perLayer = table([
     ['layer', 'weights', 'kept', 'units'],

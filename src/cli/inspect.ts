@@ -14,10 +14,11 @@ import type { Model } from '../nn/model.js';
 import { nonzeroParams, sparsity } from '../prune/masks.js';
 import { decodeLop } from '../compress/lop-file.js';
 import { sizeRows } from './lop-sizes.js';
+import { stageSizes, type StageBytes } from '../compress/sizes.js';
 import { dependencyGroups } from '../graph/dependency.js';
 import type { Graph } from '../graph/graph.js';
 import { UsageError, text } from './options.js';
-import { count, percent, printJson, si, table } from './output.js';
+import { bytes as byteCount, count, percent, printJson, si, table } from './output.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -66,6 +67,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   let weights: WeightStats;
   const k = await loadNodeKernels();
   let sizes: string[][] | undefined;
+  let stages: StageBytes[] | undefined;
   if (extname(file).toLowerCase() === '.onnx') {
     const shapes = (flags.inputShape ?? []).map(parseShape);
     // A first pass names the inputs, so that an unnamed --input-shape can apply to the first one.
@@ -79,6 +81,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     const lop = decodeLop(bytes, k, file);
     graph = lop.model.graph;
     sizes = sizeRows(lop.sections, bytes.length);
+    stages = stageSizes(lop.model.params.size, lop.shared, lop.gapBits, bytes.length);
     weights = weightStats(lop.model); // disposes it
   } else {
     const { model } = loadModel(bytes, k, file);
@@ -93,7 +96,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   if (flags.json) {
     printJson({
       command: 'inspect', model: file, format: modelFormat(file), name: graph.name,
-      ...(sizes ? { sizes: sizes.slice(1).map((r) => Object.fromEntries(sizes!.slice(0, 1)[0].map((h, i) => [h, r[i]]))) } : {}),
+      ...(sizes ? { sizes: sizes.slice(1).map((r) => Object.fromEntries(sizes!.slice(0, 1)[0].map((h, i) => [h, r[i]]))), stages } : {}),
       ...(onnx ? { onnx: { irVersion: onnx.irVersion, opset: onnx.opset, producer: onnx.producer, batch: onnx.batch, ops: onnx.ops } } : {}),
       inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ name: o, shape: graph.shapeOf(o) })),
       params: graph.paramCount(), flops: graph.flops(), layers, weights,
@@ -132,6 +135,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   lines.push(`  prunable: ${prunable.length} of ${groups.length} groups, ${count(prunable.reduce((n, g) => n + g.units, 0))} units` +
     `${prunable.length ? ` (${prunable.flatMap((g) => g.producers).join(', ')})` : ''}`);
   if (sizes) lines.push('', '  size on disk:', table(sizes, '    '));
+  if (stages) lines.push(`  size per stage: ${stages.map((s) => `${s.stage} ${byteCount(s.bytes)}`).join(' → ')} (${(stages[0].bytes / stages[3].bytes).toFixed(1)}× in all)`);
   console.log(lines.join('\n'));
 }
 

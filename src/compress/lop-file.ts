@@ -130,6 +130,8 @@ export interface LopContents {
   model: Model;
   /** The shared weights, as stored (codebooks and assignments). */
   shared: SharedTensor[];
+  /** The relative-index gap bits of each shared tensor, parallel to `shared`. */
+  gapBits: number[];
   sections: LopSection[];
   meta?: Record<string, unknown>;
 }
@@ -187,6 +189,7 @@ export function decodeLop(bytes: Uint8Array, k: Kernels, file = 'model.lop'): Lo
     const entries = model.params.entries;
     if (entries.length !== json.params.length) fail("section 0 'GRPH'", `${json.params.length} parameters listed, the topology makes ${entries.length}`);
     const shared: SharedTensor[] = [];
+    const gapBits: number[] = [];
     entries.forEach((e, i) => {
       const p = json.params[i];
       const of = `${e.node}.${e.name}`;
@@ -206,11 +209,12 @@ export function decodeLop(bytes: Uint8Array, k: Kernels, file = 'model.lop'): Lo
         const out = model.params.values.f32().subarray(e.start, e.start + e.size);
         for (let j = 0; j < e.size; j++) out[j] = s.assign[j] < 0 ? 0 : s.codebook[s.assign[j]];
         shared.push(s);
+        gapBits.push(enc.gapBits);
       }
       for (let s = first; s < next; s++) sections.push({ tag: raw[s].tag.trim(), of, bytes: raw[s].payload.length + 12 });
     });
     if (next !== raw.length) fail(`section ${next} '${raw[next].tag}'`, `${raw.length - next} sections follow the last parameter`);
-    return { model, shared, sections, ...(json.meta ? { meta: json.meta } : {}) };
+    return { model, shared, gapBits, sections, ...(json.meta ? { meta: json.meta } : {}) };
   } catch (e) {
     model.dispose();
     throw e;

@@ -1,13 +1,14 @@
-// Sparse inference: a pruned Dense layer (x · Wᵀ with W in CSR, f32_dense_csrT_mm) or Conv2d
-// (per image, W_csr · im2col(x), f32_csr_mm) runs through the CSR kernels where that is faster.
-// The choice is made per layer and batch size when the plan is built, by timing both at a few
-// batch sizes (a pass takes the choice of the nearest): on small layers call overhead, not
-// arithmetic, decides, and no formula predicts that well.
+// Sparse inference: a pruned Dense layer (x · Wᵀ with W in CSR, f32_dense_csrT_mm, or in SELL-4,
+// f32_sell4_gemv, one gemv per input: what a batch of one wants) or Conv2d (per image,
+// W_csr · im2col(x), f32_csr_mm) runs through the sparse kernels where that is faster. The choice
+// is made per layer and batch size when the plan is built, by timing each way at a few batch sizes
+// (a pass takes the choice of the nearest): on small layers call overhead, not arithmetic,
+// decides, and no formula predicts that well.
 
 import type { Model } from '../nn/model.js';
 import type { ForwardPass } from '../nn/layer.js';
 import type { Conv2d } from '../nn/layers/conv2d.js';
-import { csrFromDense, disposeCsr, type Csr } from '../kernels/ops/sparse.js';
+import { csrFromDense, disposeCsr, disposeSell4, sell4FromCsr, type Csr, type Sell4 } from '../kernels/ops/sparse.js';
 import type { Tensor } from '../kernels/tensor.js';
 
 export interface SparseLayerPlan {
@@ -15,14 +16,23 @@ export interface SparseLayerPlan {
   op: 'Dense' | 'Conv2d';
   /** Share of the weights that are nonzero. */
   density: number;
-  /** Per timed batch size: median milliseconds of one forward of the layer each way, and the choice. */
-  batches: { batch: number; denseMs: number; sparseMs: number; path: 'sparse' | 'dense' }[];
+  /**
+   * Per timed batch size: median milliseconds of one forward of the layer dense and on the faster
+   * sparse kernel (`kernel`: SELL-4 is tried for Dense layers only), and the choice.
+   */
+  batches: { batch: number; denseMs: number; sparseMs: number; kernel: SparseKernel; path: 'sparse' | 'dense' }[];
 }
+
+/** The sparse kernel of a layer: CSR (Dense and Conv2d) or SELL-4 (Dense). */
+export type SparseKernel = 'csr' | 'sell4';
 
 export interface SparseOptions {
   /** Batch sizes the choice is timed at (default [1, 64]); a pass follows the nearest (by ratio). */
   batches?: number[];
-  /** 'auto' (default): the faster per layer; 'sparse' / 'dense': every eligible layer that way. */
+  /**
+   * 'auto' (default): the fastest per layer; 'sparse' / 'dense': every eligible layer that way
+   * ('sparse' untimed: SELL-4 for Dense layers below batch 4, where CSR's blocks of rows begin).
+   */
   path?: 'auto' | 'sparse' | 'dense';
   /** Timed repetitions of each path (default 7; the median counts). */
   reps?: number;
@@ -62,7 +72,10 @@ export function useSparseKernels(model: Model, options: SparseOptions = {}): Spa
       disposeCsr(csr);
       continue;
     }
-    const sparse = isConv ? convForward(layer as Conv2d, csr) : denseForward(csr, (layer.attrs() as { bias: boolean }).bias);
+    const sell = isConv ? undefined : sell4FromCsr(csr);
+    const kernels = new Map<SparseKernel, (pass: ForwardPass) => void>(isConv
+      ? [['csr', convForward(layer as Conv2d, csr)]]
+      : [['csr', denseForward(csr, hasBias(layer))], ['sell4', sell4Forward(sell!, hasBias(layer))]]);
     const time = (run: () => void) => {
       run();
       const ms: number[] = [];
@@ -73,30 +86,49 @@ export function useSparseKernels(model: Model, options: SparseOptions = {}): Spa
       }
       return ms.sort((a, b) => a - b)[reps >> 1];
     };
-    // Both timed on a pass over made-up inputs at each batch size.
+    // Each way timed on a pass over made-up inputs at each batch size.
     const timed = batches.map((batch) => {
-      if (path !== 'auto') return { batch, denseMs: NaN, sparseMs: NaN, path };
+      if (path !== 'auto') return { batch, denseMs: NaN, sparseMs: NaN, kernel: !isConv && batch < 4 ? 'sell4' as const : 'csr' as const, path };
       const x = k.from(Float32Array.from({ length: batch * node.inputShapes[0].reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)), [batch, ...node.inputShapes[0]]);
       const y = k.tensor([batch, ...node.outputShape]);
       const pass: ForwardPass = { k, batch, inputs: [x], output: y, params, buffers: {}, training: false, random: () => 0.5 };
       const denseMs = time(() => layer.forward(pass));
-      const sparseMs = time(() => sparse(pass));
+      const [kernel, sparseMs] = [...kernels].map(([name, run]) => [name, time(() => run(pass))] as const).reduce((a, b) => (b[1] < a[1] ? b : a));
       x.dispose();
       y.dispose();
-      return { batch, denseMs, sparseMs, path: sparseMs < denseMs ? 'sparse' as const : 'dense' as const };
+      return { batch, denseMs, sparseMs, kernel, path: sparseMs < denseMs ? 'sparse' as const : 'dense' as const };
     });
     plans.push({ node: node.name, op: layer.op as 'Dense' | 'Conv2d', density, batches: timed });
-    if (timed.every((t) => t.path === 'dense')) {
-      disposeCsr(csr);
+    const used = new Set(timed.filter((t) => t.path === 'sparse').map((t) => t.kernel));
+    if (!used.has('csr') && !used.has('sell4')) {
+      free(csr, sell);
       continue;
     }
     const nearest = (batch: number) => timed.reduce((a, b) => (Math.abs(Math.log(b.batch / batch)) < Math.abs(Math.log(a.batch / batch)) ? b : a));
     model.setInferenceForward(node.name, {
-      forward: (pass) => (nearest(pass.batch).path === 'sparse' ? sparse(pass) : layer.forward(pass)),
-      dispose: () => disposeCsr(csr),
+      forward: (pass) => {
+        const t = nearest(pass.batch);
+        return t.path === 'sparse' ? kernels.get(t.kernel)!(pass) : layer.forward(pass);
+      },
+      dispose: () => free(csr, sell),
     });
   }
   return plans;
+}
+
+function free(csr: Csr, sell: Sell4 | undefined): void {
+  disposeCsr(csr);
+  if (sell) disposeSell4(sell);
+}
+
+const hasBias = (layer: { attrs(): unknown }) => (layer.attrs() as { bias: boolean }).bias;
+
+// y[B, out] = x[B, in] · W_sell4[out, in]ᵀ (+ bias), one gemv per input.
+function sell4Forward(sell: Sell4, bias: boolean) {
+  return ({ k, batch, inputs: [x], output: y, params }: ForwardPass) => {
+    k.wasm.f32_sell4_gemv(y.offset, x.offset, sell.values.offset, sell.colidx.offset, sell.sliceptr.offset, sell.rowmap.offset, batch, sell.cols, sell.rows);
+    if (bias) k.wasm.f32_bias_add(y.offset, params.bias.offset, batch, sell.rows, 1);
+  };
 }
 
 // y[B, out] = x[B, in] · W_csr[out, in]ᵀ (+ bias).

@@ -82,7 +82,7 @@ export function renderLatencyReport(title: string, rows: readonly LatencyRow[]):
     `${r.profile.totalMs.toFixed(3)} ms untimed forward</summary><table><thead><tr><th>layer</th><th>op</th><th>kind</th><th>ms</th></tr></thead><tbody>` +
     r.profile.layers.map((l) => `<tr><td>${esc(l.name)}</td><td>${esc(l.op)}</td><td>${l.tensor ? 'tensor' : 'non-tensor'}</td><td>${l.ms.toFixed(4)}</td></tr>`).join('') +
     '</tbody></table></details>');
-  return htmlPage(`lopper latency: ${title}`, CSS, `<h1>${esc(title)}</h1>
+  return htmlPage(`lopper latency: ${title}`, PAGE_CSS, `<h1>${esc(title)}</h1>
 <p class="note">Where a forward pass spends its time, by kind of layer: tensor layers (conv, dense) and the non-tensor ones DeepRebirth merges away. Each layer's median over timed runs.</p>
 ${key}
 ${charts.join('\n')}
@@ -91,7 +91,8 @@ ${tables.join('\n')}
 <footer>Made by lopper. This page needs no network: charts are inline SVG.</footer>`);
 }
 
-const CSS = `
+// The style of the plain report pages (this one and the .lop size page).
+export const PAGE_CSS = `
 body{margin:0;color:#1f2937;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 main{max-width:1000px;margin:0 auto;padding:24px}
 h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb}

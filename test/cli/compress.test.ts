@@ -39,6 +39,19 @@ test('compress writes a .lop and prints its size per layer and part; inspect and
   assert.is(inspect.code, 0, inspect.stderr);
   assert.match(inspect.stdout, /size on disk:/);
   assert.match(inspect.stdout, /fc1\s+[\d.]+ kB/);
+  assert.match(inspect.stdout, /size per stage: dense [\d.]+ [kM]?B → pruned [\d.]+ [kM]?B → shared [\d.]+ [kM]?B → huffman [\d.]+ [kM]?B \([\d.]+× in all\)/);
+  const stages = JSON.parse((await lopper(['inspect', out, '--json'])).stdout).stages;
+  assert.equal(stages.map((s: { stage: string }) => s.stage), ['dense', 'pruned', 'shared', 'huffman']);
+  assert.is(stages[3].bytes, json.bytes, 'the last stage is the file');
+  // report draws the waterfall of those stages.
+  const page = join(dir, 'sizes.html');
+  const report = await lopper(['report', out, '-o', page, '--json']);
+  assert.is(report.code, 0, report.stderr);
+  assert.equal(JSON.parse(report.stdout).stages, stages);
+  const html = await readFile(page, 'utf8');
+  assert.match(html, /<svg class="chart"[^>]*aria-label="lenet-300-100: /);
+  assert.match(html, /Huffman coded \(the \.lop file\)/);
+  assert.match(html, /saved by this stage/);
   const evaluated = await lopper(['eval', out, '--data', 'fashion-mnist', '--limit', '200', '--workers', '1', '--json']);
   assert.is(evaluated.code, 0, evaluated.stderr);
   assert.is(JSON.parse(evaluated.stdout).count, 200);
@@ -53,6 +66,17 @@ test('export turns a .lop into a codebook ONNX, smaller than the f32 one', async
   assert.is(dense.code, 0, dense.stderr);
   const [small, big] = [(await stat(join(dir, 'm.onnx'))).size, (await stat(join(dir, 'dense.onnx'))).size];
   assert.ok(big / small >= 3.5, `codebook ONNX ${small} B, f32 ONNX ${big} B`);
+  // Pruned weights as ONNX sparse initializers, from the .lopm and from the .lop; lopper reads them back.
+  for (const from of [join(dir, 'pruned.lopm'), lop]) {
+    const to = join(dir, 'sparse.onnx');
+    const sparse = await lopper(['export', from, '-o', to, '--sparse-initializers', '--json']);
+    assert.is(sparse.code, 0, sparse.stderr);
+    assert.equal([JSON.parse(sparse.stdout).sparseInitializers, JSON.parse(sparse.stdout).codebook], [true, false]);
+    assert.ok((await stat(to)).size < big / 2, `sparse ONNX ${(await stat(to)).size} B, f32 ONNX ${big} B`);
+    const inspect = await lopper(['inspect', to, '--json']);
+    assert.is(inspect.code, 0, inspect.stderr);
+    await rm(to);
+  }
 });
 
 test('bad command lines and damaged files are refused with one line', async () => {
@@ -61,6 +85,7 @@ test('bad command lines and damaged files are refused with one line', async () =
   fails(await lopper(['compress', join(dir, 'pruned.lopm'), '-o', join(dir, 'x.lop'), '--bits', 'fc=9']), 2, '--bits must be fc=n');
   fails(await lopper(['compress', join(dir, 'pruned.lopm'), '-o', join(dir, 'x.lop'), '--retrain-epochs', '1']), 2, '--retrain-epochs needs --data');
   fails(await lopper(['export', lop, '-o', join(dir, 'y.lop')]), 2, "written by 'lopper compress'");
+  fails(await lopper(['export', lop, '-o', join(dir, 'y.lopm'), '--sparse-initializers']), 2, '--sparse-initializers', 'not an .onnx file');
   const bytes = new Uint8Array(await readFile(lop));
   bytes[bytes.length - 100] ^= 0x10;
   await writeFile(join(dir, 'bad.lop'), bytes);

@@ -273,7 +273,12 @@ test('a tiny demo runs end to end, then reuses its cached model', async () => {
   assert.ok(a.compression >= 10, `compression ${a.compression}`);
   assert.ok(a.dense.latencyMs > 0 && a.pruned.latencyMs > 0);
   assert.is(Object.keys(a.layers).join(), 'conv1,conv2,fc1,fc2');
-  for (const file of [a.cache.model, a.cache.pruned, a.cache.history]) assert.ok(await exists(file), file);
+  // Then compressed: the .lop is the bytes on disk, far below the dense and pruned .lopm and the ONNX.
+  const c = a.compressed.bytes;
+  assert.is(c.lop, (await readFile(a.cache.compressed)).length);
+  assert.ok(c.denseLopm / c.lop > 20 && c.prunedLopm > c.lop && c.denseOnnx / c.codebookOnnx >= 3.5, JSON.stringify(c));
+  assert.ok(a.compressed.accuracy > 0.1 && a.compressed.latencyBatch1Ms.every((v: number) => v > 0), JSON.stringify(a.compressed));
+  for (const file of [a.cache.model, a.cache.pruned, a.cache.compressed, a.cache.history]) assert.ok(await exists(file), file);
   assert.not.ok(await exists(a.cache.checkpoint));
 
   const second = await lopper(['demo', '--limit', '200', '--workers', '1', '--seed', '3'], env);
@@ -282,6 +287,9 @@ test('a tiny demo runs end to end, then reuses its cached model', async () => {
   assert.match(second.stdout, /non-zero parameters\s+431,080\s+[\d,]+\s+[\d.]+× compression/);
   assert.match(second.stdout, /test accuracy\s+[\d.]+%\s+[\d.]+%/);
   assert.match(second.stdout, /latency \(batch of 64\)\s+[\d.]+ ms\s+[\d.]+ ms/);
+  assert.match(second.stdout, /compressed \(\.lop\): file on disk\s+[\d.]+ [kM]?B \.lopm\s+[\d.]+ [kM]?B \.lop\s+[\d.]+× smaller/);
+  assert.match(second.stdout, /as ONNX \(f32 → codebook\)\s+[\d.]+ [kM]?B\s+[\d.]+ [kM]?B\s+[\d.]+× smaller/);
+  assert.match(second.stdout, /latency \(batch 1, sparse path\)\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+× (faster|slower)/);
 });
 
 test.run();

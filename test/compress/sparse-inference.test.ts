@@ -26,6 +26,8 @@ test('the sparse path computes the dense outputs, Dense and Conv2d, every batch 
         const want = model.forward(batch, { x }).toArray();
         const plans = useSparseKernels(model, { path: 'sparse' });
         assert.equal(plans.map((p) => p.batches.map((b) => b.path)), plans.map(() => ['sparse', 'sparse']));
+        // Batch 1 (and 3, nearest to 1) on SELL-4 in Dense layers; 13 (nearest 64) on CSR.
+        assert.equal(plans.map((p) => p.batches.map((b) => b.kernel)), plans.map((p) => (p.op === 'Dense' ? ['sell4', 'csr'] : ['csr', 'csr'])));
         assert.equal(model.inferenceForwards(), plans.map((p) => p.node));
         assertClose(model.forward(batch, { x }).toArray(), want, `${def.name} batch ${batch} [${k.build}]`, { atol: 1e-5, rtol: 1e-5 });
       }
@@ -63,7 +65,7 @@ test('auto times both paths per layer; dense layers are left alone; training dro
   assert.equal(plans.map((p) => p.node), ['fc1', 'fc2'], 'fc3 is dense');
   for (const p of plans) {
     assert.equal(p.batches.map((b) => b.batch), [1, 4]);
-    assert.ok(p.batches.every((b) => b.denseMs >= 0 && b.sparseMs >= 0) && p.density < 0.11, JSON.stringify(p));
+    assert.ok(p.batches.every((b) => b.denseMs >= 0 && b.sparseMs >= 0 && ['csr', 'sell4'].includes(b.kernel)) && p.density < 0.11, JSON.stringify(p));
   }
   // Whatever each batch size chose, the outputs are the dense ones.
   const x = new Float32Array(3 * 784).map((_, i) => Math.cos(i));

@@ -1,10 +1,11 @@
 // Model → ONNX bytes (opset 17 by default, 13–18): one or a few standard nodes per lopper layer,
-// parameters as float32 initializers (masked weights written as the zeros they are), a symbolic
-// batch axis on inputs and outputs. Any runtime that reads ONNX runs the result.
+// parameters as float32 initializers (masked weights written as the zeros they are, or with
+// `sparseInitializers` as ONNX sparse initializers), a symbolic batch axis on inputs and outputs.
+// Any runtime that reads ONNX runs the result.
 
 import type { Model } from '../../nn/model.js';
 import type { GraphNode } from '../../graph/graph.js';
-import { AttributeType, DataType, encodeModel, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
+import { AttributeType, DataType, encodeModel, type AttributeProto, type NodeProto, type SparseTensorProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { floatTensor, int64Tensor } from './tensor.js';
 import { OnnxError } from './errors.js';
 import { emitFakeQuant } from './export-qdq.js';
@@ -18,6 +19,11 @@ export interface OnnxExportOptions {
   producer?: string;
   /** Kept in the file's metadata_props (key → value); importers return it as `OnnxInfo.metadata`. */
   metadata?: Record<string, string>;
+  /**
+   * Weights as ONNX sparse initializers (f32 values, int64 linear indices: 12 bytes per nonzero)
+   * where that is smaller than dense f32, i.e. under a third of the entries nonzero (default false).
+   */
+  sparseInitializers?: boolean;
 }
 
 type Attr = number | number[] | string | { float: number } | { floats: number[] };
@@ -26,9 +32,10 @@ type Attr = number | number[] | string | { float: number } | { floats: number[] 
 export class Writer {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
+  readonly sparseInitializers: SparseTensorProto[] = [];
   private readonly taken = new Set<string>();
 
-  constructor(readonly model: Model, readonly opset: number) {
+  constructor(readonly model: Model, readonly opset: number, readonly sparse = false) {
     for (const i of model.graph.inputs) this.taken.add(i.name);
     for (const n of model.graph.nodes) this.taken.add(n.name);
   }
@@ -53,6 +60,19 @@ export class Writer {
     const values = params.values.f32().slice(e.start, e.start + e.size);
     const mask = e.trainable && params.mask ? params.mask.f32().subarray(e.start, e.start + e.size) : undefined;
     if (mask) for (let i = 0; i < values.length; i++) if (mask[i] === 0) values[i] = 0;
+    if (this.sparse && e.trainable && param === 'weight') {
+      const at: number[] = [];
+      values.forEach((v, i) => v !== 0 && at.push(i));
+      if (3 * at.length < values.length) {
+        const name = this.name(`${node}.${param}`);
+        this.sparseInitializers.push({
+          values: floatTensor(name, [at.length], at.map((i) => values[i])),
+          indices: int64Tensor(`${name}.indices`, [at.length], at),
+          dims: [...e.shape],
+        });
+        return name;
+      }
+    }
     return this.floats(`${node}.${param}`, e.shape, values);
   }
 
@@ -91,7 +111,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
     throw new RangeError(`exportOnnx: 'batch' must be an integer ≥ 1 or a dimension name, got ${JSON.stringify(batch)}`);
   }
   const g = model.graph;
-  const w = new Writer(model, opset);
+  const w = new Writer(model, opset, options.sparseInitializers === true);
   for (const node of g.nodes) emit(w, node);
   return encodeModel({
     irVersion: 8,
@@ -103,6 +123,7 @@ export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8
       name: g.name,
       node: w.nodes,
       initializer: w.initializers,
+      sparseInitializer: w.sparseInitializers,
       input: g.inputs.map((i) => valueInfo(i.name, batch, i.shape)),
       output: g.outputs.map((o) => valueInfo(o, batch, g.shapeOf(o))),
     },

@@ -13,7 +13,7 @@ import { OnnxError, type UnsupportedNode } from './errors.js';
 import { onnxOps } from './ops/index.js';
 import { decodeModel, int, type GraphProto, type NodeProto, type ValueInfoProto } from './proto.js';
 import { DataType } from './proto.js';
-import { MAX_ELEMENTS, checkedCount, readTensor, typeName } from './tensor.js';
+import { MAX_ELEMENTS, checkedCount, readSparseTensor, readTensor, typeName } from './tensor.js';
 
 export interface OnnxImportOptions {
   /** The file's name in error messages (default 'model.onnx'). */
@@ -110,9 +110,17 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
     if (initializers.has(t.name!)) fail('broken-graph', `initializer '${t.name}' is defined twice`);
     initializers.set(t.name!, t);
   }
-  const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
+  // Sparse initializers are named by their values tensor; one namespace with the dense ones.
+  const sparseInitializers = new Map<string, NonNullable<GraphProto['sparseInitializer']>[number]>();
+  for (const s of graph.sparseInitializer ?? []) {
+    const name = s.values?.name;
+    if (!name) fail('broken-graph', `a sparse initializer has no name (its values tensor names it)`);
+    if (initializers.has(name!) || sparseInitializers.has(name!)) fail('broken-graph', `initializer '${name}' is defined twice`);
+    sparseInitializers.set(name!, s);
+  }
+  const inputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? '') && !sparseInitializers.has(i.name ?? ''));
   const producer = new Map<string, number>();
-  const sources = new Set<string>([...initializers.keys()]);
+  const sources = new Set<string>([...initializers.keys(), ...sparseInitializers.keys()]);
   for (const i of inputs) {
     if (!i.name) fail('broken-graph', `a graph input has no name`);
     if (sources.has(i.name!)) fail('broken-graph', `graph input '${i.name}' is declared twice`);
@@ -178,8 +186,12 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
 
   const b = new Builder(file, { fixed: fixedBatch }, cap);
   let total = 0;
-  for (const [name, t] of initializers) {
-    const c = readTensor(t, `${file}: initializer '${name}'`);
+  const constants = [
+    ...[...initializers].map(([name, t]) => [name, () => readTensor(t, `${file}: initializer '${name}'`)] as const),
+    ...[...sparseInitializers].map(([name, s]) => [name, () => readSparseTensor(s, `${file}: sparse initializer '${name}'`)] as const),
+  ];
+  for (const [name, read] of constants) {
+    const c = read();
     total += c.data.length;
     if (total > 4 * cap) fail('too-large', `the initializers hold more than ${4 * cap} values (lopper's cap)`);
     b.values.set(name, { kind: 'const', t: c });
@@ -269,7 +281,7 @@ export function parseOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): P
     weights: b.weights,
     info: {
       irVersion: ir, opset, producer: [model.producerName, model.producerVersion].filter((s) => s).join(' '), ops,
-      batch: fixedBatch ?? batchName ?? '?', nodes: nodes.length, initializers: initializers.size,
+      batch: fixedBatch ?? batchName ?? '?', nodes: nodes.length, initializers: initializers.size + sparseInitializers.size,
       metadata: Object.fromEntries((model.metadataProps ?? []).filter((p) => p.key).map((p) => [p.key!, p.value ?? ''])),
     },
   };

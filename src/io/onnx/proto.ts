@@ -13,6 +13,7 @@ export type GraphProto = P.onnx.IGraphProto;
 export type NodeProto = P.onnx.INodeProto;
 export type AttributeProto = P.onnx.IAttributeProto;
 export type TensorProto = P.onnx.ITensorProto;
+export type SparseTensorProto = P.onnx.ISparseTensorProto;
 export type ValueInfoProto = P.onnx.IValueInfoProto;
 
 export const DataType = onnx.TensorProto.DataType;

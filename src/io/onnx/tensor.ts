@@ -2,7 +2,7 @@
 // Float32Array (exact), integers and booleans as Float64Array (exact to 2^53). Sizes are checked
 // against caps and against the bytes actually present before anything is allocated.
 
-import { DataType, int, ints, type TensorProto } from './proto.js';
+import { DataType, int, ints, type SparseTensorProto, type TensorProto } from './proto.js';
 import { OnnxError } from './errors.js';
 
 export interface Const {
@@ -86,6 +86,45 @@ export function readTensor(t: TensorProto, what: string): Const {
     data[i] = type === DataType.FLOAT16 ? half(v) : type === DataType.BFLOAT16 ? bfloat(v) : type === DataType.BOOL ? (v ? 1 : 0) : v;
   }
   return { dims, data, float };
+}
+
+/**
+ * A SparseTensorProto (a sparse initializer) as the dense constant it stands for: values [nnz],
+ * indices [nnz] (linear) or [nnz, rank], both checked — in range, ascending, no duplicates, as the
+ * ONNX spec requires — before the dense tensor is allocated.
+ */
+export function readSparseTensor(s: SparseTensorProto, what: string): Const {
+  if (!s.values) throw new OnnxError('bad-node', `${what} has no values tensor`);
+  if (!s.indices) throw new OnnxError('bad-node', `${what} has no indices tensor`);
+  const dims = ints(s.dims);
+  const n = checkedCount(dims, what);
+  const values = readTensor(s.values, `${what} (values)`);
+  const nnz = values.data.length;
+  if (values.dims.length !== 1) throw new OnnxError('bad-node', `${what}: values must have rank 1, got dims [${values.dims}]`);
+  const indices = readTensor(s.indices, `${what} (indices)`);
+  const rank = dims.length;
+  const linear = indices.dims.length === 1;
+  if (indices.float || (linear ? indices.dims[0] !== nnz : indices.dims.length !== 2 || indices.dims[0] !== nnz || indices.dims[1] !== rank)) {
+    throw new OnnxError('bad-node', `${what}: indices must be integers of dims [${nnz}] or [${nnz},${rank}] for ${nnz} values, got ${indices.float ? 'floats' : ''} dims [${indices.dims}]`);
+  }
+  const data = values.float ? new Float32Array(n) : new Float64Array(n);
+  let previous = -1;
+  for (let p = 0; p < nnz; p++) {
+    let at = 0;
+    if (linear) at = indices.data[p];
+    else {
+      for (let d = 0; d < rank; d++) {
+        const i = indices.data[p * rank + d];
+        if (!(i >= 0 && i < dims[d])) throw new OnnxError('bad-node', `${what}: index ${p} has ${i} on axis ${d}, outside dims [${dims}]`);
+        at = at * dims[d] + i;
+      }
+    }
+    if (!(at >= 0 && at < n)) throw new OnnxError('bad-node', `${what}: index ${p} is ${at}, outside the ${n} entries of dims [${dims}]`);
+    if (at <= previous) throw new OnnxError('bad-node', `${what}: indices must ascend without duplicates; index ${p} (${at}) follows ${previous}`);
+    data[at] = values.data[p];
+    previous = at;
+  }
+  return { dims, data, float: values.float };
 }
 
 function rawValue(view: DataView, i: number, type: number): number {
