@@ -257,7 +257,7 @@ test('Resize (opsets 10, 11, 13, 18; nearest modes, coordinate modes, linear; sc
   }
 });
 
-test('dependency groups through the new ops: PRelu slopes and instance norms cut with their channels, ConvTranspose in and out; channel slices stay barriers', async () => {
+test('dependency groups through the new ops: PRelu slopes and instance norms cut with their channels, ConvTranspose in and out; a graph output stays whole through a Slice', async () => {
   const [{ k }] = await backends();
   const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + seed) * 0.5);
   const f = (name: string, dims: number[], seed: number) => ({ name, dims, floats: w(dims.reduce((a, b) => a * b, 1), seed) });
@@ -280,13 +280,49 @@ test('dependency groups through the new ops: PRelu slopes and instance norms cut
   assert.ok(by('conv1').prunable && by('up').prunable, 'conv1 and the transposed conv are prunable');
   assert.equal(by('conv1').members.map((m) => `${m.node}:${m.side}`).sort(), ['PRelu_1:out', 'conv1:out', 'up:in']);
   assert.equal(by('up').members.map((m) => `${m.node}:${m.side}`).sort(), ['InstanceNormalization_3:out', 'conv2:in', 'up:out']);
-  assert.match(by('conv2').reason ?? '', /slicing the channel axis/);
+  assert.match(by('conv2').reason ?? '', /is a graph output/);
   const { model: pruned } = pruneFilters(model, { ratio: 0.5, ops: ['Conv2d', 'ConvTranspose2d'] });
   assert.equal(pruned.graph.nodes.map((n) => n.outputShape[0]), [4, 4, 3, 3, 4, 2]);
   const x = Float32Array.from({ length: 2 * 3 * 36 }, (_, i) => Math.cos(i));
   const mine = pruned.forward(2, { x }).toArray();
   const [got] = await ortRunModel(exportOnnx(pruned), [[x, [2, 3, 6, 6]]]);
   assertClose(got.data, mine, 'pruned chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
+  pruned.dispose();
+  model.dispose();
+});
+
+test('a channel Split is no barrier: each part is pruned within its bounds, and the pruned file runs in onnxruntime-web', async () => {
+  const [{ k }] = await backends();
+  const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 0.7 + seed) * 0.5);
+  const f = (name: string, dims: number[], seed: number) => ({ name, dims, floats: w(dims.reduce((a, b) => a * b, 1), seed) });
+  const spec: ModelSpec = {
+    opset: 13, inputs: [{ name: 'x', dims: [2, 3, 6, 6] }], outputs: [{ name: 'y' }],
+    init: [f('W1', [8, 3, 3, 3], 1), f('Wa', [4, 3, 3, 3], 2), f('Wb', [6, 5, 1, 1], 3), f('Wf', [4, 10], 4), i64('parts', [3, 5])],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W1'], outputs: ['c1'], name: 'conv1', attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'Split', inputs: ['r1', 'parts'], outputs: ['pa', 'pb'], attrs: { axis: 1 } },
+      { op: 'Conv', inputs: ['pa', 'Wa'], outputs: ['ca'], name: 'conva' },
+      { op: 'Conv', inputs: ['pb', 'Wb'], outputs: ['cb'], name: 'convb' },
+      { op: 'GlobalAveragePool', inputs: ['ca'], outputs: ['ga'] },
+      { op: 'GlobalAveragePool', inputs: ['cb'], outputs: ['gb'] },
+      { op: 'Concat', inputs: ['ga', 'gb'], outputs: ['g'], attrs: { axis: 1 } },
+      { op: 'Flatten', inputs: ['g'], outputs: ['fl'] },
+      { op: 'Gemm', inputs: ['fl', 'Wf'], outputs: ['y'], name: 'fc', attrs: { transB: 1 } },
+    ],
+  };
+  const model = await agree(k, 'split chain', spec, [[2, 3, 6, 6]]);
+  const conv1 = dependencyGroups(model.graph).find((g) => g.producers.includes('conv1'))!;
+  assert.ok(conv1.prunable, 'conv1 is prunable through the Split');
+  assert.equal(conv1.ranges.map((r) => [r.first, r.count]), [[0, 3], [3, 5]]);
+  const { model: pruned } = pruneFilters(model, { ratio: 0.5, layers: ['conv1', 'conva', 'convb'] });
+  const parts = pruned.graph.nodes.filter((n) => n.layer.op === 'Slice').map((n) => n.outputShape[0]);
+  assert.equal(parts.reduce((a, b) => a + b, 0), 4, 'the Split parts add up to the 4 channels left');
+  assert.ok(parts.every((p) => p >= 1), `each part keeps a channel (${parts})`);
+  assert.equal(pruned.graph.node('conva').outputShape[0] + pruned.graph.node('convb').outputShape[0], 5);
+  const x = Float32Array.from({ length: 2 * 3 * 36 }, (_, i) => Math.cos(i * 0.3));
+  const [got] = await ortRunModel(exportOnnx(pruned), [[x, [2, 3, 6, 6]]]);
+  assertClose(got.data, pruned.forward(2, { x }).toArray(), 'pruned split chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
   pruned.dispose();
   model.dispose();
 });
