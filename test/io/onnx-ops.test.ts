@@ -203,7 +203,7 @@ test('InstanceNormalization, LayerNormalization; ConvTranspose (pads, strides, o
   }
 });
 
-test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mode, count_include_pad and SAME_* keep ONNX\'s divisors', async () => {
+test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mode, count_include_pad, SAME_* and dilations keep ONNX\'s divisors', async () => {
   const [{ k }] = await backends();
   const x1 = [2, 3, 11];
   const x2 = [2, 3, 7, 8];
@@ -223,6 +223,11 @@ test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mod
     // NOTE: not SAME with dilations: onnxruntime 1.30's kernel makes a smaller output there than ONNX's shape inference (and lopper).
     ['maxpool dilations ceil', single('MaxPool', x2, { kernel_shape: [2, 2], dilations: [3, 1], strides: [2, 2], ceil_mode: 1 }, { opset: 12 }), x2],
     ['maxpool 1-d dilations ceil', single('MaxPool', x1, { kernel_shape: [3], dilations: [2], strides: [2], ceil_mode: 1 }, { opset: 12 }), x1],
+    ['avgpool dilations opset 19', single('AveragePool', x2, { kernel_shape: [2, 3], dilations: [2, 2], strides: [1, 2] }, { opset: 19 }), x2],
+    ['avgpool dilations pads', single('AveragePool', x2, { kernel_shape: [3, 2], dilations: [2, 3], pads: [1, 1, 2, 1] }, { opset: 19 }), x2],
+    ['avgpool dilations pads count_include_pad', single('AveragePool', x2, { kernel_shape: [2, 2], dilations: [3, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }, { opset: 19 }), x2],
+    ['avgpool dilations ceil', single('AveragePool', x2, { kernel_shape: [2, 2], dilations: [2, 2], strides: [2, 2], ceil_mode: 1 }, { opset: 19 }), x2],
+    ['avgpool 1-d dilations', single('AveragePool', x1, { kernel_shape: [3], dilations: [2], strides: [2], pads: [1, 1] }, { opset: 19 }), x1],
   ];
   for (const [label, spec, dims] of cases) (await agree(k, label, spec, [dims])).dispose();
 });
@@ -342,7 +347,6 @@ test('the new ops refuse what they cannot map, naming the node and the reason', 
     [single('LayerNormalization', x, {}, { opset: 17, inputs: ['s'], init: [f('s', [4])] }), 'bad-node', /'Scale' has dims \[4\]; lopper maps one value per normalised element \(\[5\]\)/],
     [single('ConvTranspose', x, {}, { inputs: ['W'], init: [f('W', [2, 2, 3, 3])] }), 'bad-node', /X has 3 channels, W has dims \[2,2,3,3\]/],
     [single('Mean', x, {}, { inputs: ['c'], init: [f('c', [1])] }), 'bad-node', /input 1 is a constant; lopper maps Mean of computed values only/],
-    [single('AveragePool', x, { kernel_shape: [2, 2], dilations: [2, 2] }, { opset: 19 }), 'bad-node', /'dilations' \[2,2\]: lopper maps AveragePool without dilation/],
   ];
   for (const [spec, code, message] of cases) {
     try {

@@ -144,8 +144,18 @@ function emit(w: Writer, node: GraphNode): void {
       const { kernel, stride, padding } = (layer as unknown as { window: { kernel: number[]; stride: number[]; padding: number[] } }).window;
       const common = { kernel_shape: [...kernel], strides: [...stride], pads: [...padding, ...padding] };
       const dilation = (layer as unknown as { dilation?: number[] }).dilation;
-      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, dilation && dilation.some((d) => d !== 1) ? { ...common, dilations: [...dilation] } : common);
-      else w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
+      const dilated = dilation !== undefined && dilation.some((d) => d !== 1);
+      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, dilated ? { ...common, dilations: [...dilation] } : common);
+      else if (!dilated) w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
+      else {
+        // NOTE: AveragePool has dilations from opset 19, past the opsets lopper writes: a depthwise
+        // Conv of ones sums the taps, and a constant map divides by each window's divisor.
+        const C = node.inputShapes[0][0];
+        const ones = w.floats(`${name}.ones`, [C, 1, ...kernel], new Float32Array(C * kernel[0] * kernel[1]).fill(1));
+        const sum = w.node('Conv', [x, ones], w.name(`${name}.sum`), { ...common, dilations: [...dilation], group: C });
+        const map = (layer as unknown as { divisorMap(x: readonly number[]): Float32Array }).divisorMap(node.inputShapes[0]);
+        w.node('Mul', [sum, w.floats(`${name}.scale`, [1, ...node.outputShape.slice(1)], map.map((d) => 1 / d))], name);
+      }
       return;
     }
     case 'GlobalAvgPool': w.node('GlobalAveragePool', [x], name); return;
