@@ -12,6 +12,8 @@ import { dependencyGroups } from '../../src/graph/dependency.js';
 import { pruneFilters } from '../../src/prune/filters.js';
 import { exportOnnx } from '../../src/io/onnx/export.js';
 import { parseOnnx } from '../../src/io/onnx/import.js';
+import { decodeModel } from '../../src/io/onnx/proto.js';
+import { readTensor } from '../../src/io/onnx/tensor.js';
 import { OnnxError } from '../../src/io/onnx/errors.js';
 import { onnxModel } from '../helpers/onnx-build.js';
 
@@ -292,6 +294,38 @@ test('dependency groups through the new ops: PRelu slopes and instance norms cut
   const mine = pruned.forward(2, { x }).toArray();
   const [got] = await ortRunModel(exportOnnx(pruned), [[x, [2, 3, 6, 6]]]);
   assertClose(got.data, mine, 'pruned chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
+  pruned.dispose();
+  model.dispose();
+});
+
+test('PRelu slopes export as pruning left them: cut with their channels and masked, and onnxruntime-web agrees', async () => {
+  const [{ k }] = await backends();
+  const slopes = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8];
+  const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 0.9 + seed) * 0.5);
+  const spec: ModelSpec = {
+    opset: 13, inputs: [{ name: 'x', dims: [2, 3, 5, 5] }], outputs: [{ name: 'y' }],
+    init: [{ name: 'W1', dims: [8, 3, 3, 3], floats: w(216, 1) }, { name: 'S', dims: [8, 1, 1], floats: slopes }, { name: 'W2', dims: [4, 8, 1, 1], floats: w(32, 2) }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W1'], outputs: ['c1'], name: 'conv1', attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'PRelu', inputs: ['c1', 'S'], outputs: ['p'], name: 'act' },
+      { op: 'Conv', inputs: ['p', 'W2'], outputs: ['c2'], name: 'conv2' },
+      { op: 'GlobalAveragePool', inputs: ['c2'], outputs: ['y'] },
+    ],
+  };
+  const model = await agree(k, 'prelu chain', spec, [[2, 3, 5, 5]]);
+  const { model: pruned, cuts } = pruneFilters(model, { ratio: 0.5, layers: ['conv1'] });
+  const kept = [...Array(8).keys()].filter((c) => !cuts[0].units.includes(c));
+  // A mask over one slope, not yet applied: the export must write it as the pruned forward sees it.
+  pruned.params.maskOf('act', 'slope').f32()[1] = 0;
+  const bytes = exportOnnx(pruned);
+  pruned.params.applyMask();
+  const slope = decodeModel(bytes, 'pruned.onnx').graph!.initializer!.find((t) => t.name === 'act.slope')!;
+  const got = readTensor(slope, 'act.slope');
+  assert.equal(got.dims, [4, 1, 1], 'one slope per kept channel, broadcast over H, W');
+  assert.equal(Array.from(got.data), kept.map((c, i) => (i === 1 ? 0 : Math.fround(slopes[c]))), `the kept channels' slopes (${kept}), the masked one 0`);
+  const x = Float32Array.from({ length: 2 * 3 * 25 }, (_, i) => Math.cos(i * 0.7));
+  const [ort] = await ortRunModel(bytes, [[x, [2, 3, 5, 5]]]);
+  assertClose(ort.data, pruned.forward(2, { x }).toArray(), 'pruned, masked PRelu: onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
   pruned.dispose();
   model.dispose();
 });

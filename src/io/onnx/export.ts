@@ -46,14 +46,14 @@ export class Writer {
     return output;
   }
 
-  /** A lopper parameter as an initializer (mask applied); returns its name. */
-  param(node: string, param: string): string {
+  /** A lopper parameter as an initializer (mask applied; `dims` to reshape it); returns its name. */
+  param(node: string, param: string, dims?: readonly number[]): string {
     const { params } = this.model;
     const e = params.entry(node, param);
     const values = params.values.f32().slice(e.start, e.start + e.size);
     const mask = e.trainable && params.mask ? params.mask.f32().subarray(e.start, e.start + e.size) : undefined;
     if (mask) for (let i = 0; i < values.length; i++) if (mask[i] === 0) values[i] = 0;
-    return this.floats(`${node}.${param}`, e.shape, values);
+    return this.floats(`${node}.${param}`, dims ?? e.shape, values);
   }
 
   floats(base: string, dims: readonly number[], values: ArrayLike<number>): string {
@@ -254,10 +254,10 @@ function emit(w: Writer, node: GraphNode): void {
       return;
     }
     case 'PRelu': {
-      const e = w.model.params.entry(name, 'slope');
-      const values = w.model.params.values.f32().slice(e.start, e.start + e.size);
-      const dims = attrs.shared ? [1] : [e.size, ...new Array<number>(rank - 1).fill(1)];
-      w.node('PRelu', [x, w.floats(`${name}.slope`, dims, values)], name);
+      // The slopes as pruning left them: cut with their channels, masked like every weight.
+      const C = w.model.params.entry(name, 'slope').size;
+      const dims = attrs.shared ? [1] : [C, ...new Array<number>(rank - 1).fill(1)];
+      w.node('PRelu', [x, w.param(name, 'slope', dims)], name);
       return;
     }
     case 'Max': case 'Min': case 'Mean': w.node(layer.op, xs, name); return;
