@@ -1,7 +1,8 @@
 // The README's claims a newcomer acts on, checked against the code: the set-up section counts its
 // commands right, readModelFile returns what it says, the ONNX export opset is stated once and
 // truly, the inference recipe normalises as the datasets do, onEpoch's example prints the CLI's
-// epoch numbers, and the CLI help says what `mnist` holds.
+// epoch numbers, the CLI help says what `mnist` holds, and the ONNX ops table lists exactly the
+// ops import maps.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,6 +19,7 @@ import { Dataset } from '../src/nn/data/dataset.js';
 import { exportOnnx } from '../src/io/onnx/export.js';
 import { parseOnnx } from '../src/io/onnx/import.js';
 import { epochLine } from '../src/cli/train.js';
+import { onnxOps } from '../src/io/onnx/ops/index.js';
 
 const readme = await readFile(join(root, 'README.md'), 'utf8');
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five'];
@@ -83,6 +85,16 @@ test('the CLI help says mnist is MNIST-10k with its split', async () => {
     assert.match(help, '8,569 train, 1,431 test');
   }
   assert.match(readme, 'MNIST-10k: 8,569 training and 1,431 test digits');
+});
+
+test('the ONNX ops table lists every op import maps, and no other', () => {
+  const table = readme.slice(readme.indexOf('| kind | ops |'));
+  const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2).map((r) => r.split('|')[2]);
+  // Words that name ops: capitalised identifiers outside parentheses, plus what the parentheses name as ONNX ops.
+  const named = new Set(rows.flatMap((r) => r.replace(/\([^()]*\)/g, '').match(/\b[A-Z][A-Za-z]+\b/g) ?? []));
+  const known = Object.keys(onnxOps);
+  assert.equal(known.filter((op) => !new RegExp(`\\b${op}\\b`).test(rows.join(' '))), [], 'ops import maps that the table leaves out');
+  assert.equal([...named].filter((w) => !known.includes(w) && !['Maxout'].includes(w)), [], 'words in the table that are no op import maps');
 });
 
 test.run();

@@ -1,13 +1,17 @@
 // Dependency groups: the sets of channels that must be cut together. A group is born at a layer
 // that makes its own output channels (Dense, Conv2d); activations, pooling, batch norm and Add
-// carry it forward, Concat places it at an offset, Flatten spreads each channel over H·W neurons,
-// Maxout bundles k channels into one unit. Computed once per graph; criteria score groups.
+// carry it forward, Concat places it at an offset, a channel Slice (a Split output) passes on the
+// part of it inside its bounds, Flatten spreads each channel over H·W neurons, Maxout bundles k
+// channels into one unit. Computed once per graph; criteria score groups.
 
 import type { Graph } from './graph.js';
 import type { ChannelFlow } from './layer.js';
 import { checkGraph } from '../nn/check.js';
 
-/** Where a group's channels sit on one axis of one node: entries [offset + u·perUnit, …) for unit u. */
+/**
+ * Where a group's channels sit on one axis of one node: entries [offset + u·perUnit, …) for unit u,
+ * for the units [first, first + count) the node sees (all of them unless a channel Slice came before).
+ */
 export interface GroupMember {
   node: string;
   /** 'out': the node's output channels (its params' `cut.out` axes); 'in': input `input`'s channels (`cut.in`). */
@@ -15,6 +19,15 @@ export interface GroupMember {
   input: number;
   offset: number;
   perUnit: number;
+  first: number;
+  count: number;
+}
+
+/** Units [first, first + count) of a group that `node` sees without the rest: a cut must leave one of them. */
+export interface UnitRange {
+  first: number;
+  count: number;
+  node: string;
 }
 
 export interface ChannelGroup {
@@ -27,6 +40,8 @@ export interface ChannelGroup {
   /** Nodes that make these channels (several when their outputs are added). */
   producers: string[];
   members: GroupMember[];
+  /** The ranges members see in part (after channel Slices); empty when every member sees every unit. */
+  ranges: UnitRange[];
   prunable: boolean;
   /** Why not, when not prunable. */
   reason?: string;
@@ -45,7 +60,7 @@ interface Draft {
   channels: number;
   unit: number;
   producers: string[];
-  members: { node: string; side: 'out' | 'in'; input: number; offset: number; per: number; start: number }[];
+  members: { node: string; side: 'out' | 'in'; input: number; offset: number; per: number; start: number; count: number }[];
   reason?: string;
 }
 
@@ -78,14 +93,16 @@ export function dependencyGroups(graph: Graph): ChannelGroup[] {
   }
 
   for (const node of graph.nodes) {
-    const flow: ChannelFlow = node.layer.channelFlow(node.inputShapes);
+    let flow: ChannelFlow = node.layer.channelFlow(node.inputShapes);
     const inputs = node.inputs.map((i) => segmentsOf.get(i)!);
+    const sliced = flow.kind === 'slice' ? sliceSegments(inputs[0], flow.start, flow.end) : undefined;
+    if (flow.kind === 'slice' && !sliced) flow = { kind: 'fixed', reason: 'its bounds fall inside the entries of one channel' };
     const channels = node.outputShape[0];
     const slicesParams = node.params.some((p) => p.cut?.out !== undefined);
     const consume = (reason?: string) => inputs.forEach((segs, i) => {
       let offset = 0;
       for (const s of segs) {
-        drafts[find(s.group)].members.push({ node: node.name, side: 'in', input: i, offset, per: s.per, start: s.start });
+        drafts[find(s.group)].members.push({ node: node.name, side: 'in', input: i, offset, per: s.per, start: s.start, count: s.count });
         if (reason) fix(s.group, reason);
         offset += s.count * s.per;
       }
@@ -94,7 +111,7 @@ export function dependencyGroups(graph: Graph): ChannelGroup[] {
       if (!slicesParams) return;
       let offset = 0;
       for (const s of segs) {
-        drafts[find(s.group)].members.push({ node: node.name, side: 'out', input: 0, offset, per: s.per, start: s.start });
+        drafts[find(s.group)].members.push({ node: node.name, side: 'out', input: 0, offset, per: s.per, start: s.start, count: s.count });
         offset += s.count * s.per;
       }
     };
@@ -103,7 +120,7 @@ export function dependencyGroups(graph: Graph): ChannelGroup[] {
       case 'produce': {
         consume();
         const g = newGroup(channels, node.name);
-        drafts[g].members.push({ node: node.name, side: 'out', input: 0, offset: 0, per: 1, start: 0 });
+        drafts[g].members.push({ node: node.name, side: 'out', input: 0, offset: 0, per: 1, start: 0, count: channels });
         out = [{ group: g, start: 0, count: channels, per: 1 }];
         break;
       }
@@ -119,6 +136,11 @@ export function dependencyGroups(graph: Graph): ChannelGroup[] {
       }
       case 'concat':
         out = inputs.flat().map((s) => ({ ...s }));
+        break;
+      case 'slice':
+        // Read as a member (surgery moves its bounds by the channels cut below them), not a barrier.
+        consume();
+        out = sliced!;
         break;
       case 'flatten': {
         const spread = node.inputShapes[0].slice(1).reduce((a, b) => a * b, 1);
@@ -149,26 +171,81 @@ export function dependencyGroups(graph: Graph): ChannelGroup[] {
   drafts.forEach((d, i) => {
     if (find(i) !== i || d.producers.length === 0) return;
     const unit = d.unit;
-    const members = d.members.map((m) => ({
-      node: m.node, side: m.side, input: m.input,
-      // A member that sees the group from channel `start` on (a slice after Concat) is rare; members see whole groups.
-      offset: m.offset - m.start * m.per,
-      perUnit: Math.round(m.per * unit),
-    }));
+    const units = d.channels / unit;
+    const ranges = new Map<string, UnitRange>();
+    const members = d.members.map((m) => {
+      if (m.start % unit || m.count % unit) d.reason ??= `'${m.node}' sees channels [${m.start}, ${m.start + m.count}), which do not split into units of ${unit}`;
+      const [first, count] = [Math.floor(m.start / unit), Math.floor(m.count / unit)];
+      if (count < units && !ranges.has(`${first}:${count}`)) ranges.set(`${first}:${count}`, { first, count, node: m.node });
+      // `offset` is where unit 0 would sit: below the entries when the member sees the group from `first` on.
+      return { node: m.node, side: m.side, input: m.input, offset: Math.round(m.offset - m.start * m.per), perUnit: Math.round(m.per * unit), first, count };
+    });
     groups.push({
-      id: groups.length, channels: d.channels, unit, units: d.channels / unit, producers: [...new Set(d.producers)],
-      members, prunable: d.reason === undefined && d.channels / unit > 1,
-      reason: d.reason ?? (d.channels / unit > 1 ? undefined : 'a single unit cannot be removed'),
+      id: groups.length, channels: d.channels, unit, units, producers: [...new Set(d.producers)],
+      members, ranges: [...ranges.values()], prunable: d.reason === undefined && units > 1,
+      reason: d.reason ?? (units > 1 ? undefined : 'a single unit cannot be removed'),
     });
   });
   return groups;
 }
 
 /**
- * The entries of a member's axis that removing `units` (sorted, unique unit indices) deletes.
+ * The part of `segs` (one value's channel axis) inside entries [start, end), as segments; undefined
+ * when a bound falls inside the entries of one group channel (a slice of a flattened feature map).
+ */
+function sliceSegments(segs: readonly Segment[], start: number, end: number): Segment[] | undefined {
+  const out: Segment[] = [];
+  const whole = (v: number) => Math.abs(v - Math.round(v)) < 1e-9;
+  let offset = 0;
+  for (const s of segs) {
+    const size = s.count * s.per;
+    const [lo, hi] = [Math.max(start, offset), Math.min(end, offset + size)];
+    if (lo < hi) {
+      const [skip, count] = [(lo - offset) / s.per, (hi - lo) / s.per];
+      if (!whole(skip) || !whole(count)) return undefined;
+      out.push({ group: s.group, start: s.start + Math.round(skip), count: Math.round(count), per: s.per });
+    }
+    offset += size;
+  }
+  return out;
+}
+
+/**
+ * One cut's budget: take(u) agrees to remove unit u unless that would empty the group or a range
+ * of it that a member sees alone (what a channel Slice passes on), so no layer is left without
+ * channels. Ask once per unit.
+ */
+export function unitBudget(group: ChannelGroup): (unit: number) => boolean {
+  const ranges = [{ first: 0, count: group.units }, ...group.ranges];
+  const left = ranges.map((r) => r.count);
+  return (u) => {
+    const hit = ranges.flatMap((r, i) => (u >= r.first && u < r.first + r.count ? [i] : []));
+    if (hit.some((i) => left[i] <= 1)) return false;
+    for (const i of hit) left[i]--;
+    return true;
+  };
+}
+
+/** Up to `count` of `candidates` (unique units, best first) that one cut may remove together. */
+export function removableUnits(group: ChannelGroup, candidates: readonly number[], count: number): number[] {
+  const take = unitBudget(group);
+  const out: number[] = [];
+  for (const u of candidates) {
+    if (out.length >= count) break;
+    if (take(u)) out.push(u);
+  }
+  return out;
+}
+
+/**
+ * The entries of a member's axis that removing `units` (sorted, unique unit indices) deletes; units
+ * outside what the member sees delete nothing there.
  */
 export function memberEntries(member: GroupMember, units: readonly number[]): number[] {
   const out: number[] = [];
-  for (const u of units) for (let e = 0; e < member.perUnit; e++) out.push(member.offset + u * member.perUnit + e);
+  for (const u of units) {
+    if (u < member.first || u >= member.first + member.count) continue;
+    for (let e = 0; e < member.perUnit; e++) out.push(member.offset + u * member.perUnit + e);
+  }
   return out;
 }

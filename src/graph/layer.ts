@@ -39,6 +39,11 @@ export type ChannelFlow =
   | { kind: 'concat' }
   /** Output neuron c·S + s comes from channel c, S = H·W (Flatten). */
   | { kind: 'flatten' }
+  /**
+   * Output channel j is input channel start + j, j < end − start (Slice of the channel axis, each
+   * Split output): the groups of the input are seen in part, and cutting them moves the bounds.
+   */
+  | { kind: 'slice'; start: number; end: number }
   /** Output channel j comes from input channels [j·size, (j+1)·size) (Maxout). */
   | { kind: 'group'; size: number }
   /** Channels on both sides are fixed: removing any would change what the layer computes (LRN, grouped conv). */
@@ -100,6 +105,14 @@ export abstract class Layer {
    * Parameters are sliced separately, along the axes their ParamSpec `cut` names.
    */
   abstract withChannels(channels: number): Layer;
+
+  /**
+   * This layer once input channels `removed` (indices on axis 0 of input 0) are cut: a new layer
+   * when its attributes point at channels (a channel Slice's bounds), else `this`.
+   */
+  withInputsCut(_removed: ReadonlySet<number>): Layer {
+    return this;
+  }
 
   params(_inputs: Shape[]): ParamSpec[] {
     return [];

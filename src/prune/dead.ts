@@ -2,7 +2,7 @@
 // no outgoing connection is cut outright; a unit with no incoming connection outputs a constant,
 // which is folded into the biases of the Dense layers reading it before the unit is cut.
 
-import { dependencyGroups, memberEntries, type ChannelGroup, type GroupMember } from '../graph/dependency.js';
+import { dependencyGroups, memberEntries, removableUnits, type ChannelGroup, type GroupMember } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits, type Cut } from './surgery.js';
 import { checkModel } from '../nn/check.js';
@@ -47,9 +47,9 @@ export function removeDeadUnits(model: Model): DeadUnits {
         folds.push({ group, unit: u });
       }
     }
-    // Never down to zero units: keep the first dead one.
-    if (dead.length === group.units) dead.shift();
-    if (dead.length) cuts.push({ group, units: dead });
+    // Never down to zero units (nor a Slice's share of them): the first dead ones are the ones kept.
+    const units = removableUnits(group, dead.reverse(), dead.length);
+    if (units.length) cuts.push({ group, units: units.reverse() });
   }
   if (cuts.length === 0) return { model, removed: {} };
   foldConstants(model, folds.filter((f) => cuts.some((c) => c.group === f.group && c.units.includes(f.unit))));

@@ -1,7 +1,7 @@
 // Structured pruning by filter importance: one score per unit of a dependency group, the lowest
 // cut; the scores come from a criterion (src/prune/criteria/, L1 norm by default).
 
-import { dependencyGroups, type ChannelGroup } from '../graph/dependency.js';
+import { dependencyGroups, removableUnits, unitBudget, type ChannelGroup } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits, type Cut, type Surgery } from './surgery.js';
 import { lowest, type Criterion } from './criteria/criterion.js';
@@ -71,15 +71,16 @@ export function pruneFilters(model: Model, options: FilterPruning): Surgery & { 
     all.sort((a, b) => a.s - b.s || a.gi - b.gi || a.u - b.u);
     let left = counts.reduce((a, b) => a + b, 0);
     const picked: number[][] = chosen.map(() => []);
+    const budgets = chosen.map(unitBudget);
     for (const x of all) {
       if (left === 0) break;
-      if (picked[x.gi].length >= chosen[x.gi].units - 1) continue;
+      if (!budgets[x.gi](x.u)) continue;
       picked[x.gi].push(x.u);
       left--;
     }
     chosen.forEach((g, gi) => { if (picked[gi].length) cuts.push({ group: g, units: picked[gi] }); });
   } else {
-    chosen.forEach((g, gi) => { if (counts[gi] > 0) cuts.push({ group: g, units: lowest(score(model, g), counts[gi]) }); });
+    chosen.forEach((g, gi) => { if (counts[gi] > 0) cuts.push({ group: g, units: removableUnits(g, lowest(score(model, g), g.units), counts[gi]) }); });
   }
   return { ...removeUnits(model, cuts), cuts };
 }

@@ -1,14 +1,14 @@
 // A FLOPs target as a share of units: the one ratio that, removed from every chosen group, brings
 // a model's FLOPs closest to 1/target of what they were. Which units go does not change the count.
 
-import type { ChannelGroup } from '../graph/dependency.js';
+import { removableUnits, type ChannelGroup } from '../graph/dependency.js';
 import type { Model } from '../nn/model.js';
 import { removeUnits } from './surgery.js';
 
-/** The model's FLOPs with round(ratio · units) units (capped at units − 1) removed from each group. */
+/** The model's FLOPs with round(ratio · units) units (as many as the group's budget allows) removed from each group. */
 export function flopsAfter(model: Model, groups: readonly ChannelGroup[], ratio: number): number {
   const cuts = groups
-    .map((group) => ({ group, units: Array.from({ length: Math.min(group.units - 1, Math.round(ratio * group.units)) }, (_, u) => u) }))
+    .map((group) => ({ group, units: removableUnits(group, Array.from({ length: group.units }, (_, u) => u), Math.round(ratio * group.units)) }))
     .filter((c) => c.units.length > 0);
   if (cuts.length === 0) return model.graph.flops();
   const { model: cut } = removeUnits(model, cuts);

@@ -25,7 +25,7 @@ export interface Surgery {
 export function checkCut(cut: Cut): number[] {
   checkOptions('checkCut', 'cut', cut);
   const { group } = cut;
-  if (!(typeof group === 'object' && group !== null && typeof group.units === 'number' && Array.isArray(group.members))) {
+  if (!(typeof group === 'object' && group !== null && typeof group.units === 'number' && Array.isArray(group.members) && Array.isArray(group.ranges))) {
     throw new TypeError(`checkCut: 'cut.group' must be a ChannelGroup (from dependencyGroups), got ${describe(group)}`);
   }
   checkArray('checkCut', 'cut.units', cut.units);
@@ -37,6 +37,11 @@ export function checkCut(cut: Cut): number[] {
     if (i > 0 && units[i - 1] === u) throw new RangeError(`${name}: unit ${u} is listed twice`);
   });
   if (units.length >= group.units) throw new RangeError(`${name}: removing ${units.length} of ${group.units} units would leave none`);
+  for (const r of group.ranges) {
+    if (units.filter((u) => u >= r.first && u < r.first + r.count).length === r.count) {
+      throw new RangeError(`${name}: the cut removes all of units [${r.first}, ${r.first + r.count}), which '${r.node}' sees alone; it would be left with no channels`);
+    }
+  }
   return units;
 }
 
@@ -70,8 +75,11 @@ export function removeUnits(model: Model, cuts: readonly Cut[], layers?: Readonl
     outputs: [...old.outputs],
     nodes: old.nodes.map((n) => {
       const removed = outRemoved.get(n.name)?.size ?? 0;
-      const layer = layers?.get(n.name) ?? n.layer;
-      return { name: n.name, inputs: n.inputs, layer: removed ? layer.withChannels(n.outputShape[0] - removed) : layer };
+      let layer = layers?.get(n.name) ?? n.layer;
+      if (removed) layer = layer.withChannels(n.outputShape[0] - removed);
+      const removedIn = inRemoved.get(`${n.name}#0`);
+      if (removedIn) layer = layer.withInputsCut(removedIn);
+      return { name: n.name, inputs: n.inputs, layer };
     }),
   });
   const next = new Model(graph, model.k);

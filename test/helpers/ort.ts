@@ -22,12 +22,12 @@ function valueInfo(name: string, dims: number[]) {
 
 /** Runs `opType` (opset 17) on the inputs ([data, dims] each) and returns the first output's data. */
 export async function ortRun(
-  opType: string, inputs: [Float32Array, number[]][], outDims: number[], attrs: Record<string, OrtAttr> = {},
+  opType: string, inputs: [Float32Array, number[]][], outDims: number[], attrs: Record<string, OrtAttr> = {}, opset = 17,
 ): Promise<Float32Array> {
   const names = inputs.map((_, i) => `x${i}`);
   const model = onnx.ModelProto.create({
     irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
+    opsetImport: [{ domain: '', version: opset }],
     graph: {
       name: opType,
       node: [{ opType, input: names, output: ['y'], attribute: Object.entries(attrs).map(([n, v]) => attribute(n, v)) }],

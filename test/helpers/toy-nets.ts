@@ -1,8 +1,8 @@
 // Small graphs with the couplings structural pruning must respect: a residual Add, a Concat,
-// a depthwise-separable block with batch norm.
+// a depthwise-separable block with batch norm, channel Slices (a Split) across a Concat.
 
 import type { GraphDef } from '../../src/graph/graph.js';
-import { Add, BatchNorm, Concat, Conv2d, Dense, Flatten, GlobalAvgPool, MaxPool2d, Relu } from '../../src/nn/layers/index.js';
+import { Add, BatchNorm, Concat, Conv2d, Dense, Flatten, GlobalAvgPool, MaxPool2d, Relu, Slice } from '../../src/nn/layers/index.js';
 
 const X = { name: 'x', shape: [3, 8, 8] };
 
@@ -54,6 +54,29 @@ export function depthwiseNet(): GraphDef {
       { name: 'rp', layer: new Relu(), inputs: ['pw'] },
       { name: 'gap', layer: new GlobalAvgPool(), inputs: ['rp'] },
       { name: 'flat', layer: new Flatten(), inputs: ['gap'] },
+      { name: 'fc', layer: new Dense({ units: 4 }), inputs: ['flat'] },
+    ],
+  };
+}
+
+/** A Split of a Concat: the first part takes channels 2–4 of a and channel 0 of b, the second the rest of b. */
+export function splitNet(): GraphDef {
+  return {
+    name: 'split', inputs: [X], outputs: ['fc'],
+    nodes: [
+      { name: 'a', layer: new Conv2d({ filters: 5, kernel: 1 }), inputs: ['x'] },
+      { name: 'b', layer: new Conv2d({ filters: 4, kernel: 3, padding: 1 }), inputs: ['x'] },
+      { name: 'cat', layer: new Concat({}), inputs: ['a', 'b'] },
+      { name: 'bn', layer: new BatchNorm({}), inputs: ['cat'] },
+      { name: 'r', layer: new Relu(), inputs: ['bn'] },
+      { name: 'lo', layer: new Slice({ axes: [0, 2], starts: [2, 1], ends: [6, 8] }), inputs: ['r'] },
+      { name: 'hi', layer: new Slice({ axes: [0], starts: [6], ends: [9] }), inputs: ['r'] },
+      { name: 'c', layer: new Conv2d({ filters: 3, kernel: 3 }), inputs: ['lo'] },
+      { name: 'd', layer: new Conv2d({ filters: 3, kernel: 1 }), inputs: ['hi'] },
+      { name: 'gc', layer: new GlobalAvgPool(), inputs: ['c'] },
+      { name: 'gd', layer: new GlobalAvgPool(), inputs: ['d'] },
+      { name: 'both', layer: new Concat({}), inputs: ['gc', 'gd'] },
+      { name: 'flat', layer: new Flatten(), inputs: ['both'] },
       { name: 'fc', layer: new Dense({ units: 4 }), inputs: ['flat'] },
     ],
   };

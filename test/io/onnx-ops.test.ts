@@ -12,6 +12,8 @@ import { dependencyGroups } from '../../src/graph/dependency.js';
 import { pruneFilters } from '../../src/prune/filters.js';
 import { exportOnnx } from '../../src/io/onnx/export.js';
 import { parseOnnx } from '../../src/io/onnx/import.js';
+import { decodeModel } from '../../src/io/onnx/proto.js';
+import { readTensor } from '../../src/io/onnx/tensor.js';
 import { OnnxError } from '../../src/io/onnx/errors.js';
 import { onnxModel } from '../helpers/onnx-build.js';
 
@@ -203,7 +205,7 @@ test('InstanceNormalization, LayerNormalization; ConvTranspose (pads, strides, o
   }
 });
 
-test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mode, count_include_pad and SAME_* keep ONNX\'s divisors', async () => {
+test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mode, count_include_pad, SAME_* and dilations keep ONNX\'s divisors', async () => {
   const [{ k }] = await backends();
   const x1 = [2, 3, 11];
   const x2 = [2, 3, 7, 8];
@@ -223,6 +225,11 @@ test('1-d Conv, pools and batch norm run as 2-d with H = 1; AveragePool ceil_mod
     // NOTE: not SAME with dilations: onnxruntime 1.30's kernel makes a smaller output there than ONNX's shape inference (and lopper).
     ['maxpool dilations ceil', single('MaxPool', x2, { kernel_shape: [2, 2], dilations: [3, 1], strides: [2, 2], ceil_mode: 1 }, { opset: 12 }), x2],
     ['maxpool 1-d dilations ceil', single('MaxPool', x1, { kernel_shape: [3], dilations: [2], strides: [2], ceil_mode: 1 }, { opset: 12 }), x1],
+    ['avgpool dilations opset 19', single('AveragePool', x2, { kernel_shape: [2, 3], dilations: [2, 2], strides: [1, 2] }, { opset: 19 }), x2],
+    ['avgpool dilations pads', single('AveragePool', x2, { kernel_shape: [3, 2], dilations: [2, 3], pads: [1, 1, 2, 1] }, { opset: 19 }), x2],
+    ['avgpool dilations pads count_include_pad', single('AveragePool', x2, { kernel_shape: [2, 2], dilations: [3, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }, { opset: 19 }), x2],
+    ['avgpool dilations ceil', single('AveragePool', x2, { kernel_shape: [2, 2], dilations: [2, 2], strides: [2, 2], ceil_mode: 1 }, { opset: 19 }), x2],
+    ['avgpool 1-d dilations', single('AveragePool', x1, { kernel_shape: [3], dilations: [2], strides: [2], pads: [1, 1] }, { opset: 19 }), x1],
   ];
   for (const [label, spec, dims] of cases) (await agree(k, label, spec, [dims])).dispose();
 });
@@ -257,7 +264,7 @@ test('Resize (opsets 10, 11, 13, 18; nearest modes, coordinate modes, linear; sc
   }
 });
 
-test('dependency groups through the new ops: PRelu slopes and instance norms cut with their channels, ConvTranspose in and out; channel slices stay barriers', async () => {
+test('dependency groups through the new ops: PRelu slopes and instance norms cut with their channels, ConvTranspose in and out; a graph output stays whole through a Slice', async () => {
   const [{ k }] = await backends();
   const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + seed) * 0.5);
   const f = (name: string, dims: number[], seed: number) => ({ name, dims, floats: w(dims.reduce((a, b) => a * b, 1), seed) });
@@ -280,13 +287,81 @@ test('dependency groups through the new ops: PRelu slopes and instance norms cut
   assert.ok(by('conv1').prunable && by('up').prunable, 'conv1 and the transposed conv are prunable');
   assert.equal(by('conv1').members.map((m) => `${m.node}:${m.side}`).sort(), ['PRelu_1:out', 'conv1:out', 'up:in']);
   assert.equal(by('up').members.map((m) => `${m.node}:${m.side}`).sort(), ['InstanceNormalization_3:out', 'conv2:in', 'up:out']);
-  assert.match(by('conv2').reason ?? '', /slicing the channel axis/);
+  assert.match(by('conv2').reason ?? '', /is a graph output/);
   const { model: pruned } = pruneFilters(model, { ratio: 0.5, ops: ['Conv2d', 'ConvTranspose2d'] });
   assert.equal(pruned.graph.nodes.map((n) => n.outputShape[0]), [4, 4, 3, 3, 4, 2]);
   const x = Float32Array.from({ length: 2 * 3 * 36 }, (_, i) => Math.cos(i));
   const mine = pruned.forward(2, { x }).toArray();
   const [got] = await ortRunModel(exportOnnx(pruned), [[x, [2, 3, 6, 6]]]);
   assertClose(got.data, mine, 'pruned chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
+  pruned.dispose();
+  model.dispose();
+});
+
+test('PRelu slopes export as pruning left them: cut with their channels and masked, and onnxruntime-web agrees', async () => {
+  const [{ k }] = await backends();
+  const slopes = [0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8];
+  const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 0.9 + seed) * 0.5);
+  const spec: ModelSpec = {
+    opset: 13, inputs: [{ name: 'x', dims: [2, 3, 5, 5] }], outputs: [{ name: 'y' }],
+    init: [{ name: 'W1', dims: [8, 3, 3, 3], floats: w(216, 1) }, { name: 'S', dims: [8, 1, 1], floats: slopes }, { name: 'W2', dims: [4, 8, 1, 1], floats: w(32, 2) }],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W1'], outputs: ['c1'], name: 'conv1', attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'PRelu', inputs: ['c1', 'S'], outputs: ['p'], name: 'act' },
+      { op: 'Conv', inputs: ['p', 'W2'], outputs: ['c2'], name: 'conv2' },
+      { op: 'GlobalAveragePool', inputs: ['c2'], outputs: ['y'] },
+    ],
+  };
+  const model = await agree(k, 'prelu chain', spec, [[2, 3, 5, 5]]);
+  const { model: pruned, cuts } = pruneFilters(model, { ratio: 0.5, layers: ['conv1'] });
+  const kept = [...Array(8).keys()].filter((c) => !cuts[0].units.includes(c));
+  // A mask over one slope, not yet applied: the export must write it as the pruned forward sees it.
+  pruned.params.maskOf('act', 'slope').f32()[1] = 0;
+  const bytes = exportOnnx(pruned);
+  pruned.params.applyMask();
+  const slope = decodeModel(bytes, 'pruned.onnx').graph!.initializer!.find((t) => t.name === 'act.slope')!;
+  const got = readTensor(slope, 'act.slope');
+  assert.equal(got.dims, [4, 1, 1], 'one slope per kept channel, broadcast over H, W');
+  assert.equal(Array.from(got.data), kept.map((c, i) => (i === 1 ? 0 : Math.fround(slopes[c]))), `the kept channels' slopes (${kept}), the masked one 0`);
+  const x = Float32Array.from({ length: 2 * 3 * 25 }, (_, i) => Math.cos(i * 0.7));
+  const [ort] = await ortRunModel(bytes, [[x, [2, 3, 5, 5]]]);
+  assertClose(ort.data, pruned.forward(2, { x }).toArray(), 'pruned, masked PRelu: onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
+  pruned.dispose();
+  model.dispose();
+});
+
+test('a channel Split is no barrier: each part is pruned within its bounds, and the pruned file runs in onnxruntime-web', async () => {
+  const [{ k }] = await backends();
+  const w = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 0.7 + seed) * 0.5);
+  const f = (name: string, dims: number[], seed: number) => ({ name, dims, floats: w(dims.reduce((a, b) => a * b, 1), seed) });
+  const spec: ModelSpec = {
+    opset: 13, inputs: [{ name: 'x', dims: [2, 3, 6, 6] }], outputs: [{ name: 'y' }],
+    init: [f('W1', [8, 3, 3, 3], 1), f('Wa', [4, 3, 3, 3], 2), f('Wb', [6, 5, 1, 1], 3), f('Wf', [4, 10], 4), i64('parts', [3, 5])],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'W1'], outputs: ['c1'], name: 'conv1', attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'Split', inputs: ['r1', 'parts'], outputs: ['pa', 'pb'], attrs: { axis: 1 } },
+      { op: 'Conv', inputs: ['pa', 'Wa'], outputs: ['ca'], name: 'conva' },
+      { op: 'Conv', inputs: ['pb', 'Wb'], outputs: ['cb'], name: 'convb' },
+      { op: 'GlobalAveragePool', inputs: ['ca'], outputs: ['ga'] },
+      { op: 'GlobalAveragePool', inputs: ['cb'], outputs: ['gb'] },
+      { op: 'Concat', inputs: ['ga', 'gb'], outputs: ['g'], attrs: { axis: 1 } },
+      { op: 'Flatten', inputs: ['g'], outputs: ['fl'] },
+      { op: 'Gemm', inputs: ['fl', 'Wf'], outputs: ['y'], name: 'fc', attrs: { transB: 1 } },
+    ],
+  };
+  const model = await agree(k, 'split chain', spec, [[2, 3, 6, 6]]);
+  const conv1 = dependencyGroups(model.graph).find((g) => g.producers.includes('conv1'))!;
+  assert.ok(conv1.prunable, 'conv1 is prunable through the Split');
+  assert.equal(conv1.ranges.map((r) => [r.first, r.count]), [[0, 3], [3, 5]]);
+  const { model: pruned } = pruneFilters(model, { ratio: 0.5, layers: ['conv1', 'conva', 'convb'] });
+  const parts = pruned.graph.nodes.filter((n) => n.layer.op === 'Slice').map((n) => n.outputShape[0]);
+  assert.equal(parts.reduce((a, b) => a + b, 0), 4, 'the Split parts add up to the 4 channels left');
+  assert.ok(parts.every((p) => p >= 1), `each part keeps a channel (${parts})`);
+  assert.equal(pruned.graph.node('conva').outputShape[0] + pruned.graph.node('convb').outputShape[0], 5);
+  const x = Float32Array.from({ length: 2 * 3 * 36 }, (_, i) => Math.cos(i * 0.3));
+  const [got] = await ortRunModel(exportOnnx(pruned), [[x, [2, 3, 6, 6]]]);
+  assertClose(got.data, pruned.forward(2, { x }).toArray(), 'pruned split chain, onnxruntime-web vs lopper', { atol: 1e-4, rtol: 1e-4 });
   pruned.dispose();
   model.dispose();
 });
@@ -306,7 +381,6 @@ test('the new ops refuse what they cannot map, naming the node and the reason', 
     [single('LayerNormalization', x, {}, { opset: 17, inputs: ['s'], init: [f('s', [4])] }), 'bad-node', /'Scale' has dims \[4\]; lopper maps one value per normalised element \(\[5\]\)/],
     [single('ConvTranspose', x, {}, { inputs: ['W'], init: [f('W', [2, 2, 3, 3])] }), 'bad-node', /X has 3 channels, W has dims \[2,2,3,3\]/],
     [single('Mean', x, {}, { inputs: ['c'], init: [f('c', [1])] }), 'bad-node', /input 1 is a constant; lopper maps Mean of computed values only/],
-    [single('AveragePool', x, { kernel_shape: [2, 2], dilations: [2, 2] }, { opset: 19 }), 'bad-node', /'dilations' \[2,2\]: lopper maps AveragePool without dilation/],
   ];
   for (const [spec, code, message] of cases) {
     try {

@@ -1,6 +1,8 @@
-// The torchvision families (scripts/make-onnx-zoo.py) end to end, each at opsets 13 and 17: import
-// matches torch and onnxruntime-web within 1e-4; 30 % of the filters of every prunable conv group
-// removed by L1 norm; the pruned model exports, and onnxruntime-web runs it with lopper's outputs.
+// The torchvision families (scripts/make-onnx-zoo.py) at opsets 13 and 17, and the hand-built
+// fixtures at opsets 18–23 (scripts/make-onnx-newest.ts), end to end: import matches the stored
+// output (torch's, or onnxruntime-web's) and onnxruntime-web within 1e-4; 30 % of the filters of every
+// prunable conv group removed by L1 norm; the pruned model exports, and onnxruntime-web runs it
+// with lopper's outputs.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,7 +10,7 @@ import { backends } from '../helpers/backends.js';
 import { assertClose } from '../helpers/close.js';
 import { ortRunModel } from '../helpers/ort.js';
 import { zooFixtures } from '../helpers/onnx-zoo.js';
-import { importOnnx } from '../../src/io/onnx/import.js';
+import { importOnnx, parseOnnx } from '../../src/io/onnx/import.js';
 import { exportOnnx } from '../../src/io/onnx/export.js';
 import { pruneFilters } from '../../src/prune/filters.js';
 
@@ -20,13 +22,19 @@ test('the zoo holds every family at opsets 13 and 17', () => {
   for (const family of FAMILIES) for (const opset of [13, 17]) assert.ok(names.includes(`${family}-op${opset}`), `${family} at opset ${opset}`);
 });
 
-for (const f of zooFixtures()) {
+test('the newest fixtures cover opsets 18–23 and IR versions 8–11', () => {
+  const info = zooFixtures('onnx-newest').map((f) => parseOnnx(f.bytes, { file: f.name }).info);
+  assert.equal([...new Set(info.map((i) => i.opset))].sort((a, b) => a - b), [18, 19, 20, 21, 22, 23]);
+  assert.equal([...new Set(info.map((i) => i.irVersion))].sort((a, b) => a - b), [8, 9, 10, 11]);
+});
+
+for (const f of [...zooFixtures(), ...zooFixtures('onnx-newest')]) {
   test(`${f.name}: imports, runs as torch and onnxruntime-web do, prunes 30 % by L1, exports, runs in onnxruntime-web`, async () => {
     const [{ k }] = await backends();
     const model = importOnnx(f.bytes, k, { file: f.name });
     const batch = f.inputDims[0];
     const mine = model.forward(batch, { x: f.input }).toArray() as Float32Array;
-    assertClose(mine, f.output, `${f.name}: lopper vs torch`, TOL);
+    assertClose(mine, f.output, `${f.name}: lopper vs the stored output`, TOL);
     const [ort] = await ortRunModel(f.bytes, [[f.input, f.inputDims]]);
     assertClose(mine, ort.data, `${f.name}: lopper vs onnxruntime-web`, TOL);
 

@@ -13,15 +13,24 @@ test('Slice backward matches finite differences (steps, several axes)', async ()
   gradCheckLayer(k, new Slice({ axes: [0], starts: [2], ends: [7] }), [[7]], { batch: 3 });
 });
 
-test('Slice forward picks start, start + step, … below end; channel slices are barriers', async () => {
+test('Slice forward picks start, start + step, … below end; channel slices pass their channels on unless stepped', async () => {
   const [{ k }] = await backends();
   const x = Array.from({ length: 2 * 4 * 3 }, (_, i) => i);
   const run = runLayer(k, new Slice({ axes: [1, 0], starts: [1, 1], ends: [3, 4], steps: [1, 2] }), [[4, 3]], [x], { batch: 2 });
   // Per sample [4, 3]: rows 1 and 3, columns 1 and 2.
   assert.equal(Array.from(run.y), [4, 5, 10, 11, 16, 17, 22, 23]);
   run.model.dispose();
-  assert.is(new Slice({ axes: [0], starts: [0], ends: [2] }).channelFlow().kind, 'fixed');
+  assert.equal(new Slice({ axes: [1, 0], starts: [1, 2], ends: [3, 5] }).channelFlow(), { kind: 'slice', start: 2, end: 5 });
+  assert.match(JSON.stringify(new Slice({ axes: [0], starts: [0], ends: [4], steps: [2] }).channelFlow()), /"fixed".*step 2 ties the channels/);
   assert.is(new Slice({ axes: [1], starts: [0], ends: [2] }).channelFlow().kind, 'elementwise');
+});
+
+test('Slice bounds move down by the input channels cut below them', () => {
+  const s = new Slice({ axes: [1, 0], starts: [1, 3], ends: [4, 7] });
+  const cut = s.withInputsCut(new Set([0, 4, 6, 9])) as Slice;
+  assert.equal([cut.axes, cut.starts, cut.ends], [[1, 0], [1, 2], [4, 4]]);
+  assert.is(s.withInputsCut(new Set()), s);
+  assert.is((new Slice({ axes: [1], starts: [0], ends: [2] }).withInputsCut(new Set([1])) as Slice).starts[0], 0, 'no channel axis: nothing moves');
 });
 
 test('Slice refuses empty ranges, repeated axes and ends past the axis', () => {

@@ -1,19 +1,20 @@
 // Structural removal is exact: zero what the removed channels feed, run forward; remove them,
 // run forward again; the outputs match — on every reference net and on toy nets with a residual
-// Add, a Concat and a depthwise block. Also: what dependency groups contain, and refused cuts.
+// Add, a Concat, a depthwise block and channel Slices. Also: what dependency groups contain, and refused cuts.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backends } from '../helpers/backends.js';
 import { Rng } from '../helpers/rng.js';
 import { assertClose } from '../helpers/close.js';
-import { residualNet, concatNet, depthwiseNet } from '../helpers/toy-nets.js';
+import { residualNet, concatNet, depthwiseNet, splitNet } from '../helpers/toy-nets.js';
 import { Graph, type GraphDef } from '../../src/graph/graph.js';
-import { dependencyGroups, memberEntries, type ChannelGroup } from '../../src/graph/dependency.js';
+import { dependencyGroups, memberEntries, removableUnits, type ChannelGroup } from '../../src/graph/dependency.js';
 import { Model } from '../../src/nn/model.js';
 import { lenet5, lenet300100, lenet5Maxout, vggSmall } from '../../src/nn/nets.js';
 import { removeUnits, type Cut } from '../../src/prune/surgery.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
+import type { Slice } from '../../src/nn/layers/slice.js';
 
 /** Zeroes, in every reading layer, the input entries the cut units feed. */
 function silence(model: Model, cuts: Cut[]): void {
@@ -49,7 +50,7 @@ function checkEquivalence(k: Kernels, def: GraphDef, seed: number): { before: nu
   const groups = dependencyGroups(model.graph);
   const cuts: Cut[] = groups.filter((g) => g.prunable).map((g) => {
     const units = [...Array(g.units).keys()].filter(() => rng.next() < 0.5);
-    return { group: g, units: units.length === g.units ? units.slice(1) : units };
+    return { group: g, units: removableUnits(g, units, units.length) };
   }).filter((c) => c.units.length > 0);
   assert.ok(cuts.length > 0, `${def.name}: something to cut`);
   silence(model, cuts);
@@ -65,10 +66,10 @@ function checkEquivalence(k: Kernels, def: GraphDef, seed: number): { before: nu
   return sizes;
 }
 
-test('removal is exact on the reference nets and on residual, concat and depthwise toy nets', async () => {
+test('removal is exact on the reference nets and on residual, concat, depthwise and split toy nets', async () => {
   for (const { k } of await backends()) {
     let seed = 1;
-    for (const def of [lenet300100(), lenet5(), lenet5Maxout(), vggSmall(), residualNet(), concatNet(), depthwiseNet()]) {
+    for (const def of [lenet300100(), lenet5(), lenet5Maxout(), vggSmall(), residualNet(), concatNet(), depthwiseNet(), splitNet(), splitNet(), splitNet()]) {
       const { before, after } = checkEquivalence(k, def, seed++);
       assert.ok(after < before, `${def.name}: ${after} < ${before} parameters`);
     }
@@ -112,6 +113,31 @@ test('cuts are checked: range, duplicates, never to zero channels, unprunable gr
   const { model: small } = removeUnits(model, [{ group: conv1, units: [0, 5, 19] }]);
   assert.equal(small.params.value('conv1', 'weight').shape, [17, 1, 5, 5]);
   assert.equal(small.params.value('conv2', 'weight').shape, [50, 17, 5, 5]);
+  model.dispose();
+  small.dispose();
+});
+
+test('channel Slices pass their groups on in part: bounds move with the cut, and each part keeps a unit', async () => {
+  const [{ k }] = await backends();
+  const model = new Model(new Graph(splitNet()), k, { seed: 4 });
+  const groups = dependencyGroups(model.graph);
+  const [a, b] = ['a', 'b'].map((p) => groups.find((g) => g.producers.includes(p))!);
+  assert.ok(a.prunable && b.prunable, 'slices are no barrier');
+  const seen = (g: ChannelGroup, node: string) => g.members.filter((m) => m.node === node).map((m) => [m.first, m.count, m.offset]);
+  assert.equal(seen(a, 'c'), [[2, 3, -2]], "c reads a's channels 2–4 at entries 0–2");
+  assert.equal(seen(b, 'c'), [[0, 1, 3]], "and b's channel 0 at entry 3");
+  assert.equal(seen(b, 'd'), [[1, 3, -1]], "d reads b's channels 1–3");
+  assert.equal(a.ranges.map((r) => [r.first, r.count]), [[2, 3]]);
+  assert.equal(b.ranges.map((r) => [r.first, r.count]).sort(), [[0, 1], [1, 3]]);
+  assert.equal(memberEntries(b.members.find((m) => m.node === 'd')!, [0, 2, 3]), [1, 2], 'units d does not see delete nothing there');
+  assert.throws(() => removeUnits(model, [{ group: b, units: [0] }]), /units \[0, 1\), which '(lo|c)' sees alone; it would be left with no channels/);
+  assert.equal(removableUnits(b, [0, 1, 2, 3], 3), [1, 2], "b's channel 0 is all lo takes of b, and d keeps one of 1–3");
+  const { model: small } = removeUnits(model, [{ group: a, units: [0, 3] }, { group: b, units: [2] }]);
+  const node = (n: string) => small.graph.node(n).layer as Slice;
+  assert.equal([node('lo').starts, node('lo').ends], [[1, 1], [4, 8]], 'lo moves down by a channel 0 below it and a channel 3 inside');
+  assert.equal([node('hi').starts, node('hi').ends], [[4], [6]]);
+  assert.equal(small.params.value('c', 'weight').shape, [3, 3, 3, 3]);
+  assert.equal(small.params.value('d', 'weight').shape, [3, 2, 1, 1]);
   model.dispose();
   small.dispose();
 });

@@ -53,8 +53,8 @@ export class Writer {
     return output;
   }
 
-  /** A lopper parameter as an initializer (mask applied); returns its name. */
-  param(node: string, param: string): string {
+  /** A lopper parameter as an initializer (mask applied; `dims` to reshape it); returns its name. */
+  param(node: string, param: string, dims?: readonly number[]): string {
     const { params } = this.model;
     const e = params.entry(node, param);
     const values = params.values.f32().slice(e.start, e.start + e.size);
@@ -68,12 +68,12 @@ export class Writer {
         this.sparseInitializers.push({
           values: floatTensor(name, [at.length], at.map((i) => values[i])),
           indices: int64Tensor(`${name}.indices`, [at.length], at),
-          dims: [...e.shape],
+          dims: [...(dims ?? e.shape)],
         });
         return name;
       }
     }
-    return this.floats(`${node}.${param}`, e.shape, values);
+    return this.floats(`${node}.${param}`, dims ?? e.shape, values);
   }
 
   floats(base: string, dims: readonly number[], values: ArrayLike<number>): string {
@@ -165,8 +165,18 @@ function emit(w: Writer, node: GraphNode): void {
       const { kernel, stride, padding } = (layer as unknown as { window: { kernel: number[]; stride: number[]; padding: number[] } }).window;
       const common = { kernel_shape: [...kernel], strides: [...stride], pads: [...padding, ...padding] };
       const dilation = (layer as unknown as { dilation?: number[] }).dilation;
-      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, dilation && dilation.some((d) => d !== 1) ? { ...common, dilations: [...dilation] } : common);
-      else w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
+      const dilated = dilation !== undefined && dilation.some((d) => d !== 1);
+      if (layer.op === 'MaxPool2d') w.node('MaxPool', [x], name, dilated ? { ...common, dilations: [...dilation] } : common);
+      else if (!dilated) w.node('AveragePool', [x], name, { ...common, count_include_pad: attrs.countIncludePad ? 1 : 0 });
+      else {
+        // NOTE: AveragePool has dilations from opset 19, past the opsets lopper writes: a depthwise
+        // Conv of ones sums the taps, and a constant map divides by each window's divisor.
+        const C = node.inputShapes[0][0];
+        const ones = w.floats(`${name}.ones`, [C, 1, ...kernel], new Float32Array(C * kernel[0] * kernel[1]).fill(1));
+        const sum = w.node('Conv', [x, ones], w.name(`${name}.sum`), { ...common, dilations: [...dilation], group: C });
+        const map = (layer as unknown as { divisorMap(x: readonly number[]): Float32Array }).divisorMap(node.inputShapes[0]);
+        w.node('Mul', [sum, w.floats(`${name}.scale`, [1, ...node.outputShape.slice(1)], map.map((d) => 1 / d))], name);
+      }
       return;
     }
     case 'GlobalAvgPool': w.node('GlobalAveragePool', [x], name); return;
@@ -265,10 +275,10 @@ function emit(w: Writer, node: GraphNode): void {
       return;
     }
     case 'PRelu': {
-      const e = w.model.params.entry(name, 'slope');
-      const values = w.model.params.values.f32().slice(e.start, e.start + e.size);
-      const dims = attrs.shared ? [1] : [e.size, ...new Array<number>(rank - 1).fill(1)];
-      w.node('PRelu', [x, w.floats(`${name}.slope`, dims, values)], name);
+      // The slopes as pruning left them: cut with their channels, masked like every weight.
+      const C = w.model.params.entry(name, 'slope').size;
+      const dims = attrs.shared ? [1] : [C, ...new Array<number>(rank - 1).fill(1)];
+      w.node('PRelu', [x, w.param(name, 'slope', dims)], name);
       return;
     }
     case 'Max': case 'Min': case 'Mean': w.node(layer.op, xs, name); return;

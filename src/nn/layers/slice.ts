@@ -1,6 +1,7 @@
 // Slice (ONNX Slice; Split imports as one Slice per output): the entries start, start + step, …
 // (< end) of some per-sample axes. Starts and ends are resolved and in range; steps ≥ 1. Plain
-// TypeScript: a copy. Slicing the channel axis ties channels to their positions (a pruning barrier).
+// TypeScript: a copy. A unit-step slice of the channel axis passes the channels it keeps on, so
+// pruning runs through it and moves its bounds; a stepped one ties channels to positions (a barrier).
 
 import { Layer, type BackwardPass, type ForwardPass, type Shape, type ChannelFlow } from '../layer.js';
 import { describe, known, sizeOf } from './options.js';
@@ -70,11 +71,25 @@ export class Slice extends Layer {
   }
 
   channelFlow(): ChannelFlow {
-    return this.axes.includes(0) ? { kind: 'fixed', reason: 'slicing the channel axis ties the channels to their positions' } : { kind: 'elementwise' };
+    const a = this.axes.indexOf(0);
+    if (a < 0) return { kind: 'elementwise' };
+    if (this.steps[a] !== 1) return { kind: 'fixed', reason: `slicing the channel axis with step ${this.steps[a]} ties the channels to their positions` };
+    return { kind: 'slice', start: this.starts[a], end: this.ends[a] };
   }
 
   withChannels(): Layer {
     return this;
+  }
+
+  /** The same slice once input channels `removed` are gone: each bound moves down by the removed channels below it. */
+  override withInputsCut(removed: ReadonlySet<number>): Layer {
+    const a = this.axes.indexOf(0);
+    if (a < 0 || removed.size === 0) return this;
+    const below = (bound: number) => bound - [...removed].filter((c) => c < bound).length;
+    const starts = [...this.starts];
+    const ends = [...this.ends];
+    [starts[a], ends[a]] = [below(starts[a]), below(ends[a])];
+    return new Slice({ axes: this.axes, starts, ends, steps: this.steps });
   }
 
   attrs(): Record<string, unknown> {

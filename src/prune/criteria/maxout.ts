@@ -60,8 +60,8 @@ export function pruneMaxoutNeurons(model: Model, stats: PassStats, remove: numbe
     }
     // The same channels as a group of single neurons, on the maxout's input side only.
     const single: ChannelGroup = {
-      ...u.group, unit: 1, units: u.group.channels,
-      members: u.group.members.filter((mm) => u.before.has(mm.node)).map((mm) => ({ ...mm, perUnit: mm.perUnit / u.k })),
+      ...u.group, unit: 1, units: u.group.channels, ranges: u.group.ranges.map((r) => ({ ...r, first: r.first * u.k, count: r.count * u.k })),
+      members: u.group.members.filter((mm) => u.before.has(mm.node)).map((mm) => ({ ...mm, perUnit: mm.perUnit / u.k, first: mm.first * u.k, count: mm.count * u.k })),
     };
     cuts.push({ group: single, units: channels });
     layers.set(u.node, new Maxout({ k: u.k - m }));

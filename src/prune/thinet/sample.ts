@@ -31,6 +31,10 @@ export function consumersOf(model: Model, group: ChannelGroup): Consumer[] {
   const out: Consumer[] = [];
   for (const m of group.members) {
     if (m.side !== 'in') continue;
+    if (m.count < group.units) {
+      throw new Error(`thinet: '${m.node}' reads units [${m.first}, ${m.first + m.count}) of the ${group.units} of ${group.producers.join(', ')} (after a channel Slice); ` +
+        `ThiNet reconstructs readers of the whole group`);
+    }
     const node = model.graph.node(m.node);
     const layer = node.layer;
     const [C, H = 1, W = 1] = node.inputShapes[m.input];

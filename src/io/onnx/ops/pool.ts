@@ -2,7 +2,8 @@
 // 2-d with H = 1; asymmetric padding, auto_pad and ceil_mode become an explicit Pad where that
 // keeps the result exact. An average whose divisor a Pad would change (partial ceil-mode windows,
 // asymmetric padding without count_include_pad) is a sum pool (Pad, AvgPool2d counting the pads)
-// times a constant map of kernel size / ONNX's divisor per output position.
+// times a constant map of kernel size / ONNX's divisor per output position; so is a dilated average
+// (opset 19's dilations), whose divisor counts its taps.
 
 import { AvgPool2d } from '../../../nn/layers/avgpool2d.js';
 import { GlobalAvgPool } from '../../../nn/layers/globalavgpool.js';
@@ -25,7 +26,7 @@ interface Window {
   ceilGrew: boolean;
 }
 
-function poolWindow(ctx: NodeContext, input: number[], n: number, dilated = false): Window {
+function poolWindow(ctx: NodeContext, input: number[], n: number): Window {
   const given = ctx.ints('kernel_shape');
   if (!given || given.length !== n || given.some((k) => !Number.isInteger(k) || k < 1 || k > 65536)) {
     ctx.fail(`'kernel_shape' must be ${n} integers in [1, 65536] for a ${n}-d pool, got ${given ? `[${given}]` : 'nothing'}`);
@@ -33,7 +34,6 @@ function poolWindow(ctx: NodeContext, input: number[], n: number, dilated = fals
   const kernel = n === 1 ? [1, given![0]] : given!;
   const stride = pairAttr(ctx, 'strides', n);
   const dilation = pairAttr(ctx, 'dilations', n);
-  if (!dilated && dilation.some((d) => d !== 1)) ctx.fail(`'dilations' [${ctx.ints('dilations')}]: lopper maps ${ctx.op} without dilation (MaxPool with)`);
   const pads = windowPads(ctx, input, kernel, stride, dilation, n);
   const extent = kernel.map((k, i) => dilation[i] * (k - 1) + 1);
   let ceilGrew = false;
@@ -55,7 +55,7 @@ function poolWindow(ctx: NodeContext, input: number[], n: number, dilated = fals
 const maxPool: OpSpec = {
   map(ctx) {
     const { x, n, back } = windowInput(ctx, 'X');
-    const win = poolWindow(ctx, x.shape.slice(1), n, true);
+    const win = poolWindow(ctx, x.shape.slice(1), n);
     // Padding with −∞ never wins a maximum, so an explicit Pad is exact.
     const [input, padding] = padInput(ctx, x, win.pads, -Infinity, ([h, w]) => h < win.span[0] && w < win.span[1]);
     const dilation = win.dilation.some((d) => d !== 1) ? { dilation: win.dilation as [number, number] } : {};
@@ -64,15 +64,16 @@ const maxPool: OpSpec = {
 };
 
 /**
- * ONNX's divisor for the window of each output along one axis: the real values in it
- * (count_include_pad = 0), or the values within input and explicit padding (1), never the
- * ceil-mode extension.
+ * ONNX's divisor for the window of each output along one axis: its taps (every `dilation`-th
+ * position) on real values (count_include_pad = 0), or within input and explicit padding (1),
+ * never the ceil-mode extension.
  */
-function divisors(L: number, kernel: number, stride: number, begin: number, end: number, out: number, includePad: boolean): number[] {
+function divisors(L: number, kernel: number, stride: number, dilation: number, begin: number, end: number, out: number, includePad: boolean): number[] {
+  const [lo, hi] = includePad ? [-begin, L + end] : [0, L];
   return Array.from({ length: out }, (_, o) => {
-    const start = o * stride - begin;
-    const stop = Math.min(start + kernel, L + end);
-    return includePad ? stop - start : Math.min(stop, L) - Math.max(start, 0);
+    let n = 0;
+    for (let t = 0; t < kernel; t++) if (o * stride - begin + t * dilation >= lo && o * stride - begin + t * dilation < hi) n++;
+    return n;
   });
 }
 
@@ -85,7 +86,9 @@ const averagePool: OpSpec = {
     const symmetric = t === b && l === r && t < win.kernel[0] && l < win.kernel[1];
     const kernel = win.kernel as [number, number];
     const stride = win.stride as [number, number];
-    if (!win.ceilGrew && (symmetric || countIncludePad)) {
+    const dilation = win.dilation as [number, number];
+    const dilated = dilation.some((d) => d !== 1);
+    if (!dilated && !win.ceilGrew && (symmetric || countIncludePad)) {
       // With count_include_pad = 1 zeros padded in front average the same way.
       const [input, padding] = padInput(ctx, x, win.pads, 0, ([h, w]) => h < win.kernel[0] && w < win.kernel[1]);
       ctx.out(back(ctx.emit(new AvgPool2d({ kernel, stride, padding: padding as [number, number], countIncludePad }), [input])));
@@ -93,12 +96,12 @@ const averagePool: OpSpec = {
     }
     const [, H, W] = x.shape;
     const padded = win.pads.some((p) => p > 0) ? ctx.emit(new Pad({ pads: [0, t, l, 0, b, r], value: 0 }), [x], {}, 'pad') : x;
-    const sum = ctx.emit(new AvgPool2d({ kernel, stride, countIncludePad: true }), [padded], {}, 'sum');
+    const sum = ctx.emit(new AvgPool2d({ kernel, stride, countIncludePad: true, ...(dilated ? { dilation } : {}) }), [padded], {}, 'sum');
     const [, OH, OW] = sum.shape;
     // The explicit pads are what the file gives; ceil mode's extension (in win.pads) is not counted.
-    const given = windowPads(ctx, x.shape.slice(1), kernel, stride, [1, 1], n);
-    const dh = divisors(H, kernel[0], stride[0], given[0], given[2], OH, countIncludePad);
-    const dw = divisors(W, kernel[1], stride[1], given[1], given[3], OW, countIncludePad);
+    const given = windowPads(ctx, x.shape.slice(1), kernel, stride, dilation, n);
+    const dh = divisors(H, kernel[0], stride[0], dilation[0], given[0], given[2], OH, countIncludePad);
+    const dw = divisors(W, kernel[1], stride[1], dilation[1], given[1], given[3], OW, countIncludePad);
     const K = kernel[0] * kernel[1];
     const scale = Float32Array.from({ length: OH * OW }, (_, i) => K / (dh[Math.floor(i / OW)] * dw[i % OW]));
     ctx.out(back(ctx.emit(new Mul({ operand: [1, OH, OW] }), [sum], { operand: scale })));
