@@ -53,9 +53,20 @@ export function epilogueRow(p: usize, n: i32, epi: i32, rowBias: f32, colBias: u
   }
 }
 
-/** max(x, 0) on the n floats at p, in place (NaN stays NaN). */
+/** max(x, 0) on the n floats at p, in place (NaN stays NaN): epilogueRow's ReLU alone, without its flag tests. */
 export function reluF32(p: usize, n: i32): void {
-  epilogueRow(p, n, EPI_RELU, 0, 0);
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    for (; j + 4 <= n; j += 4) {
+      const q = p + (<usize>j << 2);
+      v128.store(q, f32x4.max(v128.load(q), zero));
+    }
+  }
+  for (; j < n; j++) {
+    const q = p + (<usize>j << 2);
+    store<f32>(q, max<f32>(load<f32>(q), 0));
+  }
 }
 
 // One 4×8 tile: acc = Ap(4×kc)·Bp(kc×8), then C = alpha·acc + beta·C on the mr×nr valid part,

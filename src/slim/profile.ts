@@ -1,7 +1,9 @@
 // Latency decomposition (DeepRebirth's Figure 2): the measured time of each layer of an inference
 // forward pass, split into tensor layers (Conv2d, Dense) and non-tensor ones (pooling, LRN, batch
 // norm, activations, concat, …). Medians over runs after a warm-up; several models are measured
-// in alternation so that other load on the machine weighs on all alike.
+// in alternation so that other load on the machine weighs on all alike. Each round runs a model
+// once untimed before timing it: the models before it in the round have evicted its data, and
+// a cold first pass would weigh on a model by its place in the order, not by what it computes.
 
 import type { Model } from '../nn/model.js';
 import { isTensorLayer } from './layers.js';
@@ -17,7 +19,7 @@ export interface LayerTime {
 export interface LatencyProfile {
   model: string;
   batch: number;
-  /** Median milliseconds of a whole forward pass, measured without per-layer timers. */
+  /** Median milliseconds of a whole forward pass (warm: right after an untimed one), measured without per-layer timers. */
   totalMs: number;
   /** Sums of the layers' medians. */
   tensorMs: number;
@@ -47,6 +49,7 @@ export function profileLatency(models: readonly Model[], batch: number, options:
   }
   for (let r = 0; r < runs; r++) {
     models.forEach((m, i) => {
+      m.forward(batch);
       const t = performance.now();
       m.forward(batch);
       totals[i].push(performance.now() - t);
