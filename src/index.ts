@@ -83,7 +83,7 @@ export { huffmanDecode } from './kernels/ops/huffman.js';
 // int8: calibration, per-channel weights, the quantised (fake-quant) model, int8 inference on
 // lopper's kernels, quantisation-aware fine-tuning; int8 kernel ops.
 export * from './compress/quantize/index.js';
-export { quantize, dequantize, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';
+export { quantize, dequantize, packInt8, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type PackedInt8, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';
 
 // Slimming (DeepRebirth): latency per layer, exact merges, streamline and branch slimming.
 export * from './slim/index.js';
