@@ -28,6 +28,7 @@ export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { localPass, poolPass, dataPass, type DataPass, type PassOptions } from './workers/pass.js';
 export { defineHook, runHooks, mergeStats, type HookSpec, type HookKind, type HookState, type HookResult, type PassStats } from './workers/hooks.js';
+export { rangeHook } from './workers/range-hook.js';
 export { createWebPool, webWorkerFactory, webPoolOrNone, webPoolUnavailable, type WebPoolOptions } from './workers/web.js';
 
 export * from './io/onnx/index.js';
