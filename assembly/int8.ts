@@ -1,12 +1,8 @@
-// int8 kernels: quantize / dequantize, an int8 GEMM with i32 sums, its epilogues (dequantize to
-// f32, requantize to int8) and int8 im2col for convolution. Spec: src/kernels/reference/int8.ts.
-// SIMD path: operands packed to i16 and multiplied with i32x4.dot_i16x8_s in a 2×4 tile; the
+// int8 kernels: quantize / dequantize, an int8 GEMM on a packed B with i32 sums, its epilogues
+// (dequantize to f32, requantize to int8) and int8 im2col for convolution. Spec:
+// src/kernels/reference/int8.ts. SIMD path: i16 pairs and i32x4.dot_i16x8_s in a 4×8 tile; the
 // relaxed build adds an 8-bit path (i16x8.relaxed_dot_i8x16_i7x16_s, 16 products an instruction)
-// when the caller promises one operand lies in [0, 127]. Scalar path: plain loops, no scratch.
-
-// Micro-tile: MR rows of A × NR rows of B (C = A·Bᵀ), one i32x4 accumulator per pair.
-const MR = 2;
-const NR = 4;
+// when A lies in [0, 127]. Scalar path: plain loops over the same packed layout.
 
 // @ts-ignore: decorator
 @inline
@@ -72,219 +68,227 @@ export function i8_dequantize(x: usize /* [n] */, q: usize /* i8 [n] */, scale: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// GEMM. Packed layouts in scratch: A as ceil(M/MR)·MR rows and B as ceil(N/NR)·NR rows of KP
-// elements (zero-padded), i16 (KP = K rounded up to 16) or, on the 8-bit relaxed path, i8 (KP = K
-// rounded up to 16). Each row is a multiple of 16 bytes, so every load is aligned.
+// GEMM on a packed B (the weights, packed once when a layer is loaded). A 4×8 register tile: 4
+// rows of A (activations, splat) × 8 rows of B (packed panel), 8 i32x4 accumulators whose lanes
+// are 4 columns of C, so no horizontal sums. Packed layouts (element (n, k) of B[N, K]):
+//   mode 0 (i16, i32x4.dot_i16x8_s):       G = 2, i16 elements
+//   mode 1 (i8, relaxed_dot_i8x16_i7x16):  G = 4, i8 elements, A in [0, 127]
+//   index = (n / 8)·kp·8 + (k / G)·8G + (n % 8)·G + k % G, kp = K rounded up to G; zero-padded
+// to a multiple of 8 rows. The A panel (scratch) is the same with 4 rows: (k / G)·4G + r·G + k % G.
 
-/** Bytes of scratch `i8_gemm` needs for these sizes (0 in the scalar build). */
-export function i8_gemm_scratch_bytes(M: i32, N: i32, K: i32): i32 {
-  if (!ASC_FEATURE_SIMD) return 0;
-  return (roundUp(M, MR) + roundUp(N, NR)) * roundUp(K, 16) * 2;
+const MR = 4;
+const NR = 8;
+
+// @ts-ignore: decorator
+@inline
+function groupOf(mode: i32): i32 {
+  return mode == 1 ? 4 : 2;
+}
+
+/** Bytes of a packed B[N, K] in `mode` (0: i16 pairs, 1: i8 quads for the relaxed 8-bit dot). */
+export function i8_packed_bytes(N: i32, K: i32, mode: i32): i32 {
+  const kp = roundUp(K, groupOf(mode));
+  return roundUp(N, NR) * kp * (mode == 1 ? 1 : 2);
+}
+
+/** Bytes of scratch `i8_gemm_packed` needs (one packed 4-row panel of A). */
+export function i8_gemm_packed_scratch_bytes(K: i32, mode: i32): i32 {
+  return MR * roundUp(K, groupOf(mode)) * (mode == 1 ? 1 : 2);
+}
+
+/** Packs B[N, K] (int8, K contiguous) into `mode`'s layout (i8_packed_bytes(N, K, mode) bytes). */
+export function i8_pack_b(
+  dst: usize, // i8_packed_bytes(N, K, mode)
+  b: usize, // i8 [N, K]
+  N: i32,
+  K: i32,
+  mode: i32,
+): void {
+  packRows(dst, b, N, roundUp(N, NR), NR, K, mode);
+}
+
+// rows × K int8 → the packed layout of panels of `tile` rows (B: 8, the A panel: 4).
+function packRows(dst: usize, src: usize, rows: i32, rowsP: i32, tile: i32, K: i32, mode: i32): void {
+  const G = groupOf(mode);
+  const kp = roundUp(K, G);
+  const size: usize = mode == 1 ? 1 : 2;
+  memory.fill(dst, 0, <usize>rowsP * <usize>kp * size);
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * <usize>K;
+    const base = <usize>(r / tile) * <usize>kp * <usize>tile + <usize>(r % tile) * <usize>G;
+    for (let k = 0; k < K; k++) {
+      const idx = base + <usize>(k / G) * <usize>(tile * G) + <usize>(k % G);
+      if (mode == 1) store<i8>(dst + idx, load<i8>(s + <usize>k));
+      else store<i16>(dst + (idx << 1), <i16>load<i8>(s + <usize>k));
+    }
+  }
 }
 
 /**
- * C[M,N] (i32) = A[M,K] · B[N,K]ᵀ, int8 operands, exact i32 sums (no overflow for K < 131072).
- * Both operands are row-major with K contiguous: a dense layer is x·Wᵀ with W [out, in], a
- * convolution W[OC, C·KH·KW] · colᵀ with col from i8_im2col_rows. `u7` = 1 promises every
- * element of A, 2 every element of B, lies in [0, 127] (int8 activations after a ReLU), which
- * lets the relaxed build use its 8-bit dot product; 0 promises nothing. Results are identical
- * whatever u7 says when the promise holds. Scratch: i8_gemm_scratch_bytes(M, N, K).
+ * C[M,N] (i32) = A[M,K]·B[N,K]ᵀ with B packed by i8_pack_b in `mode` (mode 1 promises every
+ * element of A lies in [0, 127]; it runs the 8-bit dot in the relaxed build, plain loops
+ * elsewhere). `transposeC` = 1 writes Cᵀ [N, M] instead (a convolution's [OC, OH·OW] from
+ * col·Wᵀ). Exact sums, K < 131072. Scratch: i8_gemm_packed_scratch_bytes(K, mode).
  */
-export function i8_gemm(
-  c: usize, // i32 [M, N]
+export function i8_gemm_packed(
+  c: usize, // i32 [M, N], or [N, M] when transposeC
   a: usize, // i8 [M, K]
-  b: usize, // i8 [N, K]
+  bp: usize, // i8_pack_b(B [N, K], mode)
   M: i32,
   N: i32,
   K: i32,
-  u7: i32,
-  scratch: usize, // i8_gemm_scratch_bytes(M, N, K)
+  mode: i32,
+  transposeC: i32,
+  scratch: usize, // i8_gemm_packed_scratch_bytes(K, mode)
 ): void {
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    memory.fill(c, 0, <usize>M * <usize>N << 2);
-    return;
-  }
-  if (ASC_FEATURE_SIMD) {
-    const mp = roundUp(M, MR);
-    const np = roundUp(N, NR);
-    if (ASC_FEATURE_RELAXED_SIMD && u7 != 0) {
-      const kp = roundUp(K, 16);
-      const ap = scratch;
-      const bp = scratch + <usize>mp * <usize>kp;
-      packI8(ap, a, M, mp, K, kp);
-      packI8(bp, b, N, np, K, kp);
-      // The dot's second operand must be the one in [0, 127].
-      if (u7 == 1) tilesI8(c, bp, ap, N, M, kp, 1);
-      else tilesI8(c, ap, bp, M, N, kp, 0);
+  const G = groupOf(mode);
+  const kp = roundUp(K, G);
+  const fast = ASC_FEATURE_SIMD && (mode == 0 || ASC_FEATURE_RELAXED_SIMD);
+  for (let i = 0; i < M; i += MR) {
+    const mr = min(MR, M - i);
+    if (fast) {
+      packRows(scratch, a + <usize>i * <usize>K, mr, MR, MR, K, mode);
+      for (let j = 0; j < N; j += NR) {
+        const panel = bp + (<usize>(j / NR) * <usize>kp * NR << (mode == 1 ? 0 : 1));
+        if (mode == 1) tile8(c, scratch, panel, kp, i, j, M, N, transposeC);
+        else tile16(c, scratch, panel, kp, i, j, M, N, transposeC);
+      }
     } else {
-      const kp = roundUp(K, 16);
-      const ap = scratch;
-      const bp = scratch + (<usize>mp * <usize>kp << 1);
-      packI16(ap, a, M, mp, K, kp);
-      packI16(bp, b, N, np, K, kp);
-      tilesI16(c, ap, bp, M, N, kp);
-    }
-  } else {
-    for (let i = 0; i < M; i++) {
-      const ai = a + <usize>i * <usize>K;
-      for (let j = 0; j < N; j++) {
-        const bj = b + <usize>j * <usize>K;
-        let s = 0;
-        for (let k = 0; k < K; k++) s += <i32>load<i8>(ai + <usize>k) * <i32>load<i8>(bj + <usize>k);
-        store<i32>(c + ((<usize>i * <usize>N + <usize>j) << 2), s);
+      for (let r = i; r < i + mr; r++) {
+        for (let j = 0; j < N; j++) {
+          const base = <usize>(j / NR) * <usize>kp * NR + <usize>(j % NR) * <usize>G;
+          let s = 0;
+          for (let k = 0; k < K; k++) {
+            const idx = base + <usize>(k / G) * <usize>(NR * G) + <usize>(k % G);
+            const w = mode == 1 ? <i32>load<i8>(bp + idx) : <i32>load<i16>(bp + (idx << 1));
+            s += <i32>load<i8>(a + <usize>r * <usize>K + <usize>k) * w;
+          }
+          store<i32>(c + ((transposeC ? <usize>j * <usize>M + <usize>r : <usize>r * <usize>N + <usize>j) << 2), s);
+        }
       }
     }
   }
 }
 
-// rows × K int8 → rowsP × kp i16, zero-padded.
-function packI16(dst: usize, src: usize, rows: i32, rowsP: i32, K: i32, kp: i32): void {
+// One 4×8 tile on the i16 layout: per k pair, 2 B loads, 4 A splats, 8 dots.
+// @ts-ignore: decorator
+@inline
+function tile16(c: usize, ap: usize, bp: usize, kp: i32, i: i32, j: i32, M: i32, N: i32, transposeC: i32): void {
   if (ASC_FEATURE_SIMD) {
-    const ld: usize = <usize>kp << 1;
-    memory.fill(dst, 0, <usize>rowsP * ld);
-    for (let r = 0; r < rows; r++) {
-      const s = src + <usize>r * <usize>K;
-      const d = dst + <usize>r * ld;
-      let k = 0;
-      for (; k + 16 <= K; k += 16) {
-        const v = v128.load(s + <usize>k);
-        v128.store(d + (<usize>k << 1), i16x8.extend_low_i8x16_s(v));
-        v128.store(d + (<usize>k << 1), i16x8.extend_high_i8x16_s(v), 16);
-      }
-      for (; k < K; k++) store<i16>(d + (<usize>k << 1), <i16>load<i8>(s + <usize>k));
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    const end = ap + (<usize>kp << 3); // kp/2 pairs × 16 bytes
+    while (ap < end) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let av = v128.load32_splat(ap);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(b0, av));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(b1, av));
+      av = v128.load32_splat(ap, 4);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(b0, av));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(b1, av));
+      av = v128.load32_splat(ap, 8);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(b0, av));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(b1, av));
+      av = v128.load32_splat(ap, 12);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(b0, av));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(b1, av));
+      ap += 16;
+      bp += 32;
     }
+    storeTile(c, i, j, M, N, transposeC, c00, c01, c10, c11, c20, c21, c30, c31);
   }
 }
 
-// rows × K int8 → rowsP × kp int8, zero-padded.
-function packI8(dst: usize, src: usize, rows: i32, rowsP: i32, K: i32, kp: i32): void {
-  memory.fill(dst, 0, <usize>rowsP * <usize>kp);
-  for (let r = 0; r < rows; r++) memory.copy(dst + <usize>r * <usize>kp, src + <usize>r * <usize>K, <usize>K);
-}
-
-// Sum of the four lanes of each accumulator: lane r of the result is the total of s_r.
+// One 4×8 tile on the i8 layout (relaxed build, A in [0, 127]): per 4 k, 2 B loads, 4 A splats,
+// 8 8-bit dots. NOTE: not i32x4.relaxed_dot_i8x16_i7x16_add_s: V8 11.3 (Node 20) on an AVX-VNNI
+// host miscompiled it in a loop like this (it clobbered its accumulator: some sums came out doubled).
 // @ts-ignore: decorator
 @inline
-function hsum4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
-  const u0 = i32x4.add(i32x4.shuffle(s0, s1, 0, 4, 1, 5), i32x4.shuffle(s0, s1, 2, 6, 3, 7));
-  const u1 = i32x4.add(i32x4.shuffle(s2, s3, 0, 4, 1, 5), i32x4.shuffle(s2, s3, 2, 6, 3, 7));
-  return i32x4.add(i32x4.shuffle(u0, u1, 0, 1, 4, 5), i32x4.shuffle(u0, u1, 2, 3, 6, 7));
+function tile8(c: usize, ap: usize, bp: usize, kp: i32, i: i32, j: i32, M: i32, N: i32, transposeC: i32): void {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    const end = ap + (<usize>kp << 2); // kp/4 quads × 16 bytes
+    while (ap < end) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let av = v128.load32_splat(ap);
+      c00 = i32x4.add(c00, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b0, av)));
+      c01 = i32x4.add(c01, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b1, av)));
+      av = v128.load32_splat(ap, 4);
+      c10 = i32x4.add(c10, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b0, av)));
+      c11 = i32x4.add(c11, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b1, av)));
+      av = v128.load32_splat(ap, 8);
+      c20 = i32x4.add(c20, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b0, av)));
+      c21 = i32x4.add(c21, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b1, av)));
+      av = v128.load32_splat(ap, 12);
+      c30 = i32x4.add(c30, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b0, av)));
+      c31 = i32x4.add(c31, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(b1, av)));
+      ap += 16;
+      bp += 32;
+    }
+    storeTile(c, i, j, M, N, transposeC, c00, c01, c10, c11, c20, c21, c30, c31);
+  }
 }
 
-// Writes one row of a tile (NR sums for columns j..j+3) to C, clipped at column N.
+// Writes the tile (row r: cr0 = columns j..j+3, cr1 = j+4..j+7) to C, or its transpose, clipped to M × N.
 // @ts-ignore: decorator
 @inline
-function storeRow(c: usize, i: i32, j: i32, N: i32, v: v128): void {
+function storeTile(
+  c: usize, i: i32, j: i32, M: i32, N: i32, transposeC: i32,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+): void {
+  if (transposeC) {
+    // 4×4 transposes: column j + q of the tile becomes one vector over rows i..i+3.
+    storeQuad(c, j, i, M, N, c00, c10, c20, c30);
+    storeQuad(c, j + 4, i, M, N, c01, c11, c21, c31);
+  } else {
+    storeRow(c, i, j, N, c00, c01);
+    if (i + 1 < M) storeRow(c, i + 1, j, N, c10, c11);
+    if (i + 2 < M) storeRow(c, i + 2, j, N, c20, c21);
+    if (i + 3 < M) storeRow(c, i + 3, j, N, c30, c31);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function storeRow(c: usize, i: i32, j: i32, N: i32, lo: v128, hi: v128): void {
   const p = c + ((<usize>i * <usize>N + <usize>j) << 2);
   if (j + NR <= N) {
-    v128.store(p, v);
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
   } else {
-    store<i32>(p, i32x4.extract_lane(v, 0));
-    if (j + 1 < N) store<i32>(p, i32x4.extract_lane(v, 1), 4);
-    if (j + 2 < N) store<i32>(p, i32x4.extract_lane(v, 2), 8);
+    storeLanes(p, lo, N - j);
+    if (j + 4 < N) storeLanes(p + 16, hi, N - j - 4);
   }
 }
 
-// The i16 path: for each NR-row panel of B (kept in L1), every MR-row panel of A.
-function tilesI16(c: usize, ap: usize, bp: usize, M: i32, N: i32, kp: i32): void {
-  if (ASC_FEATURE_SIMD) {
-    const ld: usize = <usize>kp << 1;
-    for (let j = 0; j < N; j += NR) {
-      const b0 = bp + <usize>j * ld, b1 = b0 + ld, b2 = b1 + ld, b3 = b2 + ld;
-      for (let i = 0; i < M; i += MR) {
-        const a0 = ap + <usize>i * ld, a1 = a0 + ld;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
-        let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
-        // Two steps of 8 a turn (kp is a multiple of 16): half the loop overhead.
-        for (let o: usize = 0; o < ld; o += 32) {
-          let x0: v128, x1: v128, y: v128;
-          x0 = v128.load(a0 + o); x1 = v128.load(a1 + o);
-          y = v128.load(b0 + o);
-          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x0, y));
-          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x1, y));
-          y = v128.load(b1 + o);
-          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x0, y));
-          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x1, y));
-          y = v128.load(b2 + o);
-          s02 = i32x4.add(s02, i32x4.dot_i16x8_s(x0, y));
-          s12 = i32x4.add(s12, i32x4.dot_i16x8_s(x1, y));
-          y = v128.load(b3 + o);
-          s03 = i32x4.add(s03, i32x4.dot_i16x8_s(x0, y));
-          s13 = i32x4.add(s13, i32x4.dot_i16x8_s(x1, y));
-          x0 = v128.load(a0 + o, 16); x1 = v128.load(a1 + o, 16);
-          y = v128.load(b0 + o, 16);
-          s00 = i32x4.add(s00, i32x4.dot_i16x8_s(x0, y));
-          s10 = i32x4.add(s10, i32x4.dot_i16x8_s(x1, y));
-          y = v128.load(b1 + o, 16);
-          s01 = i32x4.add(s01, i32x4.dot_i16x8_s(x0, y));
-          s11 = i32x4.add(s11, i32x4.dot_i16x8_s(x1, y));
-          y = v128.load(b2 + o, 16);
-          s02 = i32x4.add(s02, i32x4.dot_i16x8_s(x0, y));
-          s12 = i32x4.add(s12, i32x4.dot_i16x8_s(x1, y));
-          y = v128.load(b3 + o, 16);
-          s03 = i32x4.add(s03, i32x4.dot_i16x8_s(x0, y));
-          s13 = i32x4.add(s13, i32x4.dot_i16x8_s(x1, y));
-        }
-        storeRow(c, i, j, N, hsum4(s00, s01, s02, s03));
-        if (i + 1 < M) storeRow(c, i + 1, j, N, hsum4(s10, s11, s12, s13));
-      }
-    }
-  }
-}
-
-// The 8-bit relaxed path: C[M,N] = P·Qᵀ with Q's elements in [0, 127]; `swap` = 1 writes the
-// transpose (the caller swapped the operands so Q is the 7-bit one): C[j, i] of an [N', M'] C.
-function tilesI8(c: usize, pp: usize, qp: usize, M: i32, N: i32, kp: i32, swap: i32): void {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    const ld: usize = <usize>kp;
-    // NOTE: not i32x4.relaxed_dot_i8x16_i7x16_add_s: V8 11.3 (Node 20) on an AVX-VNNI host
-    // miscompiled it in this loop (it clobbered its accumulator input: some sums came out doubled).
-    for (let j = 0; j < N; j += NR) {
-      const q0 = qp + <usize>j * ld, q1 = q0 + ld, q2 = q1 + ld, q3 = q2 + ld;
-      for (let i = 0; i < M; i += MR) {
-        const p0 = pp + <usize>i * ld, p1 = p0 + ld;
-        let s00 = i32x4.splat(0), s01 = i32x4.splat(0), s02 = i32x4.splat(0), s03 = i32x4.splat(0);
-        let s10 = i32x4.splat(0), s11 = i32x4.splat(0), s12 = i32x4.splat(0), s13 = i32x4.splat(0);
-        for (let o: usize = 0; o < ld; o += 16) {
-          const x0 = v128.load(p0 + o), x1 = v128.load(p1 + o);
-          let y = v128.load(q0 + o);
-          s00 = i32x4.add(s00, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x0, y)));
-          s10 = i32x4.add(s10, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x1, y)));
-          y = v128.load(q1 + o);
-          s01 = i32x4.add(s01, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x0, y)));
-          s11 = i32x4.add(s11, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x1, y)));
-          y = v128.load(q2 + o);
-          s02 = i32x4.add(s02, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x0, y)));
-          s12 = i32x4.add(s12, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x1, y)));
-          y = v128.load(q3 + o);
-          s03 = i32x4.add(s03, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x0, y)));
-          s13 = i32x4.add(s13, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(x1, y)));
-        }
-        const r0 = hsum4(s00, s01, s02, s03);
-        const r1 = hsum4(s10, s11, s12, s13);
-        if (swap) {
-          storeCol(c, i, j, M, N, r0);
-          if (i + 1 < M) storeCol(c, i + 1, j, M, N, r1);
-        } else {
-          storeRow(c, i, j, N, r0);
-          if (i + 1 < M) storeRow(c, i + 1, j, N, r1);
-        }
-      }
-    }
-  }
-}
-
-// Writes sums for (i, j..j+3) of a P·Qᵀ product into C = its transpose, [N, M]: C[j + r, i].
+// Rows r0..r3 of 4 columns (j0..j0+3) → Cᵀ rows j0..j0+3, each 4 values at column i (Cᵀ is [N, M]).
 // @ts-ignore: decorator
 @inline
-function storeCol(c: usize, i: i32, j: i32, M: i32, N: i32, v: v128): void {
-  const p = c + ((<usize>j * <usize>M + <usize>i) << 2);
+function storeQuad(c: usize, j0: i32, i: i32, M: i32, N: i32, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  if (j0 >= N) return;
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
   const ld: usize = <usize>M << 2;
+  const p = c + ((<usize>j0 * <usize>M + <usize>i) << 2);
+  const m = M - i;
+  storeLanes(p, i32x4.shuffle(t0, t2, 0, 1, 4, 5), m);
+  if (j0 + 1 < N) storeLanes(p + ld, i32x4.shuffle(t0, t2, 2, 3, 6, 7), m);
+  if (j0 + 2 < N) storeLanes(p + 2 * ld, i32x4.shuffle(t1, t3, 0, 1, 4, 5), m);
+  if (j0 + 3 < N) storeLanes(p + 3 * ld, i32x4.shuffle(t1, t3, 2, 3, 6, 7), m);
+}
+
+// The first min(n, 4) lanes of v to p.
+// @ts-ignore: decorator
+@inline
+function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n >= 4) { v128.store(p, v); return; }
   store<i32>(p, i32x4.extract_lane(v, 0));
-  if (j + 1 < N) store<i32>(p + ld, i32x4.extract_lane(v, 1));
-  if (j + 2 < N) store<i32>(p + 2 * ld, i32x4.extract_lane(v, 2));
-  if (j + 3 < N) store<i32>(p + 3 * ld, i32x4.extract_lane(v, 3));
+  if (n > 1) store<i32>(p, i32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<i32>(p, i32x4.extract_lane(v, 2), 8);
 }
 
 // ---------------------------------------------------------------------------------------------

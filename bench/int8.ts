@@ -1,8 +1,9 @@
-// int8 benchmarks: lopper's int8 GEMM (i32 sums; the relaxed build's 8-bit dot when A is in
-// [0, 127]) against lopper's f32 GEMM of the same size, in the same run, per SIMD build.
+// int8 benchmarks: lopper's int8 GEMM on weights packed once (i32 sums; the relaxed build's 8-bit
+// dot when A is in [0, 127]) against lopper's f32 GEMM of the same size, in the same run, per SIMD build.
 
 import { loadNodeKernels, nodeKernelBuild } from '../src/node/kernels.js';
 import type { KernelBuild } from '../src/kernels/kernels.js';
+import { packInt8 } from '../src/kernels/ops/int8.js';
 import { interleavedMs, printTable, type BenchRecord } from './lib/measure.js';
 import type { SuiteOptions } from './run.js';
 
@@ -31,12 +32,14 @@ export async function run({ quick }: SuiteOptions) {
       const name = SYSTEM[build];
       const [fa, fb, fc] = [k.from(Float32Array.from(ints(n * n, -128, 127, 1))), k.from(Float32Array.from(ints(n * n, -128, 127, 2))), k.tensor([n * n])];
       const [qa, qa7, qb, qc] = [k.from(ints(n * n, -128, 127, 1), [n * n], 'i8'), k.from(ints(n * n, 0, 127, 3), [n * n], 'i8'),
-        k.from(ints(n * n, -128, 127, 2), [n * n], 'i8'), k.tensor([n * n], 'i32')];
+        k.from(ints(n * n, -128, 127, 2), [n, n], 'i8'), k.tensor([n * n], 'i32')];
       owned.push(fa, fb, fc, qa, qa7, qb, qc);
-      const fs = k.scratch(Math.max(k.wasm.f32_gemm_scratch_bytes(), k.wasm.i8_gemm_scratch_bytes(n, n, n)));
+      const [qw, qw7] = [packInt8(qb), packInt8(qb, { nonNegativeInputs: true })];
+      owned.push(qw.data, qw7.data);
+      const fs = k.scratch(Math.max(k.wasm.f32_gemm_scratch_bytes(), k.wasm.i8_gemm_packed_scratch_bytes(n, 0)));
       systems[`${name} f32 gemm`] = () => k.wasm.f32_gemm(fc.offset, fa.offset, fb.offset, 1, 0, n, n, n, 0, 0, fs);
-      systems[`${name} int8 gemm`] = () => k.wasm.i8_gemm(qc.offset, qa.offset, qb.offset, n, n, n, 0, fs);
-      if (build === 'relaxed') systems[`${name} int8 gemm, A in [0,127]`] = () => k.wasm.i8_gemm(qc.offset, qa7.offset, qb.offset, n, n, n, 1, fs);
+      systems[`${name} int8 gemm`] = () => k.wasm.i8_gemm_packed(qc.offset, qa.offset, qw.data.offset, n, n, n, 0, 0, fs);
+      if (build === 'relaxed') systems[`${name} int8 gemm, A in [0,127]`] = () => k.wasm.i8_gemm_packed(qc.offset, qa7.offset, qw7.data.offset, n, n, n, 1, 0, fs);
     }
     for (const [system, ms] of Object.entries(await interleavedMs(systems))) {
       records.push({ suite: 'int8', kernel: 'gemm', shape, system, medianMs: ms, gflops: flops / ms / 1e6 });

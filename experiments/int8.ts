@@ -1,60 +1,77 @@
-// int8 after pruning: for LeNet-5 on Fashion-MNIST, dense and magnitude-pruned, per seed — the
-// fp32 model, PTQ with each calibration, and QAT: QDQ ONNX size, test accuracy (lopper's int8
-// kernels), and batch-64 latency in onnxruntime-web and in lopper. Prints a table and writes
-// experiments/results/int8.json after every run.
-//   node --import tsx experiments/int8.ts [--seeds 1] [--sparsity 0.9] [--retrain-epochs 1]
-//     [--qat-epochs 1] [--dense-epochs 20] [--methods minmax,percentile,entropy] [--tag T] [--quick]   (writes results/int8[-T].json)
-// Seed 1's dense model is experiments/models/lenet-5.fashion-mnist.lopm (train-lenets.ts, seed 1);
-// other seeds train one with the same recipe for --dense-epochs (default 20).
+// int8 after pruning: LeNet-5 and the VGG net on Fashion-MNIST, dense and magnitude-pruned, per
+// seed — the fp32 model, PTQ with each calibration, and QAT: QDQ ONNX size, test accuracy
+// (lopper's int8 kernels), and batch-64 latency in onnxruntime-web and in lopper. Prints a table
+// and writes the results JSON after every run.
+//   node --import tsx experiments/int8.ts [--models lenet-5,vgg-small] [--seeds 1,2,3] [--sparsity 0.9]
+//     [--retrain-epochs 1] [--qat-epochs 1] [--dense-epochs 3] [--methods minmax,percentile,entropy]
+//     [--vgg-train-limit 5000] [--vgg-test-limit 2000] [--latency skip|only] [--out results/int8.json]
+// Dense and pruned models are cached in experiments/models/criteria (the recipe of criteria.ts);
+// LeNet-5 seed 1 is experiments/models/lenet-5.fashion-mnist.lopm (train-lenets.ts, 20 epochs).
+// Timing: `--latency skip` leaves ortMs/lopperMs null (an accuracy run at low priority);
+// `--latency only` re-reads the cached models, measures ortMs/lopperMs under the caller's timing
+// lock and fills them into the records of --out that match (model, pruned, seed, method).
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
 import { loadNodeKernels } from '../src/node/kernels.js';
 import { loadBuiltin, writeAtomic } from '../src/node/data.js';
 import { loadModel, saveModel } from '../src/io/native.js';
-import { Graph } from '../src/graph/graph.js';
-import { Model } from '../src/nn/model.js';
-import { lenet5 } from '../src/nn/nets.js';
+import type { Model } from '../src/nn/model.js';
+import type { Dataset } from '../src/nn/data/dataset.js';
+import { lenet5, vggSmall } from '../src/nn/nets.js';
+import { Rng } from '../src/nn/random.js';
 import { evaluate, train } from '../src/nn/train.js';
 import { pruneByMagnitude } from '../src/prune/magnitude.js';
 import { exportOnnx } from '../src/io/onnx/export.js';
 import { exportQdqOnnx } from '../src/io/onnx/export-qdq.js';
+import { createRunner } from '../src/pipeline/runner.js';
 import { quantizeModel, type QuantizedModel } from '../src/compress/quantize/model.js';
 import { int8Model } from '../src/compress/quantize/int8-layers.js';
 import { fineTuneQuantized } from '../src/compress/quantize/qat.js';
 import { CALIBRATION_METHODS } from '../src/compress/quantize/calibrate.js';
+import { denseModel, flag as flagOf, mean, se } from './lib/criteria-runs.js';
 
 const args = process.argv.slice(2);
-const flag = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const quick = args.includes('--quick');
-const seeds = flag('seeds', '1').split(',').map(Number);
+const flag = (name: string, fallback: string) => flagOf(args, name, fallback);
+const models = flag('models', 'lenet-5,vgg-small').split(',');
+const seeds = flag('seeds', '1,2,3').split(',').map(Number);
 const sparsity = Number(flag('sparsity', '0.9'));
-const retrainEpochs = Number(flag('retrain-epochs', quick ? '1' : '1'));
+const retrainEpochs = Number(flag('retrain-epochs', '1'));
 const qatEpochs = Number(flag('qat-epochs', '1'));
-const denseEpochs = Number(flag('dense-epochs', quick ? '1' : '20'));
+const denseEpochs = Number(flag('dense-epochs', '3'));
 const methods = flag('methods', CALIBRATION_METHODS.join(',')).split(',');
+const vggTrainLimit = Number(flag('vgg-train-limit', '5000'));
+const vggTestLimit = Number(flag('vgg-test-limit', '2000'));
+const latency = flag('latency', 'measure');
+const out = new URL(flag('out', 'results/int8.json'), import.meta.url).pathname;
+const CACHE = new URL('./models/criteria', import.meta.url).pathname;
 const BATCH = 64;
+const NETS = { 'lenet-5': { net: lenet5, lr: 0.02 }, 'vgg-small': { net: vggSmall, lr: 0.05 } } as const;
+for (const m of models) if (!(m in NETS)) throw new RangeError(`--models: '${m}' is not one of ${Object.keys(NETS).join(', ')}`);
+if (!['measure', 'skip', 'only'].includes(latency)) throw new RangeError(`--latency must be measure, skip or only, got '${latency}'`);
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
 const k = await loadNodeKernels();
+const runner = createRunner();
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const ortPkg = JSON.parse(await readFile(new URL('../node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8'));
-let trainSet = await loadBuiltin('fashion-mnist', 'train');
-let testSet = await loadBuiltin('fashion-mnist', 'test');
-if (quick) {
-  trainSet = trainSet.subset({ end: 2000 });
-  testSet = testSet.subset({ end: 1000 });
-}
-const tag = flag('tag', '');
-const out = new URL(`./results/int8${tag ? `-${tag}` : ''}.json`, import.meta.url).pathname;
+const fullTrain = await loadBuiltin('fashion-mnist', 'train');
+const fullTest = await loadBuiltin('fashion-mnist', 'test');
 const command = `node --import tsx experiments/int8.ts ${args.join(' ')}`.trim();
 
-interface Run { model: string; pruned: boolean; seed: number; method: string; bytes: number; fp32Bytes: number; accuracy: number; fp32Accuracy: number; ortMs: number; lopperMs: number }
-const records: Run[] = [];
+/** The data of one net: LeNet-5 on all of Fashion-MNIST, the VGG net on a subset (it trains ~10× slower). */
+function dataOf(name: string): { trainSet: Dataset; testSet: Dataset } {
+  if (name === 'lenet-5') return { trainSet: fullTrain, testSet: fullTest };
+  return {
+    trainSet: fullTrain.subset(new Rng(7).shuffle(fullTrain.order()).slice(0, vggTrainLimit), `fashion-mnist-${vggTrainLimit}`),
+    testSet: fullTest.subset({ end: vggTestLimit }),
+  };
+}
+
+interface Run { model: string; pruned: boolean; seed: number; method: string; bytes: number; fp32Bytes: number; accuracy: number; fp32Accuracy: number; ortMs: number | null; lopperMs: number | null }
+const previous = latency === 'only' ? JSON.parse(await readFile(out, 'utf8')) : null;
+const records: Run[] = previous ? previous.records : [];
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -62,86 +79,123 @@ function median(v: number[]): number {
 }
 
 const x = new Float32Array(BATCH * 784);
-testSet.fillBatch(x, null, Int32Array.from({ length: BATCH }, (_, i) => i));
+fullTest.fillBatch(x, null, Int32Array.from({ length: BATCH }, (_, i) => i));
 
 async function ortMs(bytes: Uint8Array): Promise<number> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', x, [BATCH, 1, 28, 28]) };
   const times: number[] = [];
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 15; i++) {
     const t = performance.now();
     await session.run(feeds);
     times.push(performance.now() - t);
   }
   await session.release();
-  return median(times.slice(5));
+  return median(times.slice(3));
 }
 
 function lopperMs(model: Model): number {
   const times: number[] = [];
-  for (let i = 0; i < 25; i++) {
+  for (let i = 0; i < 15; i++) {
     const t = performance.now();
     model.forward(BATCH, { x });
     times.push(performance.now() - t);
   }
-  return median(times.slice(5));
+  return median(times.slice(3));
 }
 
 async function save(): Promise<void> {
   const json = {
-    experiment: 'int8', date: new Date().toISOString(), command, quick, seeds, sparsity, retrainEpochs, qatEpochs, denseEpochs, batch: BATCH,
+    experiment: 'int8', date: new Date().toISOString(), command: previous ? `${previous.command}; then ${command}` : command,
+    models, seeds, sparsity, retrainEpochs, qatEpochs, denseEpochs, vggTrainLimit, vggTestLimit, batch: BATCH,
     versions: { lopper: pkg.version, node: process.version, 'onnxruntime-web': ortPkg.version, kernels: k.build },
     records,
   };
   await writeAtomic(out, new TextEncoder().encode(`${JSON.stringify(json, null, 2)}\n`));
 }
 
-async function record(name: string, pruned: boolean, seed: number, method: string, q: QuantizedModel | null, fp32: Model, fp32Accuracy: number, fp32Bytes: number): Promise<void> {
-  let run: Run;
-  if (!q) {
-    const bytes = exportOnnx(fp32);
-    run = { model: name, pruned, seed, method, bytes: bytes.length, fp32Bytes, accuracy: fp32Accuracy, fp32Accuracy, ortMs: await ortMs(bytes), lopperMs: lopperMs(fp32) };
+function print(r: Run): void {
+  const ms = (v: number | null) => (v === null ? '   -  ' : v.toFixed(2).padStart(6));
+  console.log(`${r.model.padEnd(9)} ${r.pruned ? 'pruned' : 'dense '} seed ${r.seed} ${r.method.padEnd(14)} ${(r.bytes / 1024).toFixed(0).padStart(5)} KiB ` +
+    `(${(r.fp32Bytes / r.bytes).toFixed(2)}× smaller)  accuracy ${(100 * r.accuracy).toFixed(2)}% (fp32 ${(100 * r.fp32Accuracy).toFixed(2)}%)  ` +
+    `ort ${ms(r.ortMs)} ms  lopper ${ms(r.lopperMs)} ms`);
+}
+
+async function record(name: string, pruned: boolean, seed: number, method: string, q: QuantizedModel | null, fp32: Model, testSet: Dataset, fp32Accuracy: number, fp32Bytes: number): Promise<void> {
+  const bytes = q ? exportQdqOnnx(q.model, new Map(q.layers.map((l) => [l.node, l.weightScales]))) : exportOnnx(fp32);
+  const runner = q ? int8Model(q) : fp32;
+  const timed = latency !== 'skip';
+  if (latency === 'only') {
+    const r = records.find((r) => r.model === name && r.pruned === pruned && r.seed === seed && r.method === method);
+    if (r) {
+      r.ortMs = await ortMs(bytes);
+      r.lopperMs = lopperMs(runner);
+      print(r);
+      await save();
+    }
   } else {
-    const bytes = exportQdqOnnx(q.model, new Map(q.layers.map((l) => [l.node, l.weightScales])));
-    const runner = int8Model(q);
-    const accuracy = evaluate(runner, testSet).accuracy;
-    run = { model: name, pruned, seed, method, bytes: bytes.length, fp32Bytes, accuracy, fp32Accuracy, ortMs: await ortMs(bytes), lopperMs: lopperMs(runner) };
-    runner.dispose();
+    const accuracy = q ? evaluate(runner, testSet).accuracy : fp32Accuracy;
+    const run: Run = { model: name, pruned, seed, method, bytes: bytes.length, fp32Bytes, accuracy, fp32Accuracy,
+      ortMs: timed ? await ortMs(bytes) : null, lopperMs: timed ? lopperMs(runner) : null };
+    records.push(run);
+    print(run);
+    await save();
   }
-  records.push(run);
-  console.log(`${name} ${pruned ? 'pruned' : 'dense '} seed ${seed} ${method.padEnd(10)} ${(run.bytes / 1024).toFixed(0).padStart(5)} KiB ` +
-    `(${(run.fp32Bytes / run.bytes).toFixed(2)}× smaller)  accuracy ${(100 * run.accuracy).toFixed(2)}% (fp32 ${(100 * fp32Accuracy).toFixed(2)}%)  ` +
-    `ort ${run.ortMs.toFixed(2)} ms  lopper ${run.lopperMs.toFixed(2)} ms`);
-  await save();
+  if (q) runner.dispose();
 }
 
-async function denseModel(seed: number): Promise<Model> {
-  if (seed === 1 && !quick) return loadModel(new Uint8Array(await readFile(new URL('./models/lenet-5.fashion-mnist.lopm', import.meta.url))), k).model;
-  const model = new Model(new Graph(lenet5()), k, { seed });
-  await train(model, trainSet, { epochs: denseEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: 0.02, momentum: 0.9, weightDecay: 5e-4 }, schedule: { kind: 'cosine', epochs: denseEpochs } });
-  return model;
-}
-
-for (const seed of seeds) {
-  const dense = await denseModel(seed);
+/** The magnitude-pruned, retrained copy of `dense`, cached beside it. */
+async function prunedModel(name: string, dense: Model, seed: number, trainSet: Dataset): Promise<Model> {
+  const file = `${CACHE}/int8-${name}-seed${seed}-pruned${sparsity}-retrain${retrainEpochs}-n${trainSet.size}.lopm`;
+  const cached = await readFile(file).catch(() => null);
+  if (cached) return loadModel(new Uint8Array(cached), k, file).model;
   const pruned = loadModel(saveModel(dense), k).model;
   pruneByMagnitude(pruned, { kind: 'global', sparsity });
-  await train(pruned, trainSet, { epochs: retrainEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: 0.002, momentum: 0.9 } });
-  for (const [model, isPruned] of [[dense, false], [pruned, true]] as const) {
-    const fp32Accuracy = evaluate(model, testSet).accuracy;
-    const fp32Bytes = exportOnnx(model).length;
-    await record('lenet-5', isPruned, seed, 'fp32', null, model, fp32Accuracy, fp32Bytes);
-    for (const method of CALIBRATION_METHODS.filter((m) => methods.includes(m))) {
-      const q = quantizeModel(model, trainSet, { method });
-      await record('lenet-5', isPruned, seed, `ptq-${method}`, q, model, fp32Accuracy, fp32Bytes);
-      if (method === 'minmax' && qatEpochs > 0) {
-        await fineTuneQuantized(q, trainSet, { epochs: qatEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: 0.001, momentum: 0.9 } });
-        await record('lenet-5', isPruned, seed, 'qat-minmax', q, model, fp32Accuracy, fp32Bytes);
+  await train(pruned, trainSet, { epochs: retrainEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: NETS[name as keyof typeof NETS].lr / 10, momentum: 0.9 } });
+  await mkdir(CACHE, { recursive: true });
+  await writeAtomic(file, saveModel(pruned));
+  return pruned;
+}
+
+async function dense(name: string, seed: number, trainSet: Dataset): Promise<Model> {
+  if (name === 'lenet-5' && seed === 1) return loadModel(new Uint8Array(await readFile(new URL('./models/lenet-5.fashion-mnist.lopm', import.meta.url))), k).model;
+  return denseModel(k, runner, trainSet, { name, net: NETS[name as keyof typeof NETS].net, seed, epochs: denseEpochs, lr: NETS[name as keyof typeof NETS].lr, cache: CACHE, log: (m) => console.log(`${name} seed ${seed}: ${m}`) });
+}
+
+for (const name of models) {
+  const { trainSet, testSet } = dataOf(name);
+  for (const seed of seeds) {
+    const d = await dense(name, seed, trainSet);
+    const p = await prunedModel(name, d, seed, trainSet);
+    for (const [model, isPruned] of [[d, false], [p, true]] as const) {
+      const fp32Accuracy = latency === 'only' ? 0 : evaluate(model, testSet).accuracy;
+      const fp32Bytes = exportOnnx(model).length;
+      await record(name, isPruned, seed, 'fp32', null, model, testSet, fp32Accuracy, fp32Bytes);
+      for (const method of CALIBRATION_METHODS.filter((m) => methods.includes(m))) {
+        const q = await quantizeModel(model, trainSet, { method });
+        await record(name, isPruned, seed, `ptq-${method}`, q, model, testSet, fp32Accuracy, fp32Bytes);
+        if (method === 'minmax' && qatEpochs > 0) {
+          // QAT trains: skipped in a latency-only pass, whose QAT model times like the PTQ one.
+          if (latency !== 'only') await fineTuneQuantized(q, trainSet, { epochs: qatEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: 0.001, momentum: 0.9 } });
+          await record(name, isPruned, seed, 'qat-minmax', q, model, testSet, fp32Accuracy, fp32Bytes);
+        }
+        q.model.dispose();
       }
-      q.model.dispose();
+    }
+    d.dispose();
+    p.dispose();
+  }
+}
+
+// The bars, as means ± SE over seeds: size ratio, and PTQ accuracy minus fp32 per method.
+for (const name of models) {
+  for (const pruned of [false, true]) {
+    const rows = records.filter((r) => r.model === name && r.pruned === pruned && r.method !== 'fp32');
+    for (const method of [...new Set(rows.map((r) => r.method))]) {
+      const d = rows.filter((r) => r.method === method).map((r) => 100 * (r.accuracy - r.fp32Accuracy));
+      const ratio = Math.min(...rows.filter((r) => r.method === method).map((r) => r.fp32Bytes / r.bytes));
+      console.log(`${name} ${pruned ? 'pruned' : 'dense '} ${method.padEnd(14)} Δaccuracy ${mean(d).toFixed(2)} ± ${se(d).toFixed(2)} points (${d.length} seeds), size ≥ ${ratio.toFixed(2)}× smaller`);
     }
   }
-  dense.dispose();
-  pruned.dispose();
 }
 console.log(`wrote ${out}`);

@@ -28,6 +28,7 @@ export { defineTask, type Task, type TaskContext } from './workers/worker.js';
 export { trainParallel, evaluateParallel } from './workers/train-parallel.js';
 export { localPass, poolPass, dataPass, type DataPass, type PassOptions } from './workers/pass.js';
 export { defineHook, runHooks, mergeStats, type HookSpec, type HookKind, type HookState, type HookResult, type PassStats } from './workers/hooks.js';
+export { rangeHook } from './workers/range-hook.js';
 export { createWebPool, webWorkerFactory, webPoolOrNone, webPoolUnavailable, type WebPoolOptions } from './workers/web.js';
 
 export * from './io/onnx/index.js';
@@ -84,7 +85,7 @@ export { huffmanDecode } from './kernels/ops/huffman.js';
 // int8: calibration, per-channel weights, the quantised (fake-quant) model, int8 inference on
 // lopper's kernels, quantisation-aware fine-tuning; int8 kernel ops.
 export * from './compress/quantize/index.js';
-export { quantize, dequantize, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';
+export { quantize, dequantize, packInt8, gemmInt8, dequantizeChannels, requantizeChannels, conv2dInt8, type QuantParams, type PackedInt8, type GemmInt8Options, type ChannelOptions, type Conv2dInt8Options } from './kernels/ops/int8.js';
 
 // Slimming (DeepRebirth): latency per layer, exact merges, streamline and branch slimming.
 export * from './slim/index.js';

@@ -1,7 +1,8 @@
 // `lopper inspect`: what a model file holds — for ONNX, the IR version, opset, producer and ops —
 // its inputs and outputs, each layer's shape, parameters and FLOPs, the weights of each Dense and
 // Conv2d layer (non-zero, sparsity, channels; totals and the compression ratio: a pruned file can be
-// checked), and the dependency groups: what can be pruned and, where not, why.
+// checked), for a QDQ file each int8 layer's scales and int8 size, and the dependency groups: what
+// can be pruned and, where not, why.
 
 import type { Command } from 'commander';
 import { extname } from 'node:path';
@@ -10,6 +11,7 @@ import { loadNodeKernels } from '../node/kernels.js';
 import { modelFormat } from '../node/model-file.js';
 import { loadModel } from '../io/native.js';
 import { modelFromOnnx, parseOnnx, type OnnxInfo } from '../io/onnx/import.js';
+import { qdqLayers, type QdqLayer } from '../io/onnx/qdq-info.js';
 import type { Model } from '../nn/model.js';
 import { nonzeroParams, sparsity } from '../prune/masks.js';
 import { decodeLop } from '../compress/lop-file.js';
@@ -68,6 +70,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
   const k = await loadNodeKernels();
   let sizes: string[][] | undefined;
   let stages: StageBytes[] | undefined;
+  let int8: QdqLayer[] = [];
   if (extname(file).toLowerCase() === '.onnx') {
     const shapes = (flags.inputShape ?? []).map(parseShape);
     // A first pass names the inputs, so that an unnamed --input-shape can apply to the first one.
@@ -77,6 +80,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     graph = parsed.graph;
     onnx = parsed.info;
     weights = weightStats(modelFromOnnx(parsed, k));
+    int8 = qdqLayers(bytes, file);
   } else if (modelFormat(file) === 'lop') {
     const lop = decodeLop(bytes, k, file);
     graph = lop.model.graph;
@@ -100,6 +104,7 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
       ...(onnx ? { onnx: { irVersion: onnx.irVersion, opset: onnx.opset, producer: onnx.producer, batch: onnx.batch, ops: onnx.ops } } : {}),
       inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ name: o, shape: graph.shapeOf(o) })),
       params: graph.paramCount(), flops: graph.flops(), layers, weights,
+      ...(int8.length ? { int8 } : {}),
       groups: groups.map((g) => ({ id: g.id, producers: g.producers, channels: g.channels, unit: g.unit, prunable: g.prunable, ...(g.reason ? { reason: g.reason } : {}) })),
       prunable: { groups: prunable.length, units: prunable.reduce((n, g) => n + g.units, 0) },
     });
@@ -126,6 +131,15 @@ async function runInspect(file: string, flags: InspectFlags): Promise<void> {
     ['total', count(weights.total.weights), count(weights.total.nonzero), percent(weights.total.sparsity, 1), ''],
   ], '  '));
   lines.push(`  non-zero parameters: ${count(weights.nonzeroParams)} of ${count(weights.params)} (${weights.compression.toFixed(1)}× compression)`);
+  if (int8.length) {
+    lines.push('');
+    lines.push(table([
+      ['int8 layer', 'op', 'input scale', 'weight scales', 'int8 weights'],
+      ...int8.map((l) => [l.node, l.op, l.inputScale === null ? 'f32 input' : l.inputScale.toPrecision(4),
+        `${l.weightScaleMin.toPrecision(3)}–${l.weightScaleMax.toPrecision(3)} (${l.channels})`, byteCount(l.int8Bytes)]),
+      ['total', '', '', '', byteCount(int8.reduce((a, l) => a + l.int8Bytes, 0))],
+    ], '  '));
+  }
   lines.push('');
   lines.push('  dependency groups (channels cut together):');
   for (const g of groups) {

@@ -3,6 +3,8 @@
 
 import { Option, type Command } from 'commander';
 import { loadNodeKernels } from '../node/kernels.js';
+import { defaultWorkerCount } from '../node/workers.js';
+import { dataPass } from '../workers/pass.js';
 import { readModelFile } from '../node/model-file.js';
 import { exportQdqOnnx } from '../io/onnx/export-qdq.js';
 import { exportOnnx } from '../io/onnx/export.js';
@@ -14,6 +16,7 @@ import { int8Model } from '../compress/quantize/int8-layers.js';
 import { choice, integer, number, text, UsageError } from './options.js';
 import { bytes, checkOutput, dataInputs, percent, printJson, table, writeOutput } from './output.js';
 import { loadDataFor } from './load.js';
+import { withWorkers } from './pipeline.js';
 
 interface QuantizeFlags {
   data: string;
@@ -26,6 +29,7 @@ interface QuantizeFlags {
   batchSize: number;
   json?: boolean;
   limit?: number;
+  workers: number;
 }
 
 export function quantizeCommand(program: Command): void {
@@ -41,6 +45,7 @@ export function quantizeCommand(program: Command): void {
     .option('--qat-epochs <n>', 'epochs of quantisation-aware fine-tuning (0: none)', integer('--qat-epochs', 0), 0)
     .option('--lr <x>', 'learning rate of the fine-tuning (SGD, momentum 0.9)', number('--lr', { above: 0 }), 0.001)
     .option('--batch-size <n>', 'samples per batch', integer('--batch-size', 1), 64)
+    .addOption(new Option('--workers <n>', 'worker threads for the calibration pass (1: the main thread)').argParser(integer('--workers', 1)).default(defaultWorkerCount(), 'the available cores'))
     .option('--json', 'print one JSON object instead of text')
     .addOption(new Option('--limit <n>', 'use the first n samples of each split').argParser(integer('--limit', 1)).hideHelp())
     .action((file: string, flags: QuantizeFlags) => runQuantize(file, flags));
@@ -58,7 +63,8 @@ async function runQuantize(file: string, flags: QuantizeFlags): Promise<void> {
     const data = await loadDataFor(flags.data, model.graph.inputs[0].shape, flags.limit);
     const test = data.test ?? data.train;
     const split = data.test ? 'test' : 'train';
-    const q = quantizeModel(model, data.train, { method: flags.calibration, percentile: flags.percentile, samples: flags.calibrationSamples });
+    const q = await withWorkers(flags.workers, (pool) => quantizeModel(model, data.train,
+      { method: flags.calibration, percentile: flags.percentile, samples: flags.calibrationSamples, pass: dataPass(pool) }));
     if (flags.qatEpochs > 0) {
       say(`fine-tuning ${flags.qatEpochs} epoch${flags.qatEpochs > 1 ? 's' : ''} with fake-quant (lr ${flags.lr})`);
       await fineTuneQuantized(q, data.train, {

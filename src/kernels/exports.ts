@@ -98,8 +98,10 @@ export interface KernelExports {
   f32_cluster_apply(w: P, centroids: P, assign: P, n: I): void;
   i8_quantize(q: P, x: P, scale: F, zeroPoint: I, n: I): void;
   i8_dequantize(x: P, q: P, scale: F, zeroPoint: I, n: I): void;
-  i8_gemm_scratch_bytes(M: I, N: I, K: I): I;
-  i8_gemm(c: P, a: P, b: P, M: I, N: I, K: I, u7: I, scratch: P): void;
+  i8_packed_bytes(N: I, K: I, mode: I): I;
+  i8_gemm_packed_scratch_bytes(K: I, mode: I): I;
+  i8_pack_b(dst: P, b: P, N: I, K: I, mode: I): void;
+  i8_gemm_packed(c: P, a: P, bp: P, M: I, N: I, K: I, mode: I, transposeC: I, scratch: P): void;
   i32_dequantize_channels(y: P, acc: P, scale: P, bias: P, hasBias: I, M: I, N: I, perRow: I): void;
   i32_requantize_channels(q: P, acc: P, multiplier: P, bias: P, hasBias: I, zeroPoint: I, M: I, N: I, perRow: I): void;
   i8_im2col_rows(col: P, x: P, pad: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I): void;

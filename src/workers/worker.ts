@@ -14,6 +14,7 @@ import { trainEpoch, type EpochRequest, type EpochResult } from './epoch.js';
 import { runHooks, type HookSpec, type PassStats } from './hooks.js';
 import './stat-hooks.js';
 import './thinet-hook.js';
+import './range-hook.js';
 import { PARAMS_HEADER_BYTES, paramsVersion, paramsView, slotsBytes, slotView } from './layout.js';
 
 export interface ReplicaInit {

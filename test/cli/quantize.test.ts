@@ -52,6 +52,17 @@ test('quantize writes QDQ ONNX that onnxruntime-web runs; --json reports scales,
   assert.is(bytes.length, out.bytes);
   const [y] = await ortRunModel(bytes, [[new Float32Array(2 * 784).fill(0.5), [2, 1, 28, 28]]]);
   assert.equal(y.dims, [2, 10]);
+  // inspect reads the same scales and int8 sizes back from the file.
+  const [seen, text] = await Promise.all([lopper(['inspect', at('q.onnx'), '--json']), lopper(['inspect', at('q.onnx')])]);
+  assert.is(seen.code, 0, seen.stderr);
+  const int8 = JSON.parse(seen.stdout).int8 as { node: string; inputScale: number; weightScaleMin: number; weightScaleMax: number; int8Bytes: number }[];
+  assert.is(int8.length, 4);
+  for (const [i, l] of out.layers.entries()) {
+    assert.ok(Math.abs(int8[i].inputScale - l.inputScale) <= 1e-7 * l.inputScale, `${l.node} input scale ${int8[i].inputScale} vs ${l.inputScale}`);
+    assert.ok(Math.abs(int8[i].weightScaleMax - l.weightScaleMax) <= 1e-6 * l.weightScaleMax, `${l.node} weight scale max`);
+    assert.is(int8[i].int8Bytes, l.int8Bytes, `${l.node} int8 bytes`);
+  }
+  assert.match(text.stdout, /int8 layer\s+op\s+input scale\s+weight scales\s+int8 weights/);
 });
 
 test('quantize refuses a non-ONNX output and an unknown calibration, naming them', async () => {

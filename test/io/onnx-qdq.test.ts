@@ -22,7 +22,7 @@ test('a QDQ LeNet-5 runs in onnxruntime-web within one step of lopper int8, and 
   const n = 64;
   const data = new Dataset({ name: 'random', shape: [1, 28, 28], pixels: Uint8Array.from({ length: n * 784 }, () => rng.int(0, 255)), labels: new Int32Array(n), classes: 10 });
   const model = new Model(new Graph(lenet5()), k, { seed: 2 });
-  const q = quantizeModel(model, data, { method: 'percentile' });
+  const q = await quantizeModel(model, data, { method: 'percentile' });
   const bytes = exportQdqOnnx(q.model, new Map(q.layers.map((l) => [l.node, l.weightScales])));
   const fp32 = exportOnnx(model);
   assert.throws(() => exportQdqOnnx(q.model, new Map([['pool1', new Float32Array(20)]])), /exportQdqOnnx: node 'pool1' is not a Dense or Conv2d layer/);

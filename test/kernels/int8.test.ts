@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { backends } from '../helpers/backends.js';
 import { Rng } from '../helpers/rng.js';
 import { twin } from '../helpers/twin.js';
+import * as reference from '../../src/kernels/reference/index.js';
 
 const EXACT = { atol: 0, rtol: 0 };
 const EDGES = [1, 2, 3, 4, 5, 7, 8, 9, 17, 33];
@@ -28,30 +29,40 @@ test('i8_quantize and i8_dequantize match their twins, ties to even, NaN, satura
   }
 });
 
-test('i8_gemm matches its twin at tile edges, with and without the [0, 127] promise', async () => {
+test('i8_pack_b matches its twin byte for byte in both layouts', async () => {
   const rng = new Rng(2);
   for (const { k } of await backends()) {
-    for (const M of EDGES) for (const N of EDGES) for (const K of [1, 7, 8, 16, 17, 33]) {
-      for (const u7 of [0, 1, 2]) {
-        const a = i8(rng, M * K, u7 === 1 ? 0 : -128, 127);
-        const b = i8(rng, N * K, u7 === 2 ? 0 : -128, 127);
-        twin(k, 'i8_gemm', [new Int32Array(M * N), a, b, M, N, K, u7], `M${M} N${N} K${K} u7 ${u7}`,
-          { ...EXACT, scratch: k.wasm.i8_gemm_scratch_bytes(M, N, K) });
-      }
+    for (const N of [1, 7, 8, 9, 17]) for (const K of [1, 2, 3, 4, 5, 17]) for (const mode of [0, 1]) {
+      twin(k, 'i8_pack_b', [new Int8Array(k.wasm.i8_packed_bytes(N, K, mode)).fill(9), i8(rng, N * K), N, K, mode], `N${N} K${K} mode ${mode}`, EXACT);
     }
   }
 });
 
-test('i8_gemm on large shapes, extreme values (no overflow)', async () => {
+/** The packed GEMM on B packed by the twin, against the twin; mode 1 with A in [0, 127]. */
+function packedGemm(k: Awaited<ReturnType<typeof backends>>[number]['k'], rng: Rng, M: number, N: number, K: number, mode: number, transposeC: number, extreme = false): void {
+  const a = i8(rng, M * K, mode === 1 ? 0 : -128, 127);
+  const b = i8(rng, N * K);
+  if (extreme) { a.fill(mode === 1 ? 127 : -128, 0, K); b.fill(-128, 0, K); }
+  const bp = new Int8Array(k.wasm.i8_packed_bytes(N, K, mode));
+  reference.i8_pack_b(bp, b, N, K, mode);
+  twin(k, 'i8_gemm_packed', [new Int32Array(M * N), a, bp, M, N, K, mode, transposeC], `M${M} N${N} K${K} mode ${mode} transposeC ${transposeC}`,
+    { ...EXACT, scratch: k.wasm.i8_gemm_packed_scratch_bytes(K, mode) });
+}
+
+test('i8_gemm_packed matches its twin at the 4×8 tile edges, both layouts, C and Cᵀ', async () => {
+  const rng = new Rng(2);
+  for (const { k } of await backends()) {
+    for (const M of [1, 3, 4, 5, 9, 13]) for (const N of [1, 7, 8, 9, 25]) for (const K of [1, 2, 3, 4, 5, 17, 33]) {
+      for (const mode of [0, 1]) for (const transposeC of [0, 1]) packedGemm(k, rng, M, N, K, mode, transposeC);
+    }
+  }
+});
+
+test('i8_gemm_packed on large shapes, extreme values (no overflow)', async () => {
   const rng = new Rng(3);
   for (const { k } of await backends()) {
-    for (const [M, N, K] of [[129, 67, 300], [64, 20, 800], [3, 129, 1025]]) {
-      for (const u7 of [0, 2]) {
-        const a = i8(rng, M * K).fill(-128, 0, K);
-        const b = i8(rng, N * K, u7 ? 0 : -128, 127).fill(u7 ? 127 : -128, 0, K);
-        twin(k, 'i8_gemm', [new Int32Array(M * N), a, b, M, N, K, u7], `M${M} N${N} K${K} u7 ${u7}`,
-          { ...EXACT, scratch: k.wasm.i8_gemm_scratch_bytes(M, N, K) });
-      }
+    for (const [M, N, K] of [[129, 67, 300], [64, 20, 801], [3, 129, 1025]]) {
+      for (const mode of [0, 1]) packedGemm(k, rng, M, N, K, mode, M % 2, true);
     }
   }
 });

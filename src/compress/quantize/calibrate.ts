@@ -1,10 +1,14 @@
 // Activation calibration for symmetric int8: the clipping threshold of each observed value from
-// min-max, a percentile of |x|, or the KL-optimal threshold (entropy, as TensorRT). Written as a
-// per-batch hook (update) with a plain-data state and a reduce (merge), so a data pass over a
-// worker pool can run it; `calibrate` drives it over a dataset on this thread.
+// min-max, a percentile of |x|, or the KL-optimal threshold (entropy, as TensorRT). The ranges
+// come from the data pass's 'range' hook (src/workers/range-hook.ts), so `calibrate` runs on this
+// thread or on a worker pool alike; the Calibrator turns a range into a threshold.
 
 import type { Model } from '../../nn/model.js';
 import type { Dataset } from '../../nn/data/dataset.js';
+import { localPass, type DataPass } from '../../workers/pass.js';
+import { rangeHook, rangeInit, rangeMerge, rangeUpdate, type RangeState } from '../../workers/range-hook.js';
+
+export type { RangeState };
 
 export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy';
 export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
@@ -15,18 +19,6 @@ export interface CalibrationOptions {
   percentile?: number;
   /** Histogram bins of |x| for 'percentile' and 'entropy' (default 2048). */
   bins?: number;
-}
-
-/**
- * What one observed value has seen: min and max, and a histogram of |x| over [0, bins·width)
- * with width a power of two, so states from different workers merge by re-binning, exactly.
- */
-export interface RangeState {
-  min: number;
-  max: number;
-  count: number;
-  width: number;
-  hist: number[];
 }
 
 const LEVELS = 128; // |q| ≤ 127: 128 levels of magnitude, zero included
@@ -50,44 +42,23 @@ export class Calibrator {
     this.bins = bins;
   }
 
+  /** Histogram bins the method needs (min-max needs none). */
+  get histogramBins(): number {
+    return this.method === 'minmax' ? 0 : this.bins;
+  }
+
   init(): RangeState {
-    return { min: Infinity, max: -Infinity, count: 0, width: 0, hist: this.method === 'minmax' ? [] : new Array(this.bins).fill(0) };
+    return rangeInit(this.histogramBins);
   }
 
-  /** The per-batch hook: folds `values` into `s` (in place) and returns it. */
+  /** Folds `values` into `s` (in place) and returns it (what the 'range' hook does per batch). */
   update(s: RangeState, values: ArrayLike<number>): RangeState {
-    let lo = s.min, hi = s.max;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (!Number.isFinite(v)) throw new RangeError(`calibration: an activation is ${v} (the model or the data is broken)`);
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    s.min = lo;
-    s.max = hi;
-    s.count += values.length;
-    if (this.method === 'minmax' || values.length === 0) return s;
-    this.fit(s, Math.max(Math.abs(lo), Math.abs(hi)));
-    // Only zeros so far: no width yet, and zeros sit in bin 0 whatever the width becomes.
-    if (s.width === 0) {
-      s.hist[0] += values.length;
-      return s;
-    }
-    const inv = 1 / s.width;
-    for (let i = 0; i < values.length; i++) s.hist[Math.min(this.bins - 1, Math.floor(Math.abs(values[i]) * inv))]++;
-    return s;
+    return rangeUpdate(s, values);
   }
 
-  /** The reduce: the state of both parts' data together. */
+  /** The state of both parts' data together. */
   merge(a: RangeState, b: RangeState): RangeState {
-    const out: RangeState = { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), count: a.count + b.count, width: a.width, hist: [...a.hist] };
-    if (this.method === 'minmax' || b.count === 0) return out;
-    if (a.count === 0) return { ...out, width: b.width, hist: [...b.hist] };
-    const other = { ...b, hist: [...b.hist] };
-    this.fit(out, other.width * this.bins * (1 - 1e-9));
-    this.fit(other, out.width * this.bins * (1 - 1e-9));
-    for (let i = 0; i < this.bins; i++) out.hist[i] += other.hist[i];
-    return out;
+    return rangeMerge(a, b);
   }
 
   /** The clipping threshold T (the int8 scale is T / 127); 0 when every value seen was 0. */
@@ -110,24 +81,9 @@ export class Calibrator {
     return Math.min(absMax, (klBest([0, ...s.hist.slice(1)], last) + 0.5) * s.width);
   }
 
-  // Widens the bins (doubling, pairs summed) until [0, bins·width) holds `absMax`.
-  private fit(s: RangeState, absMax: number): void {
-    if (s.width === 0) {
-      if (absMax === 0) return;
-      s.width = 2 ** Math.ceil(Math.log2(absMax / this.bins));
-      if (absMax >= s.width * this.bins) s.width *= 2;
-      return;
-    }
-    while (absMax >= s.width * this.bins) {
-      const half = this.bins / 2;
-      for (let i = 0; i < half; i++) s.hist[i] = s.hist[2 * i] + s.hist[2 * i + 1];
-      s.hist.fill(0, half);
-      s.width *= 2;
-    }
-  }
 }
 
-function lastNonzero(hist: readonly number[]): number {
+function lastNonzero(hist: ArrayLike<number>): number {
   let last = hist.length - 1;
   while (last > 0 && hist[last] === 0) last--;
   return last;
@@ -139,7 +95,7 @@ function lastNonzero(hist: readonly number[]): number {
  * into 128 levels Q (each level's mass spread evenly over the bins where P is non-zero).
  * Returns the last bin kept, i − 1.
  */
-function klBest(hist: readonly number[], last: number): number {
+function klBest(hist: ArrayLike<number>, last: number): number {
   if (last < LEVELS) return last;
   let best = last;
   let bestKl = Infinity;
@@ -177,27 +133,23 @@ export interface CalibrateOptions extends CalibrationOptions {
   batchSize?: number;
   /** Samples to calibrate on, from the start of the dataset's order (default all, at most 2048). */
   samples?: number;
+  /** Where the forward passes run: a runner's pass (a worker pool) or, by default, this thread. */
+  pass?: DataPass;
 }
 
 /**
- * Thresholds of the named values (graph inputs or node outputs) over `data`, in inference mode,
- * one batch at a time on this thread.
+ * Thresholds of the named values (graph inputs or node outputs) over `data`, in inference mode:
+ * one data pass with a 'range' hook per value, on `options.pass` (this thread by default).
  */
-export function calibrate(model: Model, data: Dataset, values: readonly string[], options: CalibrateOptions = {}): Map<string, number> {
+export async function calibrate(model: Model, data: Dataset, values: readonly string[], options: CalibrateOptions = {}): Promise<Map<string, number>> {
   const cal = new Calibrator(options);
   const batchSize = options.batchSize ?? 128;
   const n = Math.min(data.size, options.samples ?? 2048);
   if (n === 0) throw new RangeError(`calibrate: dataset '${data.name}' is empty`);
-  const states = new Map(values.map((v) => [v, cal.init()]));
-  const order = data.order();
-  for (let start = 0; start < n; start += batchSize) {
-    const indices = order.subarray(start, Math.min(n, start + batchSize));
-    data.fillBatch(model.input(indices.length).f32(), null, indices);
-    model.forward(indices.length, { training: false });
-    for (const [v, s] of states) {
-      const t = model.graph.inputs.some((i) => i.name === v) ? model.input(indices.length, v) : model.activation(v);
-      cal.update(s, t.f32());
-    }
-  }
-  return new Map([...states].map(([v, s]) => [v, cal.threshold(s)]));
+  const hooks = Object.fromEntries(values.map((v) => [v, rangeHook(v, cal.histogramBins)]));
+  const stats = await (options.pass ?? localPass()).run(model, data, hooks, { batchSize, indices: data.order().slice(0, n) });
+  return new Map(values.map((v) => {
+    const r = stats[v];
+    return [v, cal.threshold({ min: r.min as number, max: r.max as number, count: r.count as number, width: r.width as number, hist: r.hist as Float64Array })];
+  }));
 }

@@ -4,7 +4,7 @@
 
 import type { Kernels } from '../../kernels/kernels.js';
 import type { Tensor } from '../../kernels/tensor.js';
-import { conv2dInt8, dequantizeChannels, gemmInt8, quantize } from '../../kernels/ops/int8.js';
+import { conv2dInt8, dequantizeChannels, gemmInt8, packInt8, quantize, type PackedInt8 } from '../../kernels/ops/int8.js';
 import { Conv2d, type Conv2dOptions } from '../../nn/layers/conv2d.js';
 import { Dense, type DenseOptions } from '../../nn/layers/dense.js';
 import type { BackwardPass, BufferSpec, ForwardPass, Shape } from '../../nn/layer.js';
@@ -14,17 +14,29 @@ import { withGraph, type QuantizedModel } from './model.js';
 
 interface Int8Weights {
   w: Tensor;
+  /** w packed for the GEMM, per layout (inputs in [0, 127] or any), made on first use. */
+  packed: Map<boolean, PackedInt8>;
   /** s_x·s_w per output channel. */
   scale: Tensor;
 }
 
-/** The int8 weights of one layer on one wasm instance, made on first use from its (snapped) f32 weights. */
+/**
+ * The int8 weights of one layer on one wasm instance, made on first use from its (snapped) f32
+ * weights and packed once per layout (the relaxed build has one for inputs in [0, 127]).
+ */
 class WeightCache {
   private readonly byKernels = new WeakMap<Kernels, Int8Weights>();
 
   constructor(readonly inputScale: number, readonly weightScales: Float32Array) {}
 
-  get(k: Kernels, weight: Tensor): Int8Weights {
+  get(k: Kernels, weight: Tensor, nonNegativeInputs: boolean): { w: PackedInt8; scale: Tensor } {
+    const got = this.weights(k, weight);
+    let w = got.packed.get(nonNegativeInputs);
+    if (!w) got.packed.set(nonNegativeInputs, (w = packInt8(got.w, { nonNegativeInputs })));
+    return { w, scale: got.scale };
+  }
+
+  private weights(k: Kernels, weight: Tensor): Int8Weights {
     let got = this.byKernels.get(k);
     if (got) return got;
     const s = this.weightScales;
@@ -33,7 +45,7 @@ class WeightCache {
     const q = new Int8Array(f.length);
     for (let i = 0; i < q.length; i++) q[i] = saturateI8(Math.fround(f[i] / s[Math.floor(i / per)]), 0);
     const combined = s.map((v) => Math.fround(this.inputScale) * v);
-    got = { w: k.from(q, weight.shape, 'i8'), scale: k.from(combined) };
+    got = { w: k.from(q, weight.shape, 'i8'), packed: new Map(), scale: k.from(combined) };
     this.byKernels.set(k, got);
     return got;
   }
@@ -61,9 +73,10 @@ export class Int8Dense extends Dense {
   }
 
   override forward({ k, inputs: [x], output: y, params, buffers: { xq, acc } }: ForwardPass): void {
-    const { w, scale } = this.cache.get(k, params.weight);
     quantize(xq, x, { scale: this.cache.inputScale });
-    gemmInt8(acc, xq, w, allNonNegative(xq.i8()) ? { nonNegative: 'a' } : {});
+    const nonNegative = allNonNegative(xq.i8());
+    const { w, scale } = this.cache.get(k, params.weight, nonNegative);
+    gemmInt8(acc, xq, w, { nonNegative });
     dequantizeChannels(y, acc, scale, this.bias ? params.bias : undefined);
   }
 
@@ -86,10 +99,11 @@ export class Int8Conv2d extends Conv2d {
   }
 
   override forward({ k, inputs: [x], output: y, params, buffers: { xq } }: ForwardPass): void {
-    const { w, scale } = this.cache.get(k, params.weight);
     quantize(xq, x, { scale: this.cache.inputScale });
+    const nonNegative = allNonNegative(xq.i8());
+    const { w, scale } = this.cache.get(k, params.weight, nonNegative);
     conv2dInt8(y, xq, w, scale, this.bias ? params.bias : undefined,
-      { stride: this.stride, padding: this.padding, dilation: this.dilation, nonNegative: allNonNegative(xq.i8()) });
+      { stride: this.stride, padding: this.padding, dilation: this.dilation, nonNegative });
   }
 
   override backward(_: BackwardPass): void {

@@ -34,14 +34,15 @@ export function quantizableNodes(graph: Graph): GraphNode[] {
 
 /**
  * Calibrates the inputs of every quantizable layer on `data` (options.method: minmax, percentile,
- * entropy) and returns the quantised model (a new Model; `model` is left as it was).
+ * entropy) and returns the quantised model (a new Model; `model` is left as it was). The
+ * calibration pass runs on options.pass (a runner's worker pool) or on this thread.
  */
-export function quantizeModel(model: Model, data: Dataset, options: CalibrateOptions = {}): QuantizedModel {
+export async function quantizeModel(model: Model, data: Dataset, options: CalibrateOptions = {}): Promise<QuantizedModel> {
   const targets = quantizableNodes(model.graph);
   if (targets.length === 0) throw new Error(`quantizeModel: model '${model.graph.name}' has no Dense or Conv2d layer to quantise`);
   if (targets.some((n) => n.inputs.length !== 1)) throw new Error('quantizeModel: a Dense or Conv2d layer with several inputs');
   const values = [...new Set(targets.map((n) => n.inputs[0]))];
-  const thresholds = calibrate(model, data, values, options);
+  const thresholds = await calibrate(model, data, values, options);
   const scales = new Map(values.map((v) => [v, scaleFor(thresholds.get(v)!)]));
   return withQuantization(model, targets.map((n) => n.name), scales);
 }

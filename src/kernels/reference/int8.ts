@@ -1,5 +1,5 @@
 // Plain-TypeScript twins of the int8 kernels (assembly/int8.ts): the executable spec of
-// quantize / dequantize, the int8 GEMM with i32 sums, its two epilogues and int8 im2col.
+// quantize / dequantize, the packed int8 GEMM with i32 sums, its two epilogues and int8 im2col.
 
 const f = Math.fround;
 
@@ -28,13 +28,47 @@ export function i8_dequantize(x: Float32Array, q: Int8Array, scale: number, zero
   for (let i = 0; i < n; i++) x[i] = (q[i] - zeroPoint) * s;
 }
 
-/** C[M,N] = A[M,K]·B[N,K]ᵀ in exact integer sums; `u7` (a promise about the operands' range) changes nothing here. */
-export function i8_gemm(c: Int32Array, a: Int8Array, b: Int8Array, M: number, N: number, K: number, _u7: number): void {
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+const groupOf = (mode: number) => (mode === 1 ? 4 : 2);
+
+/** Element index of (n, k) of B[N, K] in `mode`'s packed layout (i16 elements in mode 0, i8 in mode 1). */
+function packedIndex(n: number, k: number, K: number, mode: number): number {
+  const G = groupOf(mode);
+  return Math.floor(n / 8) * roundUp(K, G) * 8 + Math.floor(k / G) * 8 * G + (n % 8) * G + (k % G);
+}
+
+/** Bytes of a packed B[N, K]: rows padded to a multiple of 8, K to a multiple of G (2 in mode 0, 4 in mode 1). */
+export function i8_packed_bytes(N: number, K: number, mode: number): number {
+  return roundUp(N, 8) * roundUp(K, groupOf(mode)) * (mode === 1 ? 1 : 2);
+}
+
+/**
+ * Packs B[N, K] for i8_gemm_packed: panels of 8 rows, K in groups of G, element (n, k) at
+ * (n/8)·kp·8 + (k/G)·8G + (n%8)·G + k%G, as i16 (little-endian, mode 0) or i8 (mode 1); zeros elsewhere.
+ */
+export function i8_pack_b(dst: Int8Array, b: Int8Array, N: number, K: number, mode: number): void {
+  dst.fill(0, 0, i8_packed_bytes(N, K, mode));
+  for (let n = 0; n < N; n++) {
+    for (let k = 0; k < K; k++) {
+      const v = b[n * K + k];
+      const idx = packedIndex(n, k, K, mode);
+      if (mode === 1) dst[idx] = v;
+      else { dst[2 * idx] = v & 0xff; dst[2 * idx + 1] = v < 0 ? -1 : 0; }
+    }
+  }
+}
+
+/** C[M,N] = A[M,K]·B[N,K]ᵀ (or Cᵀ [N, M] when transposeC) in exact integer sums, B read from its packed layout. */
+export function i8_gemm_packed(c: Int32Array, a: Int8Array, bp: Int8Array, M: number, N: number, K: number, mode: number, transposeC: number): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let s = 0;
-      for (let k = 0; k < K; k++) s += a[i * K + k] * b[j * K + k];
-      c[i * N + j] = s;
+      for (let k = 0; k < K; k++) {
+        const idx = packedIndex(j, k, K, mode);
+        const w = mode === 1 ? bp[idx] : (bp[2 * idx] & 0xff) | (bp[2 * idx + 1] << 8);
+        s += a[i * K + k] * w;
+      }
+      c[transposeC ? j * M + i : i * N + j] = s;
     }
   }
 }

@@ -43,7 +43,7 @@ test('QAT after pruning and after weight sharing: zeros stay zero, weights on th
   // Weight sharing: conv2's weights take four shared values.
   const w2 = model.params.value('conv2', 'weight').f32();
   for (let i = 0; i < w2.length; i++) w2[i] = [-0.05, -0.01, 0.02, 0.06][i % 4];
-  const q = quantizeModel(model, data, { method: 'minmax' });
+  const q = await quantizeModel(model, data, { method: 'minmax' });
   const before = evaluate(q.model, data).accuracy;
   await fineTuneQuantized(q, data, { epochs: 2, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 } });
   const after = evaluate(q.model, data).accuracy;

@@ -1,6 +1,7 @@
 // Post-training quantisation: calibrators (min-max, percentile, entropy; merge = one pass over
 // all the data), per-channel weights (pruned zeros exact), the quantised model against fp32, and
-// int8 inference against the fake-quant model it runs.
+// int8 inference against the fake-quant model it runs; calibration on 1 and 2 workers gives this
+// thread's thresholds.
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,7 +10,10 @@ import { Rng } from '../../helpers/rng.js';
 import { Graph, Model } from '../../../src/nn/model.js';
 import { Dataset } from '../../../src/nn/data/dataset.js';
 import { lenet5 } from '../../../src/nn/nets.js';
-import { Calibrator } from '../../../src/compress/quantize/calibrate.js';
+import { Calibrator, calibrate, CALIBRATION_METHODS } from '../../../src/compress/quantize/calibrate.js';
+import { loadNodeKernels } from '../../../src/node/kernels.js';
+import { createNodePool } from '../../../src/node/workers.js';
+import { poolPass } from '../../../src/workers/pass.js';
 import { quantizePerChannel, dequantizePerChannel } from '../../../src/compress/quantize/weights.js';
 import { quantizeModel } from '../../../src/compress/quantize/model.js';
 import { int8Model } from '../../../src/compress/quantize/int8-layers.js';
@@ -80,7 +84,7 @@ test('quantizeModel: close to fp32, pruned zeros stay zero; int8Model matches th
     for (let i = 0; i < mask.length; i += 2) mask[i] = 0;
     model.params.applyMask();
     for (const method of ['minmax', 'entropy'] as const) {
-      const q = quantizeModel(model, data, { method, batchSize: 32 });
+      const q = await quantizeModel(model, data, { method, batchSize: 32 });
       assert.equal(q.layers.map((l) => l.node), ['conv1', 'conv2', 'fc1', 'fc2']);
       const w = q.model.params.value('conv2', 'weight').f32();
       for (let i = 0; i < w.length; i += 2) assert.is(w[i], 0, `conv2 weight ${i} pruned`);
@@ -96,6 +100,28 @@ test('quantizeModel: close to fp32, pruned zeros stay zero; int8Model matches th
       for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - fake[i]) <= 1e-4 * range, `[${k.build}] int8 logit ${i}: ${got[i]} vs ${fake[i]}`);
       for (const m of [q.model, i8]) m.dispose();
     }
+    model.dispose();
+  }
+});
+
+test('calibrate on 1 and 2 workers gives the thresholds of this thread, for every method', async () => {
+  const k = await loadNodeKernels();
+  const model = new Model(new Graph(lenet5()), k, { seed: 5 });
+  const data = images(77, 4);
+  const values = [model.graph.inputs[0].name, 'pool1', 'relu1'];
+  const pools = [createNodePool({ workers: 1 }), createNodePool({ workers: 2 })];
+  try {
+    for (const method of CALIBRATION_METHODS) {
+      const options = { method, batchSize: 16, samples: 70 };
+      const here = await calibrate(model, data, values, options);
+      for (const t of here.values()) assert.ok(t > 0, `${method}: a threshold > 0`);
+      for (const [i, pool] of pools.entries()) {
+        const there = await calibrate(model, data, values, { ...options, pass: poolPass(pool) });
+        assert.equal([...there], [...here], `${method} on ${i + 1} worker(s)`);
+      }
+    }
+  } finally {
+    for (const p of pools) await p.terminate();
     model.dispose();
   }
 });
