@@ -46,7 +46,9 @@ export { criterion, UNIT_CRITERIA, type UnitCriterionName } from './prune/criter
 export { apoz } from './prune/criteria/apoz.js';
 export { taylor } from './prune/criteria/taylor.js';
 export { randomCriterion } from './prune/criteria/random.js';
-export { groupLasso, groupNorms, groupLassoPenalty, groupLassoGradient, groupLassoProx } from './prune/criteria/group-lasso.js';
+export { groupLasso, groupNorms, groupLassoPenalty, groupLassoGradient, groupLassoProx, groupLassoProximal, lassoGroups, LASSO_GROUPS, type LassoGroupKind } from './prune/criteria/group-lasso.js';
+export { removeLassoGroups } from './prune/criteria/group-lasso-remove.js';
+export { applyProximal, proximalGroups, type ProximalGroups } from './nn/proximal.js';
 export { maxoutUnits, maxoutHooks, pruneMaxoutNeurons } from './prune/criteria/maxout.js';
 export { correlationLayers, correlationHooks, pearson, pruneByCorrelation } from './prune/criteria/correlation.js';
 export { activationOf } from './prune/criteria/activations.js';
@@ -57,7 +59,7 @@ export { createRunner, evaluateChunked, passOf, type Runner, type RunnerOptions 
 export { runFilterPruning, FILTER_DEFAULTS, defaultFilterLayers, type FilterSettings, type FilterRun } from './pipeline/filters.js';
 export { runStructured, checkStructured, STRUCTURED_DEFAULTS, METHODS as STRUCTURED_METHODS, type StructuredSettings, type StructuredRun, type Method as StructuredMethod } from './pipeline/structured.js';
 export { runStages, type Stage, type StagesRun, type StagesOptions } from './pipeline/stages.js';
-export { sensitivity, SENSITIVITY_RATIOS, type SensitivityOptions } from './pipeline/sensitivity.js';
+export { sensitivity, SENSITIVITY_RATIOS, SENSITIVITY_METHODS, type SensitivityOptions, type SensitivityMethod } from './pipeline/sensitivity.js';
 export { renderReport, checkHistory } from './pipeline/report.js';
 export { measureLatency, compareLatency, forwardLatencies, type LatencyOptions } from './pipeline/stats.js';
 export { findCollapse, COLLAPSE_THRESHOLDS, type CollapseThresholds } from './pipeline/collapse.js';

@@ -65,6 +65,17 @@ test('maxout removes neurons inside the units of the maxout LeNet-5; l2, random,
   }
 });
 
+test('lopper sensitivity runs with the data-driven criteria too, on the imported ONNX model', async () => {
+  for (const method of ['apoz', 'taylor']) {
+    const r = await lopper(['sensitivity', onnx, '--data', at('tiny.lopd'), '--method', method, '--ratios', '0,0.5', '--pass-samples', '32', '--workers', '1', '--json']);
+    assert.is(r.code, 0, `${method}: ${r.stderr}`);
+    const out = JSON.parse(r.stdout);
+    assert.is(out.sensitivity.method, method);
+    assert.ok(out.sensitivity.curves.length >= 2, `${method}: a curve per prunable layer`);
+    for (const c of out.sensitivity.curves) assert.is(c.accuracy[0], out.sensitivity.baseline, `${method} ${c.layer}: ratio 0 changes nothing`);
+  }
+});
+
 test('a flag of one method is refused with another', async () => {
   const [a, b, c] = await Promise.all([
     lopper(['prune', onnx, ...common(), '--method', 'apoz', '--lasso', '0.1', '-o', at('x.lopm')]),

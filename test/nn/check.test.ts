@@ -103,7 +103,8 @@ test('runHan, runFilterPruning and sensitivity: start, run, datasets, runner and
   await expect(() => runFilterPruning(model, any({ ...run, runner: undefined })), TypeError, "runFilterPruning: 'run.runner' must be an object");
   await expect(() => sensitivity(any(file), data, { method: 'magnitude', evaluate: runner.evaluate }), TypeError, "sensitivity: 'model' must be a Model");
   await expect(() => sensitivity(model, any({}), { method: 'magnitude', evaluate: runner.evaluate }), TypeError, "sensitivity: 'data' must be a Dataset");
-  await expect(() => sensitivity(model, data, any({ method: 'taylor', evaluate: runner.evaluate })), RangeError, "'options.method' must be 'magnitude' or 'l1-filter'");
+  await expect(() => sensitivity(model, data, any({ method: 'foo', evaluate: runner.evaluate })), RangeError, "'options.method' must be one of magnitude, l1-filter, l1, l2, apoz, taylor, random, maxout, correlation");
+  await expect(() => sensitivity(model, data, any({ method: 'taylor', evaluate: runner.evaluate })), TypeError, "sensitivity: 'options.pass (method taylor needs a data pass)' must be a function");
   await expect(() => sensitivity(model, data, any({ method: 'magnitude' })), TypeError, "sensitivity: 'options.evaluate' must be a function");
   await expect(() => sensitivity(model, data, any({ method: 'magnitude', evaluate: runner.evaluate, ratios: 0.5 })), TypeError, "'options.ratios' must be an array");
   await rejects(() => runHan(model, any({ ...run, settings: { sparsity: 1.2 } })), /'sparsity' must be in \[0, 1\)/);
