@@ -22,7 +22,7 @@ ort.env.logLevel = 'error';
 
 test('pruned weights as sparse initializers: onnxruntime-web runs them, lopper reads them back, the file is smaller', async () => {
   const { k } = (await backends())[0];
-  const cases = [
+  const cases: { def: ReturnType<typeof lenet5>; sparsity: Record<string, number>; sparse: string[] }[] = [
     { def: lenet300100(), sparsity: { fc1: 0.93, fc2: 0.85, fc3: 0.5 }, sparse: ['fc1.weight', 'fc2.weight'] },
     { def: lenet5(), sparsity: { conv1: 0.2, conv2: 0.75, fc1: 0.935, fc2: 0.7 }, sparse: ['conv2.weight', 'fc1.weight', 'fc2.weight'] },
   ];
