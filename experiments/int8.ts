@@ -30,7 +30,7 @@ import { quantizeModel, type QuantizedModel } from '../src/compress/quantize/mod
 import { int8Model } from '../src/compress/quantize/int8-layers.js';
 import { fineTuneQuantized } from '../src/compress/quantize/qat.js';
 import { CALIBRATION_METHODS } from '../src/compress/quantize/calibrate.js';
-import { denseModel, flag as flagOf, mean, se } from './lib/criteria-runs.js';
+import { denseModel, denseModelFile, flag as flagOf, mean, se } from './lib/criteria-runs.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => flagOf(args, name, fallback);
@@ -174,11 +174,12 @@ async function record(name: string, pruned: boolean, seed: number, method: strin
   if (q) runner.dispose();
 }
 
-/** The magnitude-pruned, retrained copy of `dense`, cached beside it. */
-async function prunedModel(name: string, dense: Model, seed: number, trainSet: Dataset): Promise<Model> {
+/** The magnitude-pruned, retrained copy of `dense`, cached beside it (null in a latency-only pass when not cached). */
+async function prunedModel(name: string, dense: Model, seed: number, trainSet: Dataset): Promise<Model | null> {
   const file = `${CACHE}/int8-${name}-seed${seed}-pruned${sparsity}-retrain${retrainEpochs}-n${trainSet.size}.lopm`;
   const cached = await readFile(file).catch(() => null);
   if (cached) return loadModel(new Uint8Array(cached), k, file).model;
+  if (latency === 'only') return null;
   const pruned = loadModel(saveModel(dense), k).model;
   pruneByMagnitude(pruned, { kind: 'global', sparsity });
   await train(pruned, trainSet, { epochs: retrainEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: NETS[name as keyof typeof NETS].lr / 10, momentum: 0.9 } });
@@ -187,8 +188,11 @@ async function prunedModel(name: string, dense: Model, seed: number, trainSet: D
   return pruned;
 }
 
-async function dense(name: string, seed: number, trainSet: Dataset): Promise<Model> {
+/** The dense model (null in a latency-only pass when it is not cached). */
+async function dense(name: string, seed: number, trainSet: Dataset): Promise<Model | null> {
   if (name === 'lenet-5' && seed === 1) return loadModel(new Uint8Array(await readFile(new URL('./models/lenet-5.fashion-mnist.lopm', import.meta.url))), k).model;
+  const file = denseModelFile(CACHE, name, seed, denseEpochs, trainSet.size);
+  if (latency === 'only' && !(await readFile(file).then(() => true, () => false))) return null;
   return denseModel(k, runner, trainSet, { name, net: NETS[name as keyof typeof NETS].net, seed, epochs: denseEpochs, lr: NETS[name as keyof typeof NETS].lr, cache: CACHE, log: (m) => console.log(`${name} seed ${seed}: ${m}`) });
 }
 
@@ -217,9 +221,10 @@ for (const name of models) {
     const has = (pruned: boolean) => records.some((r) => r.model === name && r.seed === seed && r.pruned === pruned);
     if (latency === 'only' && !has(false)) continue;
     const d = await dense(name, seed, trainSet);
+    if (!d) continue;
     await runsOf(name, d, false, seed, trainSet, testSet);
-    if (latency !== 'only' || has(true)) {
-      const p = await prunedModel(name, d, seed, trainSet);
+    const p = latency !== 'only' || has(true) ? await prunedModel(name, d, seed, trainSet) : null;
+    if (p) {
       await runsOf(name, p, true, seed, trainSet, testSet);
       p.dispose();
     }
