@@ -130,6 +130,7 @@ function lopperMs(model: Model): number {
 
 async function save(): Promise<void> {
   const json = {
+    ...(previous ?? {}),
     experiment: 'int8', date: new Date().toISOString(), command: previous ? `${previous.command}; then ${command}` : command,
     models, seeds, sparsity, retrainEpochs, qatEpochs, denseEpochs, vggTrainLimit, vggTestLimit, batch: BATCH,
     versions: { lopper: pkg.version, node: process.version, 'onnxruntime-web': ortPkg.version, kernels: k.build },
