@@ -202,7 +202,9 @@ async function runsOf(name: string, model: Model, isPruned: boolean, seed: numbe
   const fp32Accuracy = latency === 'only' ? 0 : evaluate(model, testSet).accuracy;
   const fp32Bytes = exportOnnx(model).length;
   await record(name, isPruned, seed, 'fp32', null, model, testSet, fp32Accuracy, fp32Bytes);
+  const recorded = (method: string) => records.some((r) => r.model === name && r.pruned === isPruned && r.seed === seed && r.method === method);
   for (const method of CALIBRATION_METHODS.filter((m) => methods.includes(m))) {
+    if (latency === 'only' && !recorded(`ptq-${method}`)) continue;
     const q = await quantizeModel(model, trainSet, { method });
     await record(name, isPruned, seed, `ptq-${method}`, q, model, testSet, fp32Accuracy, fp32Bytes);
     if (method === 'minmax' && qatEpochs > 0) {
