@@ -155,7 +155,9 @@ async function record(name: string, pruned: boolean, seed: number, method: strin
     const o = await ortRun(bytes);
     r.ortMs = o.ms;
     r.lopperMs = lopperMs(runner);
-    if (q) r.ortSteps = stepsApart(q, o.y, runner.forward(BATCH, { x }).f32());
+    // A latency-only pass does not retrain QAT: its model there is the PTQ one, so no ortSteps for it.
+    if (q && !(latency === 'only' && method.startsWith('qat'))) r.ortSteps = stepsApart(q, o.y, runner.forward(BATCH, { x }).f32());
+    else delete r.ortSteps;
   };
   if (latency === 'only') {
     const r = records.find((r) => r.model === name && r.pruned === pruned && r.seed === seed && r.method === method);
