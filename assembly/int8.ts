@@ -1,5 +1,5 @@
 // int8 kernels: quantize / dequantize, an int8 GEMM on a packed B with i32 sums, its epilogues
-// (dequantize to f32, requantize to int8) and int8 im2col for convolution. Spec:
+// (dequantize to f32, requantize to int8) and an int8 convolution on the packed GEMM. Spec:
 // src/kernels/reference/int8.ts. SIMD path: i16 pairs and i32x4.dot_i16x8_s in a 4×8 tile; the
 // relaxed build adds an 8-bit path (i16x8.relaxed_dot_i8x16_i7x16_s, 16 products an instruction)
 // when A lies in [0, 127]. Scalar path: plain loops over the same packed layout.
@@ -124,6 +124,54 @@ function packRows(dst: usize, src: usize, rows: i32, rowsP: i32, tile: i32, K: i
   }
 }
 
+// The A panel of rows a[0..mr) (mr ≤ 4; the rest zero) in `mode`'s layout with 4 rows: per group
+// of G k, the 4 rows' G elements side by side (4G bytes in mode 1, 8G in mode 0). Every group is a
+// 32-bit lane, so 4 groups of the 4 rows are a 4×4 transpose of i32 lanes. SIMD builds only.
+function packPanelA(dst: usize, a: usize, mr: i32, K: i32, mode: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const G = groupOf(mode);
+    const kp = roundUp(K, G);
+    const r0 = a, r1 = mr > 1 ? a + <usize>K : 0, r2 = mr > 2 ? a + 2 * <usize>K : 0, r3 = mr > 3 ? a + 3 * <usize>K : 0;
+    const z = i32x4.splat(0);
+    let k = 0;
+    let d = dst;
+    // Full steps: 4 groups of every row (16 bytes of i8 in mode 1, 8 bytes widened to i16 in mode 0).
+    const step = 4 * G;
+    for (; k + step <= K; k += step) {
+      let x0: v128, x1: v128, x2: v128, x3: v128;
+      if (mode == 1) {
+        x0 = v128.load(r0 + <usize>k);
+        x1 = r1 ? v128.load(r1 + <usize>k) : z;
+        x2 = r2 ? v128.load(r2 + <usize>k) : z;
+        x3 = r3 ? v128.load(r3 + <usize>k) : z;
+      } else {
+        x0 = i16x8.extend_low_i8x16_s(v128.load64_zero(r0 + <usize>k));
+        x1 = r1 ? i16x8.extend_low_i8x16_s(v128.load64_zero(r1 + <usize>k)) : z;
+        x2 = r2 ? i16x8.extend_low_i8x16_s(v128.load64_zero(r2 + <usize>k)) : z;
+        x3 = r3 ? i16x8.extend_low_i8x16_s(v128.load64_zero(r3 + <usize>k)) : z;
+      }
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5), t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5), t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(d, i32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+      v128.store(d, i32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+      v128.store(d, i32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+      d += 64;
+    }
+    // The tail, element by element, zero past K and past mr rows.
+    for (; k < kp; k += G) {
+      for (let r = 0; r < MR; r++) {
+        for (let g = 0; g < G; g++) {
+          const v = r < mr && k + g < K ? <i32>load<i8>(a + <usize>r * <usize>K + <usize>(k + g)) : 0;
+          if (mode == 1) store<i8>(d + <usize>(r * G + g), <i8>v);
+          else store<i16>(d + (<usize>(r * G + g) << 1), <i16>v);
+        }
+      }
+      d += <usize>(MR * G) << (mode == 1 ? 0 : 1);
+    }
+  }
+}
+
 /**
  * C[M,N] (i32) = A[M,K]·B[N,K]ᵀ with B packed by i8_pack_b in `mode` (mode 1 promises every
  * element of A lies in [0, 127]; it runs the 8-bit dot in the relaxed build, plain loops
@@ -148,7 +196,7 @@ export function i8_gemm_packed(
   for (let i = 0; i < M; i += MR) {
     const mr = min(MR, M - i);
     if (fast) {
-      packRows(scratch, a + <usize>i * <usize>K, mr, MR, MR, K, mode);
+      packPanelA(scratch, a + <usize>i * <usize>K, mr, K, mode);
       for (let j = 0; j < N; j += NR) {
         const panel = bp + (<usize>(j / NR) * <usize>kp * NR << (mode == 1 ? 0 : 1));
         if (mode == 1) tile8(c, scratch, panel, kp, i, j, M, N, transposeC);
@@ -367,47 +415,142 @@ export function i32_requantize_channels(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Convolution: the packed GEMM with its A panel gathered straight from the image (no im2col
+// buffer). For 4 output pixels in one row with stride 1 whose windows lie inside the image, every
+// k of the window reads 4 consecutive bytes; G of those loads transposed are one panel group.
+
+/** Bytes of scratch `i8_conv_packed` needs: the zero-padded image, the window's offset table and one A panel. */
+export function i8_conv_packed_scratch_bytes(C: i32, H: i32, W: i32, KH: i32, KW: i32, PH: i32, PW: i32, mode: i32): i32 {
+  const K = C * KH * KW;
+  const padded = PH > 0 || PW > 0 ? roundUp(C * (H + 2 * PH) * (W + 2 * PW), 16) : 0;
+  return padded + roundUp(K * 4, 16) + i8_gemm_packed_scratch_bytes(K, mode);
+}
+
 /**
- * One int8 image x[C,H,W] → col[OH·OW, C·KH·KW], a row per output pixel (K contiguous, as
- * i8_gemm wants its operands); `pad` (the zero point) where the window is in the padding.
+ * acc[OC, OH·OW] (i32) = the convolution of one int8 image x[C,H,W] (zero padding: a zero point
+ * of 0) with W[OC, C·KH·KW] packed by i8_pack_b in `mode` (mode 1: x in [0, 127]); exactly
+ * i8_gemm_packed(acc, im2col_rows(x), bp, OH·OW, OC, K, mode, transposeC = 1).
+ * Scratch: i8_conv_packed_scratch_bytes(C, H, W, KH, KW, PH, PW, mode).
  */
-export function i8_im2col_rows(
-  col: usize, // i8 [OH·OW, C·KH·KW]
+export function i8_conv_packed(
+  acc: usize, // i32 [OC, OH·OW]
   x: usize, // i8 [C, H, W]
-  pad: i32,
-  C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32,
+  bp: usize, // i8_pack_b(W [OC, C·KH·KW], mode)
+  OC: i32, C: i32, H: i32, W: i32, KH: i32, KW: i32, SH: i32, SW: i32, PH: i32, PW: i32, DH: i32, DW: i32,
+  mode: i32,
+  scratch: usize, // i8_conv_packed_scratch_bytes(C, H, W, KH, KW, PH, PW, mode)
 ): void {
   const OH = (H + 2 * PH - DH * (KH - 1) - 1) / SH + 1;
   const OW = (W + 2 * PW - DW * (KW - 1) - 1) / SW + 1;
-  let d = col;
-  const span = (KW - 1) * DW;
-  for (let oh = 0; oh < OH; oh++) {
-    for (let ow = 0; ow < OW; ow++) {
-      const w0 = ow * SW - PW;
-      // Interior columns: the whole window row lies inside the image, no per-element test.
-      const inside = w0 >= 0 && w0 + span < W;
-      for (let c = 0; c < C; c++) {
-        const xc = x + <usize>c * <usize>H * <usize>W;
-        for (let kh = 0; kh < KH; kh++) {
-          const h = oh * SH - PH + kh * DH;
-          const xr = xc + <usize>h * <usize>W;
-          if (h < 0 || h >= H) {
-            memory.fill(d, <u8>pad, <usize>KW);
-          } else if (inside) {
-            let p = xr + <usize>w0;
-            for (let kw = 0; kw < KW; kw++) {
-              store<i8>(d + <usize>kw, load<i8>(p));
-              p += <usize>DW;
-            }
-          } else {
-            for (let kw = 0; kw < KW; kw++) {
-              const w = w0 + kw * DW;
-              store<i8>(d + <usize>kw, w >= 0 && w < W ? load<i8>(xr + <usize>w) : <i8>pad);
-            }
+  const S = OH * OW;
+  const K = C * KH * KW;
+  if (S <= 0 || OC <= 0) return;
+  const G = groupOf(mode);
+  const kp = roundUp(K, G);
+  const fast = ASC_FEATURE_SIMD && (mode == 0 || ASC_FEATURE_RELAXED_SIMD);
+  // Padding copied once into a zero-bordered image: then every window lies inside it.
+  if (PH > 0 || PW > 0) {
+    const HP = H + 2 * PH, WP = W + 2 * PW;
+    memory.fill(scratch, 0, <usize>(C * HP * WP));
+    for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) {
+      memory.copy(scratch + <usize>((c * HP + h + PH) * WP + PW), x + <usize>((c * H + h) * W), <usize>W);
+    }
+    x = scratch;
+    scratch += <usize>roundUp(C * HP * WP, 16);
+    H = HP;
+    W = WP;
+  }
+  const offsets = scratch;
+  const panel = scratch + <usize>roundUp(K * 4, 16);
+  // offsets[k]: where element k = (c, kh, kw) of a window sits from the window's origin.
+  let k = 0;
+  for (let c = 0; c < C; c++) for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) {
+    store<i32>(offsets + (<usize>k << 2), (c * H + kh * DH) * W + kw * DW);
+    k++;
+  }
+  for (let p = 0; p < S; p += MR) {
+    const ow = p % OW;
+    if (fast && SW == 1 && ow + MR <= OW) gatherFast(panel, x + <usize>((p / OW) * SH * W + ow), offsets, K, mode);
+    else gatherSlow(panel, x, p, S, OW, W, SH, SW, offsets, K, kp, G, mode);
+    if (fast) {
+      for (let j = 0; j < OC; j += NR) {
+        const b = bp + (<usize>(j / NR) * <usize>kp * NR << (mode == 1 ? 0 : 1));
+        if (mode == 1) tile8(acc, panel, b, kp, p, j, S, OC, 1);
+        else tile16(acc, panel, b, kp, p, j, S, OC, 1);
+      }
+    } else {
+      for (let r = p; r < min(S, p + MR); r++) {
+        for (let j = 0; j < OC; j++) {
+          const base = <usize>(j / NR) * <usize>kp * NR + <usize>(j % NR) * <usize>G;
+          let sum = 0;
+          for (let t = 0; t < K; t++) {
+            const idx = base + <usize>(t / G) * <usize>(NR * G) + <usize>(t % G);
+            const w = mode == 1 ? <i32>load<i8>(bp + idx) : <i32>load<i16>(bp + (idx << 1));
+            const a = (<usize>(t / G) * <usize>(MR * G) + <usize>((r - p) * G) + <usize>(t % G));
+            sum += (mode == 1 ? <i32>load<i8>(panel + a) : <i32>load<i16>(panel + (a << 1))) * w;
           }
-          d += <usize>KW;
+          store<i32>(acc + ((<usize>j * <usize>S + <usize>r) << 2), sum);
         }
       }
+    }
+  }
+}
+
+// The A panel of 4 pixels of one row, stride 1, windows inside the image from `origin` (pixel 0's).
+function gatherFast(dst: usize, origin: usize, offsets: usize, K: i32, mode: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let k = 0;
+    let d = dst;
+    if (mode == 1) {
+      // 4 k's × 4 pixels (a u32 each) → per pixel its 4 k's: a 4×4 byte transpose.
+      for (; k + 4 <= K; k += 4) {
+        const o = offsets + (<usize>k << 2);
+        let v = v128.load32_zero(origin + <usize>load<i32>(o));
+        v = v128.load32_lane(origin + <usize>load<i32>(o, 4), v, 1);
+        v = v128.load32_lane(origin + <usize>load<i32>(o, 8), v, 2);
+        v = v128.load32_lane(origin + <usize>load<i32>(o, 12), v, 3);
+        v128.store(d, i8x16.shuffle(v, v, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+        d += 16;
+      }
+    } else {
+      // 2 k's × 4 pixels → per pixel its 2 k's, widened to i16.
+      for (; k + 2 <= K; k += 2) {
+        const o = offsets + (<usize>k << 2);
+        let v = v128.load32_zero(origin + <usize>load<i32>(o));
+        v = v128.load32_lane(origin + <usize>load<i32>(o, 4), v, 1);
+        v128.store(d, i16x8.extend_low_i8x16_s(i8x16.shuffle(v, v, 0, 4, 1, 5, 2, 6, 3, 7, 0, 0, 0, 0, 0, 0, 0, 0)));
+        d += 16;
+      }
+    }
+    // The last, partial group: zero past K.
+    if (k < K) {
+      const G = groupOf(mode);
+      for (let r = 0; r < MR; r++) {
+        for (let g = 0; g < G; g++) {
+          const v = k + g < K ? <i32>load<i8>(origin + <usize>load<i32>(offsets + (<usize>(k + g) << 2)) + <usize>r) : 0;
+          if (mode == 1) store<i8>(d + <usize>(r * G + g), <i8>v);
+          else store<i16>(d + (<usize>(r * G + g) << 1), <i16>v);
+        }
+      }
+    }
+  }
+}
+
+// The A panel of pixels p..p+3 (zero rows past S), element by element (windows inside the image).
+function gatherSlow(dst: usize, x: usize, p: i32, S: i32, OW: i32, W: i32, SH: i32, SW: i32, offsets: usize, K: i32, kp: i32, G: i32, mode: i32): void {
+  const size: usize = mode == 1 ? 1 : 2;
+  memory.fill(dst, 0, <usize>(MR * kp) * size);
+  for (let r = 0; r < MR && p + r < S; r++) {
+    const origin = x + <usize>(((p + r) / OW) * SH * W + ((p + r) % OW) * SW);
+    let d = dst + <usize>(r * G) * size;
+    for (let k = 0; k < K; k += G) {
+      for (let g = 0; g < G && k + g < K; g++) {
+        const v = load<i8>(origin + <usize>load<i32>(offsets + (<usize>(k + g) << 2)));
+        if (mode == 1) store<i8>(d + <usize>g, v);
+        else store<i16>(d + (<usize>g << 1), <i16>v);
+      }
+      d += <usize>(MR * G) * size;
     }
   }
 }

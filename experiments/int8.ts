@@ -9,7 +9,8 @@
 // LeNet-5 seed 1 is experiments/models/lenet-5.fashion-mnist.lopm (train-lenets.ts, 20 epochs).
 // Timing: `--latency skip` leaves ortMs/lopperMs null (an accuracy run at low priority);
 // `--latency only` re-reads the cached models, measures ortMs/lopperMs under the caller's timing
-// lock and fills them into the records of --out that match (model, pruned, seed, method).
+// lock and fills them (and ortSteps: onnxruntime's logits against lopper's int8, in quantisation
+// steps of the last layer's input) into the records of --out that match (model, pruned, seed, method).
 
 import { mkdir, readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-web';
@@ -29,7 +30,7 @@ import { quantizeModel, type QuantizedModel } from '../src/compress/quantize/mod
 import { int8Model } from '../src/compress/quantize/int8-layers.js';
 import { fineTuneQuantized } from '../src/compress/quantize/qat.js';
 import { CALIBRATION_METHODS } from '../src/compress/quantize/calibrate.js';
-import { denseModel, flag as flagOf, mean, se } from './lib/criteria-runs.js';
+import { denseModel, denseModelFile, flag as flagOf, mean, se } from './lib/criteria-runs.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => flagOf(args, name, fallback);
@@ -69,7 +70,7 @@ function dataOf(name: string): { trainSet: Dataset; testSet: Dataset } {
   };
 }
 
-interface Run { model: string; pruned: boolean; seed: number; method: string; bytes: number; fp32Bytes: number; accuracy: number; fp32Accuracy: number; ortMs: number | null; lopperMs: number | null }
+interface Run { model: string; pruned: boolean; seed: number; method: string; bytes: number; fp32Bytes: number; accuracy: number; fp32Accuracy: number; ortMs: number | null; lopperMs: number | null; ortSteps?: number }
 const previous = latency === 'only' ? JSON.parse(await readFile(out, 'utf8')) : null;
 const records: Run[] = previous ? previous.records : [];
 
@@ -81,17 +82,40 @@ function median(v: number[]): number {
 const x = new Float32Array(BATCH * 784);
 fullTest.fillBatch(x, null, Int32Array.from({ length: BATCH }, (_, i) => i));
 
-async function ortMs(bytes: Uint8Array): Promise<number> {
+/** Median batch latency in onnxruntime-web, and its output on the batch. */
+async function ortRun(bytes: Uint8Array): Promise<{ ms: number; y: Float32Array }> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', x, [BATCH, 1, 28, 28]) };
   const times: number[] = [];
+  let y: Float32Array = new Float32Array(0);
   for (let i = 0; i < 15; i++) {
     const t = performance.now();
-    await session.run(feeds);
+    const out = await session.run(feeds);
     times.push(performance.now() - t);
+    y = out[session.outputNames[0]].data as Float32Array;
   }
   await session.release();
-  return median(times.slice(3));
+  return { ms: median(times.slice(3)), y };
+}
+
+/**
+ * The largest |ort − lopper int8| over the batch's logits, in quantisation steps of the last
+ * int8 layer: one step of its input moves logit j by at most s_x·Σ|w_j|.
+ */
+function stepsApart(q: QuantizedModel, ortY: Float32Array, lopperY: Float32Array): number {
+  const last = q.layers[q.layers.length - 1];
+  const w = q.model.params.value(last.node, 'weight');
+  const [units, fanIn] = [w.shape[0], w.size / w.shape[0]];
+  const f = w.f32();
+  let step = 0;
+  for (let j = 0; j < units; j++) {
+    let l1 = 0;
+    for (let i = 0; i < fanIn; i++) l1 += Math.abs(f[j * fanIn + i]);
+    step = Math.max(step, last.inputScale * l1);
+  }
+  let worst = 0;
+  for (let i = 0; i < lopperY.length; i++) worst = Math.max(worst, Math.abs(ortY[i] - lopperY[i]));
+  return worst / step;
 }
 
 function lopperMs(model: Model): number {
@@ -106,6 +130,7 @@ function lopperMs(model: Model): number {
 
 async function save(): Promise<void> {
   const json = {
+    ...(previous ?? {}),
     experiment: 'int8', date: new Date().toISOString(), command: previous ? `${previous.command}; then ${command}` : command,
     models, seeds, sparsity, retrainEpochs, qatEpochs, denseEpochs, vggTrainLimit, vggTestLimit, batch: BATCH,
     versions: { lopper: pkg.version, node: process.version, 'onnxruntime-web': ortPkg.version, kernels: k.build },
@@ -118,25 +143,33 @@ function print(r: Run): void {
   const ms = (v: number | null) => (v === null ? '   -  ' : v.toFixed(2).padStart(6));
   console.log(`${r.model.padEnd(9)} ${r.pruned ? 'pruned' : 'dense '} seed ${r.seed} ${r.method.padEnd(14)} ${(r.bytes / 1024).toFixed(0).padStart(5)} KiB ` +
     `(${(r.fp32Bytes / r.bytes).toFixed(2)}× smaller)  accuracy ${(100 * r.accuracy).toFixed(2)}% (fp32 ${(100 * r.fp32Accuracy).toFixed(2)}%)  ` +
-    `ort ${ms(r.ortMs)} ms  lopper ${ms(r.lopperMs)} ms`);
+    `ort ${ms(r.ortMs)} ms  lopper ${ms(r.lopperMs)} ms${r.ortSteps === undefined ? '' : `  ort within ${r.ortSteps.toFixed(3)} steps`}`);
 }
 
 async function record(name: string, pruned: boolean, seed: number, method: string, q: QuantizedModel | null, fp32: Model, testSet: Dataset, fp32Accuracy: number, fp32Bytes: number): Promise<void> {
   const bytes = q ? exportQdqOnnx(q.model, new Map(q.layers.map((l) => [l.node, l.weightScales]))) : exportOnnx(fp32);
   const runner = q ? int8Model(q) : fp32;
   const timed = latency !== 'skip';
+  // Latency, and (int8 runs) how far onnxruntime's logits are from lopper's, in quantisation steps.
+  const timing = async (r: Run) => {
+    const o = await ortRun(bytes);
+    r.ortMs = o.ms;
+    r.lopperMs = lopperMs(runner);
+    // A latency-only pass does not retrain QAT: its model there is the PTQ one, so no ortSteps for it.
+    if (q && !(latency === 'only' && method.startsWith('qat'))) r.ortSteps = stepsApart(q, o.y, runner.forward(BATCH, { x }).f32());
+    else delete r.ortSteps;
+  };
   if (latency === 'only') {
     const r = records.find((r) => r.model === name && r.pruned === pruned && r.seed === seed && r.method === method);
     if (r) {
-      r.ortMs = await ortMs(bytes);
-      r.lopperMs = lopperMs(runner);
+      await timing(r);
       print(r);
       await save();
     }
   } else {
     const accuracy = q ? evaluate(runner, testSet).accuracy : fp32Accuracy;
-    const run: Run = { model: name, pruned, seed, method, bytes: bytes.length, fp32Bytes, accuracy, fp32Accuracy,
-      ortMs: timed ? await ortMs(bytes) : null, lopperMs: timed ? lopperMs(runner) : null };
+    const run: Run = { model: name, pruned, seed, method, bytes: bytes.length, fp32Bytes, accuracy, fp32Accuracy, ortMs: null, lopperMs: null };
+    if (timed) await timing(run);
     records.push(run);
     print(run);
     await save();
@@ -144,11 +177,12 @@ async function record(name: string, pruned: boolean, seed: number, method: strin
   if (q) runner.dispose();
 }
 
-/** The magnitude-pruned, retrained copy of `dense`, cached beside it. */
-async function prunedModel(name: string, dense: Model, seed: number, trainSet: Dataset): Promise<Model> {
+/** The magnitude-pruned, retrained copy of `dense`, cached beside it (null in a latency-only pass when not cached). */
+async function prunedModel(name: string, dense: Model, seed: number, trainSet: Dataset): Promise<Model | null> {
   const file = `${CACHE}/int8-${name}-seed${seed}-pruned${sparsity}-retrain${retrainEpochs}-n${trainSet.size}.lopm`;
   const cached = await readFile(file).catch(() => null);
   if (cached) return loadModel(new Uint8Array(cached), k, file).model;
+  if (latency === 'only') return null;
   const pruned = loadModel(saveModel(dense), k).model;
   pruneByMagnitude(pruned, { kind: 'global', sparsity });
   await train(pruned, trainSet, { epochs: retrainEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: NETS[name as keyof typeof NETS].lr / 10, momentum: 0.9 } });
@@ -157,33 +191,49 @@ async function prunedModel(name: string, dense: Model, seed: number, trainSet: D
   return pruned;
 }
 
-async function dense(name: string, seed: number, trainSet: Dataset): Promise<Model> {
+/** The dense model (null in a latency-only pass when it is not cached). */
+async function dense(name: string, seed: number, trainSet: Dataset): Promise<Model | null> {
   if (name === 'lenet-5' && seed === 1) return loadModel(new Uint8Array(await readFile(new URL('./models/lenet-5.fashion-mnist.lopm', import.meta.url))), k).model;
+  const file = denseModelFile(CACHE, name, seed, denseEpochs, trainSet.size);
+  if (latency === 'only' && !(await readFile(file).then(() => true, () => false))) return null;
   return denseModel(k, runner, trainSet, { name, net: NETS[name as keyof typeof NETS].net, seed, epochs: denseEpochs, lr: NETS[name as keyof typeof NETS].lr, cache: CACHE, log: (m) => console.log(`${name} seed ${seed}: ${m}`) });
 }
 
+/** Every record of one model (dense or pruned): fp32, PTQ per calibration, QAT after min-max. */
+async function runsOf(name: string, model: Model, isPruned: boolean, seed: number, trainSet: Dataset, testSet: Dataset): Promise<void> {
+  const fp32Accuracy = latency === 'only' ? 0 : evaluate(model, testSet).accuracy;
+  const fp32Bytes = exportOnnx(model).length;
+  await record(name, isPruned, seed, 'fp32', null, model, testSet, fp32Accuracy, fp32Bytes);
+  const recorded = (method: string) => records.some((r) => r.model === name && r.pruned === isPruned && r.seed === seed && r.method === method);
+  for (const method of CALIBRATION_METHODS.filter((m) => methods.includes(m))) {
+    if (latency === 'only' && !recorded(`ptq-${method}`)) continue;
+    const q = await quantizeModel(model, trainSet, { method });
+    await record(name, isPruned, seed, `ptq-${method}`, q, model, testSet, fp32Accuracy, fp32Bytes);
+    if (method === 'minmax' && qatEpochs > 0) {
+      // QAT trains: skipped in a latency-only pass, whose QAT model times like the PTQ one.
+      if (latency !== 'only') await fineTuneQuantized(q, trainSet, { epochs: qatEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: 0.001, momentum: 0.9 } });
+      await record(name, isPruned, seed, 'qat-minmax', q, model, testSet, fp32Accuracy, fp32Bytes);
+    }
+    q.model.dispose();
+  }
+}
+
+// Dense records first (cheap), then the pruned model's, so a stopped run keeps the most.
 for (const name of models) {
   const { trainSet, testSet } = dataOf(name);
   for (const seed of seeds) {
+    // A latency-only pass times the models the accuracy run has recorded, and trains nothing.
+    const has = (pruned: boolean) => records.some((r) => r.model === name && r.seed === seed && r.pruned === pruned);
+    if (latency === 'only' && !has(false)) continue;
     const d = await dense(name, seed, trainSet);
-    const p = await prunedModel(name, d, seed, trainSet);
-    for (const [model, isPruned] of [[d, false], [p, true]] as const) {
-      const fp32Accuracy = latency === 'only' ? 0 : evaluate(model, testSet).accuracy;
-      const fp32Bytes = exportOnnx(model).length;
-      await record(name, isPruned, seed, 'fp32', null, model, testSet, fp32Accuracy, fp32Bytes);
-      for (const method of CALIBRATION_METHODS.filter((m) => methods.includes(m))) {
-        const q = await quantizeModel(model, trainSet, { method });
-        await record(name, isPruned, seed, `ptq-${method}`, q, model, testSet, fp32Accuracy, fp32Bytes);
-        if (method === 'minmax' && qatEpochs > 0) {
-          // QAT trains: skipped in a latency-only pass, whose QAT model times like the PTQ one.
-          if (latency !== 'only') await fineTuneQuantized(q, trainSet, { epochs: qatEpochs, batchSize: 64, seed, optimizer: { kind: 'sgd', lr: 0.001, momentum: 0.9 } });
-          await record(name, isPruned, seed, 'qat-minmax', q, model, testSet, fp32Accuracy, fp32Bytes);
-        }
-        q.model.dispose();
-      }
+    if (!d) continue;
+    await runsOf(name, d, false, seed, trainSet, testSet);
+    const p = latency !== 'only' || has(true) ? await prunedModel(name, d, seed, trainSet) : null;
+    if (p) {
+      await runsOf(name, p, true, seed, trainSet, testSet);
+      p.dispose();
     }
     d.dispose();
-    p.dispose();
   }
 }
 

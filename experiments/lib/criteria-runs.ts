@@ -16,12 +16,17 @@ export function flag(args: string[], name: string, fallback: string): string {
   return i >= 0 ? args[i + 1] : fallback;
 }
 
+/** Where denseModel caches a model. */
+export function denseModelFile(cache: string, name: string, seed: number, epochs: number, samples: number): string {
+  return `${cache}/${name}-seed${seed}-epochs${epochs}-n${samples}.lopm`;
+}
+
 /**
  * A dense model of `net` trained `epochs` (SGD, momentum 0.9, cosine), cached in `cache` by name,
  * seed, epochs and training-set size; `cachedOnly` refuses to train one that is not cached.
  */
 export async function denseModel(k: Kernels, runner: Runner, train: Dataset, o: { name: string; net: () => GraphDef; seed: number; epochs: number; lr: number; cache: string; cachedOnly?: boolean; log: (m: string) => void }): Promise<Model> {
-  const file = `${o.cache}/${o.name}-seed${o.seed}-epochs${o.epochs}-n${train.size}.lopm`;
+  const file = denseModelFile(o.cache, o.name, o.seed, o.epochs, train.size);
   const cached = await readFile(file).catch(() => null);
   if (cached) return loadModel(new Uint8Array(cached), k, file).model;
   if (o.cachedOnly) throw new Error(`--cached-only: no dense model ${file} (train it first without --cached-only)`);

@@ -104,5 +104,6 @@ export interface KernelExports {
   i8_gemm_packed(c: P, a: P, bp: P, M: I, N: I, K: I, mode: I, transposeC: I, scratch: P): void;
   i32_dequantize_channels(y: P, acc: P, scale: P, bias: P, hasBias: I, M: I, N: I, perRow: I): void;
   i32_requantize_channels(q: P, acc: P, multiplier: P, bias: P, hasBias: I, zeroPoint: I, M: I, N: I, perRow: I): void;
-  i8_im2col_rows(col: P, x: P, pad: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I): void;
+  i8_conv_packed_scratch_bytes(C: I, H: I, W: I, KH: I, KW: I, PH: I, PW: I, mode: I): I;
+  i8_conv_packed(acc: P, x: P, bp: P, OC: I, C: I, H: I, W: I, KH: I, KW: I, SH: I, SW: I, PH: I, PW: I, DH: I, DW: I, mode: I, scratch: P): void;
 }

@@ -83,17 +83,24 @@ test('epilogues match their twins per row and per column', async () => {
   }
 });
 
-test('i8_im2col_rows matches its twin with padding, stride and dilation', async () => {
+test('i8_conv_packed matches its twin: padding, stride, dilation, rows not a multiple of 4, both layouts', async () => {
   const rng = new Rng(5);
   for (const { k } of await backends()) {
-    for (const [C, H, W, KH, KW, S, P, D] of [[1, 5, 5, 3, 3, 1, 1, 1], [3, 7, 9, 2, 3, 2, 0, 1], [2, 8, 6, 3, 3, 1, 2, 2], [1, 1, 1, 1, 1, 1, 0, 1]]) {
+    for (const [C, H, W, OC, KH, KW, S, P, D] of [
+      [1, 5, 5, 3, 3, 3, 1, 1, 1], [3, 7, 9, 9, 2, 3, 2, 0, 1], [2, 8, 6, 8, 3, 3, 1, 2, 2], [1, 1, 1, 1, 1, 1, 1, 0, 1],
+      [5, 12, 12, 17, 5, 5, 1, 0, 1], [4, 11, 13, 8, 3, 3, 1, 1, 1], [2, 9, 10, 3, 1, 1, 1, 0, 1],
+    ]) {
       const OH = Math.floor((H + 2 * P - D * (KH - 1) - 1) / S) + 1;
       const OW = Math.floor((W + 2 * P - D * (KW - 1) - 1) / S) + 1;
-      twin(k, 'i8_im2col_rows', [new Int8Array(OH * OW * C * KH * KW), i8(rng, C * H * W), 5, C, H, W, KH, KW, S, S, P, P, D, D],
-        `C${C} H${H} W${W} K${KH}x${KW} S${S} P${P} D${D}`, EXACT);
+      const K = C * KH * KW;
+      for (const mode of [0, 1]) {
+        const bp = new Int8Array(k.wasm.i8_packed_bytes(OC, K, mode));
+        reference.i8_pack_b(bp, i8(rng, OC * K), OC, K, mode);
+        twin(k, 'i8_conv_packed', [new Int32Array(OC * OH * OW), i8(rng, C * H * W, mode === 1 ? 0 : -128, 127), bp, OC, C, H, W, KH, KW, S, S, P, P, D, D, mode],
+          `C${C} H${H} W${W} OC${OC} K${KH}x${KW} S${S} P${P} D${D} mode ${mode}`, { ...EXACT, scratch: k.wasm.i8_conv_packed_scratch_bytes(C, H, W, KH, KW, P, P, mode) });
+      }
     }
   }
-  assert.ok(true);
 });
 
 test.run();

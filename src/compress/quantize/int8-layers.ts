@@ -51,8 +51,12 @@ class WeightCache {
   }
 }
 
+/** Whether every int8 value is ≥ 0: sign bits four at a time (tensors are 16-byte aligned). */
 function allNonNegative(q: Int8Array): boolean {
-  for (let i = 0; i < q.length; i++) if (q[i] < 0) return false;
+  const n4 = q.byteOffset % 4 === 0 ? q.length >> 2 : 0;
+  const words = new Int32Array(q.buffer, q.byteOffset, n4);
+  for (let i = 0; i < n4; i++) if (words[i] & 0x80808080) return false;
+  for (let i = n4 << 2; i < q.length; i++) if (q[i] < 0) return false;
   return true;
 }
 

@@ -179,8 +179,8 @@ export interface Conv2dInt8Options {
 /**
  * y[B,OC,OH,OW] (f32) = conv(x, w)·scale[oc] + bias[oc] with int8 x[B,C,H,W] and w[OC,C,KH,KW]
  * (raw, or packInt8'd once; one group, symmetric: zero points 0): scale is s_x·s_w[oc], so y is
- * the real-valued output. One image at a time: im2col rows, the packed GEMM col·Wᵀ written
- * transposed ([OC, OH·OW]), a per-channel dequantize; scratch from the kernels' shared area.
+ * the real-valued output. One image at a time: the packed GEMM with its rows gathered from the
+ * image (i8_conv_packed, [OC, OH·OW]), then a per-channel dequantize; scratch from the kernels' shared area.
  */
 export function conv2dInt8(y: Tensor, x: Tensor, w: Tensor | PackedInt8, scale: Tensor, bias: Tensor | undefined, options: Conv2dInt8Options = {}): Tensor {
   const op = 'conv2dInt8';
@@ -205,13 +205,12 @@ export function conv2dInt8(y: Tensor, x: Tensor, w: Tensor | PackedInt8, scale: 
   if (K > MAX_K) throw new RangeError(`${op}: C·KH·KW = ${K} could overflow i32 sums; at most ${MAX_K}`);
   const p = packedFor(op, k, w, options.nonNegative ?? false);
   if (B === 0) return y;
-  const colBytes = align(S * K);
-  const { extra, bp, panel } = gemmScratch(k, w, p, OC, K, colBytes + OC * S * 4);
-  const [col, acc] = [extra, extra + colBytes];
+  const accBytes = align(OC * S * 4);
+  const { extra: acc, bp } = gemmScratch(k, w, p, OC, K, accBytes + k.wasm.i8_conv_packed_scratch_bytes(C, H, W, KH, KW, ...win.padding, p.mode));
+  const convScratch = acc + accBytes;
   const dims = [C, H, W, KH, KW, ...win.stride, ...win.padding, ...win.dilation] as const;
   for (let b = 0; b < B; b++) {
-    k.wasm.i8_im2col_rows(col, x.offset + b * C * H * W, 0, ...dims);
-    k.wasm.i8_gemm_packed(acc, col, bp, S, OC, K, p.mode, 1, panel);
+    k.wasm.i8_conv_packed(acc, x.offset + b * C * H * W, bp, OC, ...dims, p.mode, convScratch);
     k.wasm.i32_dequantize_channels(y.offset + b * OC * S * 4, acc, scale.offset, bias?.offset ?? 0, bias ? 1 : 0, OC, S, 1);
   }
   return y;

@@ -1,5 +1,5 @@
 // Plain-TypeScript twins of the int8 kernels (assembly/int8.ts): the executable spec of
-// quantize / dequantize, the packed int8 GEMM with i32 sums, its two epilogues and int8 im2col.
+// quantize / dequantize, the packed int8 GEMM with i32 sums, its two epilogues and the int8 convolution on it.
 
 const f = Math.fround;
 
@@ -101,14 +101,14 @@ export function i32_requantize_channels(
   }
 }
 
-/** x[C,H,W] → col[OH·OW, C·KH·KW], one row per output pixel; `pad` where the window leaves the image. */
-export function i8_im2col_rows(
-  col: Int8Array, x: Int8Array, pad: number,
-  C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number,
-): void {
+/** x[C,H,W] → col[OH·OW, C·KH·KW], one row per output pixel; 0 where the window leaves the image. */
+function im2colRows(
+  x: Int8Array, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number,
+): Int8Array {
   const OH = Math.floor((H + 2 * PH - DH * (KH - 1) - 1) / SH) + 1;
   const OW = Math.floor((W + 2 * PW - DW * (KW - 1) - 1) / SW) + 1;
   const K = C * KH * KW;
+  const col = new Int8Array(OH * OW * K);
   for (let oh = 0; oh < OH; oh++) {
     for (let ow = 0; ow < OW; ow++) {
       for (let c = 0; c < C; c++) {
@@ -117,10 +117,22 @@ export function i8_im2col_rows(
             const h = oh * SH - PH + kh * DH;
             const w = ow * SW - PW + kw * DW;
             const inside = h >= 0 && h < H && w >= 0 && w < W;
-            col[(oh * OW + ow) * K + (c * KH + kh) * KW + kw] = inside ? x[(c * H + h) * W + w] : pad;
+            col[(oh * OW + ow) * K + (c * KH + kh) * KW + kw] = inside ? x[(c * H + h) * W + w] : 0;
           }
         }
       }
     }
   }
+  return col;
+}
+
+/** acc[OC, OH·OW] = the convolution of one image x[C,H,W] (zero padding) with W packed by i8_pack_b: im2col rows, then i8_gemm_packed transposed. */
+export function i8_conv_packed(
+  acc: Int32Array, x: Int8Array, bp: Int8Array,
+  OC: number, C: number, H: number, W: number, KH: number, KW: number, SH: number, SW: number, PH: number, PW: number, DH: number, DW: number,
+  mode: number,
+): void {
+  const col = im2colRows(x, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW);
+  const K = C * KH * KW;
+  i8_gemm_packed(acc, col, bp, col.length / K, OC, K, mode, 1);
 }
