@@ -4,12 +4,11 @@
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Rng } from '../helpers/rng.js';
+import { bands as data } from '../helpers/bands.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
 import { createNodePool } from '../../src/node/workers.js';
 import { Graph } from '../../src/graph/graph.js';
 import { Model } from '../../src/nn/model.js';
-import { Dataset } from '../../src/nn/data/dataset.js';
 import { sequential } from '../../src/nn/nets.js';
 import { Conv2d, Dense, Flatten, Maxout, MaxPool2d, Relu } from '../../src/nn/layers/index.js';
 import { runStructured, STRUCTURED_DEFAULTS, type Method, type StructuredSettings } from '../../src/pipeline/structured.js';
@@ -20,13 +19,6 @@ import type { Kernels } from '../../src/kernels/kernels.js';
 
 let kernels: Promise<Kernels> | undefined;
 const k = () => (kernels ??= loadNodeKernels());
-
-function data(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
-  const labels = Int32Array.from({ length: n }, () => rng.int(0, 3));
-  const pixels = Uint8Array.from({ length: n * 100 }, (_, i) => rng.int(0, 120) + ((Math.floor((i % 100) / 25) === labels[Math.floor(i / 100)]) ? 100 : 0));
-  return new Dataset({ name: `bands-${n}`, shape: [1, 10, 10], pixels, labels, classes: 4 });
-}
 
 const convNet = () => new Graph(sequential('conv', { name: 'image', shape: [1, 10, 10] }, [
   ['conv1', new Conv2d({ filters: 8, kernel: 3 })], ['relu1', new Relu()], ['pool1', new MaxPool2d({ kernel: 2 })],

@@ -5,12 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
-import { Rng } from '../helpers/rng.js';
+import { bands as data } from '../helpers/bands.js';
 import { loadNodeKernels } from '../../src/node/kernels.js';
 import { createNodePool } from '../../src/node/workers.js';
 import { Graph } from '../../src/graph/graph.js';
 import { Model } from '../../src/nn/model.js';
-import { Dataset } from '../../src/nn/data/dataset.js';
 import { sequential } from '../../src/nn/nets.js';
 import { Conv2d, Dense, Flatten, MaxPool2d, Relu } from '../../src/nn/layers/index.js';
 import { importOnnx } from '../../src/io/onnx/index.js';
@@ -22,14 +21,6 @@ import type { Kernels } from '../../src/kernels/kernels.js';
 
 let kernels: Promise<Kernels> | undefined;
 const k = () => (kernels ??= loadNodeKernels());
-
-function data(n: number, seed: number, shape: [number, number, number] = [1, 10, 10]): Dataset {
-  const rng = new Rng(seed);
-  const size = shape[0] * shape[1] * shape[2];
-  const labels = Int32Array.from({ length: n }, () => rng.int(0, 3));
-  const pixels = Uint8Array.from({ length: n * size }, (_, i) => rng.int(0, 120) + ((Math.floor((i % size) / (size / 4)) === labels[Math.floor(i / size)]) ? 100 : 0));
-  return new Dataset({ name: `bands-${n}`, shape, pixels, labels, classes: 4 });
-}
 
 const convNet = () => new Graph(sequential('conv', { name: 'image', shape: [1, 10, 10] }, [
   ['conv1', new Conv2d({ filters: 8, kernel: 3 })], ['relu1', new Relu()], ['pool1', new MaxPool2d({ kernel: 2 })],
