@@ -3,7 +3,7 @@
 // concat, other), before and after slimming; a self-contained HTML page (inline SVG, no scripts).
 
 import type { LatencyProfile } from '../slim/profile.js';
-import { esc, htmlPage, legend, niceTicks, PALETTE } from './report-svg.js';
+import { esc, htmlPage, legend, PAGE_CSS, PALETTE, rowChartFrame } from './report-svg.js';
 
 /** Kinds of layer, tensor ones first, each with the ops it covers. */
 export const LAYER_KINDS: readonly { kind: string; ops: readonly string[] }[] = [
@@ -39,25 +39,15 @@ export function stackedLatencyChart(title: string, rows: readonly LatencyRow[], 
   const kinds = LAYER_KINDS.map((k) => k.kind);
   const parts = rows.map((r) => byKind(r.profile));
   const totals = parts.map((p) => kinds.reduce((s, k) => s + p[k], 0));
-  const max = Math.max(1e-9, ...totals);
-  const left = Math.min(220, Math.max(80, 12 + Math.max(...rows.map((r) => r.label.length)) * 7));
-  const right = 170;
   const bar = 18;
-  const row = 30;
-  const top = 8;
-  const pw = width - left - right;
-  const bottom = top + row * rows.length;
-  const H = bottom + 36;
-  const X = (v: number) => left + (v / max) * pw;
-  const out: string[] = [`<svg class="chart" viewBox="0 0 ${width} ${H}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>`];
-  for (const t of niceTicks(0, max, 5).filter((t) => t <= max + 1e-12)) {
-    out.push(`<line class="grid" x1="${X(t).toFixed(1)}" x2="${X(t).toFixed(1)}" y1="${top}" y2="${bottom}"/>`);
-    out.push(`<text class="tick" x="${X(t).toFixed(1)}" y="${bottom + 15}" text-anchor="middle">${esc(+t.toPrecision(3))}</text>`);
-  }
-  out.push(`<text class="label" x="${left + pw / 2}" y="${H - 4}" text-anchor="middle">milliseconds per forward pass (sum of the layers' medians)</text>`);
-  rows.forEach((r, i) => {
-    const y = top + i * row + (row - bar) / 2;
-    out.push(`<text class="cat" x="${left - 8}" y="${(y + bar / 2 + 4).toFixed(1)}" text-anchor="end">${esc(r.label)}</text>`);
+  const { X, barTop, finish } = rowChartFrame({
+    title, rows: rows.map((r) => r.label), max: Math.max(1e-9, ...totals), format: (t) => String(+t.toPrecision(3)),
+    label: "milliseconds per forward pass (sum of the layers' medians)", width,
+    left: Math.min(220, Math.max(80, 12 + Math.max(...rows.map((r) => r.label.length)) * 7)), right: 170, bar, row: 30,
+  });
+  return finish(rows.flatMap((r, i) => {
+    const y = barTop(i);
+    const out: string[] = [];
     let at = 0;
     kinds.forEach((k, j) => {
       const ms = parts[i][k];
@@ -68,9 +58,8 @@ export function stackedLatencyChart(title: string, rows: readonly LatencyRow[], 
     });
     const nonTensor = totals[i] > 0 ? (100 * r.profile.nonTensorMs) / totals[i] : 0;
     out.push(`<text class="value" x="${(X(totals[i]) + 5).toFixed(1)}" y="${(y + bar / 2 + 4).toFixed(1)}">${esc(`${totals[i].toFixed(3)} ms, ${nonTensor.toFixed(0)}% non-tensor`)}</text>`);
-  });
-  out.push(`<line class="axis" x1="${left}" x2="${left}" y1="${top}" y2="${bottom}"/></svg>`);
-  return out.join('');
+    return out;
+  }));
 }
 
 /** A page with one stacked-bar chart per batch size and a per-layer table per row. */
@@ -90,21 +79,3 @@ ${charts.join('\n')}
 ${tables.join('\n')}
 <footer>Made by lopper. This page needs no network: charts are inline SVG.</footer>`);
 }
-
-// The style of the plain report pages (this one and the .lop size page).
-export const PAGE_CSS = `
-body{margin:0;color:#1f2937;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
-main{max-width:1000px;margin:0 auto;padding:24px}
-h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb}
-.note,figcaption,footer{color:#6b7280;font-size:13px}
-figure{margin:8px 0 18px}
-.chart{width:100%;height:auto;display:block}
-.chart text{font-size:11.5px;fill:#1f2937}.chart .tick,.chart .label,.chart .value{fill:#6b7280}
-.chart .grid{stroke:#e5e7eb}.chart .axis{stroke:#9ca3af}
-.legend{list-style:none;padding:0;margin:8px 0;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12.5px}
-.legend li{display:flex;align-items:center;gap:6px}
-table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:6px 0 12px}
-th,td{padding:2px 10px;border-bottom:1px solid #e5e7eb;text-align:left}
-td:last-child{text-align:right}
-footer{margin-top:30px;border-top:1px solid #e5e7eb;padding-top:8px}
-`;

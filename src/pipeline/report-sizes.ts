@@ -3,8 +3,7 @@
 // part; self-contained HTML (inline SVG, no scripts).
 
 import type { StageBytes, SizeStage } from '../compress/sizes.js';
-import { esc, htmlPage, niceTicks, PALETTE } from './report-svg.js';
-import { PAGE_CSS } from './report-latency.js';
+import { esc, htmlPage, PAGE_CSS, PALETTE, rowChartFrame } from './report-svg.js';
 
 const STAGE_NAMES: Record<SizeStage, string> = {
   dense: 'dense f32',
@@ -18,34 +17,19 @@ const kB = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(1)} M
 
 /** One bar per stage from 0 to its bytes, the part the stage removed from the one before shaded. */
 export function waterfallChart(title: string, stages: readonly StageBytes[], width = 760): string {
-  const max = Math.max(1, ...stages.map((s) => s.bytes));
-  const left = 270;
-  const right = 150;
   const bar = 20;
-  const row = 32;
-  const top = 8;
-  const pw = width - left - right;
-  const bottom = top + row * stages.length;
-  const H = bottom + 36;
-  const X = (v: number) => left + (v / max) * pw;
-  const out = [`<svg class="chart" viewBox="0 0 ${width} ${H}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>`];
-  for (const t of niceTicks(0, max, 5).filter((t) => t <= max + 1e-9)) {
-    out.push(`<line class="grid" x1="${X(t).toFixed(1)}" x2="${X(t).toFixed(1)}" y1="${top}" y2="${bottom}"/>`);
-    out.push(`<text class="tick" x="${X(t).toFixed(1)}" y="${bottom + 15}" text-anchor="middle">${esc(kB(t))}</text>`);
-  }
-  out.push(`<text class="label" x="${left + pw / 2}" y="${H - 4}" text-anchor="middle">bytes</text>`);
-  stages.forEach((s, i) => {
-    const y = top + i * row + (row - bar) / 2;
+  const names = stages.map((s) => STAGE_NAMES[s.stage]);
+  const { X, barTop, finish } = rowChartFrame({ title, rows: names, max: Math.max(1, ...stages.map((s) => s.bytes)), format: kB, label: 'bytes', width, left: 270, right: 150, bar, row: 32 });
+  return finish(stages.flatMap((s, i) => {
+    const y = barTop(i);
     const before = i > 0 ? stages[i - 1].bytes : s.bytes;
-    out.push(`<text class="cat" x="${left - 8}" y="${y + bar / 2 + 4}" text-anchor="end">${esc(STAGE_NAMES[s.stage])}</text>`);
-    out.push(`<rect x="${left}" y="${y}" width="${Math.max(0.5, X(s.bytes) - left).toFixed(2)}" height="${bar}" fill="${PALETTE[0]}"><title>${esc(`${STAGE_NAMES[s.stage]}: ${s.bytes} bytes`)}</title></rect>`);
+    const out = [`<rect x="${X(0)}" y="${y}" width="${Math.max(0.5, X(s.bytes) - X(0)).toFixed(2)}" height="${bar}" fill="${PALETTE[0]}"><title>${esc(`${names[i]}: ${s.bytes} bytes`)}</title></rect>`];
     if (before > s.bytes) {
       out.push(`<rect x="${X(s.bytes).toFixed(2)}" y="${y}" width="${(X(before) - X(s.bytes)).toFixed(2)}" height="${bar}" fill="${PALETTE[0]}" opacity="0.18"><title>${esc(`saved by this stage: ${before - s.bytes} bytes`)}</title></rect>`);
     }
     out.push(`<text class="value" x="${(X(Math.max(before, s.bytes)) + 5).toFixed(1)}" y="${y + bar / 2 + 4}">${esc(`${kB(s.bytes)} · ${(stages[0].bytes / s.bytes).toFixed(1)}×`)}</text>`);
-  });
-  out.push(`<line class="axis" x1="${left}" x2="${left}" y1="${top}" y2="${bottom}"/></svg>`);
-  return out.join('');
+    return out;
+  }));
 }
 
 /** The page: the waterfall, then a table of the bytes per layer and part (header row first). */

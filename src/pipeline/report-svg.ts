@@ -1,6 +1,6 @@
-// Small inline-SVG charts for report.html: line charts and horizontal grouped bars, drawn as
-// plain strings (no DOM, no scripts, no external fonts), plus HTML escaping. Not a charting library:
-// only what the report needs.
+// Small inline-SVG charts for report.html: line charts, horizontal grouped bars and the frame of
+// one-bar-per-row charts, drawn as plain strings (no DOM, no scripts, no external fonts), plus HTML
+// escaping and the plain pages' shell. Not a charting library: only what the reports need.
 
 /** Escapes text for HTML content and attribute values. */
 export function esc(value: unknown): string {
@@ -212,6 +212,41 @@ export function barChart(spec: BarChartSpec): string {
   return out.join('');
 }
 
+export interface RowChartFrame {
+  /** Value → x coordinate (0 at the left axis). */
+  X: (v: number) => number;
+  /** Top edge of row i's bar. */
+  barTop: (i: number) => number;
+  /** The chart: the frame around these bars' markup. */
+  finish: (bars: readonly string[]) => string;
+}
+
+/**
+ * The frame of a chart with one horizontal bar per row (the size waterfall, the stacked latency
+ * bars): vertical grid with value ticks from 0 to `max`, the axis label, each row's label right-aligned
+ * in the left margin, the left axis. The caller draws the bars at X(value) and barTop(i).
+ */
+export function rowChartFrame(o: {
+  title: string; rows: readonly string[]; max: number; format: (v: number) => string; label: string;
+  width: number; left: number; right: number; bar: number; row: number;
+}): RowChartFrame {
+  const top = 8;
+  const pw = o.width - o.left - o.right;
+  const bottom = top + o.row * o.rows.length;
+  const H = bottom + 36;
+  const X = (v: number) => o.left + (v / o.max) * pw;
+  const barTop = (i: number) => top + i * o.row + (o.row - o.bar) / 2;
+  const head = [`<svg class="chart" viewBox="0 0 ${o.width} ${H}" role="img" aria-label="${esc(o.title)}"><title>${esc(o.title)}</title>`];
+  for (const t of niceTicks(0, o.max, 5).filter((t) => t <= o.max * (1 + 1e-9))) {
+    head.push(`<line class="grid" x1="${X(t).toFixed(1)}" x2="${X(t).toFixed(1)}" y1="${top}" y2="${bottom}"/>`);
+    head.push(`<text class="tick" x="${X(t).toFixed(1)}" y="${bottom + 15}" text-anchor="middle">${esc(o.format(t))}</text>`);
+  }
+  head.push(`<text class="label" x="${o.left + pw / 2}" y="${H - 4}" text-anchor="middle">${esc(o.label)}</text>`);
+  o.rows.forEach((name, i) => head.push(`<text class="cat" x="${o.left - 8}" y="${(barTop(i) + o.bar / 2 + 4).toFixed(1)}" text-anchor="end">${esc(name)}</text>`));
+  const finish = (bars: readonly string[]) => `${head.join('')}${bars.join('')}<line class="axis" x1="${o.left}" x2="${o.left}" y1="${top}" y2="${bottom}"/></svg>`;
+  return { X, barTop, finish };
+}
+
 /** An HTML legend: a short line (with its dash) or a dot per entry. */
 export function legend(entries: { name: string; color: string; dash?: string; dot?: boolean }[]): string {
   const items = entries.map((e) => {
@@ -222,6 +257,24 @@ export function legend(entries: { name: string; color: string; dash?: string; do
   });
   return `<ul class="legend">${items.join('')}</ul>`;
 }
+
+// The style of the plain report pages (the latency page and the .lop size page).
+export const PAGE_CSS = `
+body{margin:0;color:#1f2937;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
+main{max-width:1000px;margin:0 auto;padding:24px}
+h1{font-size:24px;margin:0 0 6px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #e5e7eb}
+.note,figcaption,footer{color:#6b7280;font-size:13px}
+figure{margin:8px 0 18px}
+.chart{width:100%;height:auto;display:block}
+.chart text{font-size:11.5px;fill:#1f2937}.chart .tick,.chart .label,.chart .value{fill:#6b7280}
+.chart .grid{stroke:#e5e7eb}.chart .axis{stroke:#9ca3af}
+.legend{list-style:none;padding:0;margin:8px 0;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12.5px}
+.legend li{display:flex;align-items:center;gap:6px}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;margin:6px 0 12px}
+th,td{padding:2px 10px;border-bottom:1px solid #e5e7eb;text-align:left}
+td:last-child{text-align:right}
+footer{margin-top:30px;border-top:1px solid #e5e7eb;padding-top:8px}
+`;
 
 /** A self-contained HTML page (no scripts, nothing fetched): the reports' one shell. */
 export function htmlPage(title: string, css: string, body: string): string {
