@@ -5,7 +5,8 @@
 // accuracy, denseAccuracy (dense trained the same total epochs) }.
 //   node --import tsx experiments/maxout.ts [--seeds 1,2,3] [--dense-epochs 6] [--iterations 3]
 //     [--retrain-epochs 2] [--remove 0.75] [--weight-sparsity 0] [--weight-steps 2] [--weight-epochs 1]
-//     [--retrain-lr 0.005] [--pass-samples 0] [--train-limit 0] [--workers 2] [--out experiments/results/maxout.json]
+//     [--retrain-lr 0.005] [--distill ALPHA,T] [--pass-samples 0] [--train-limit 0] [--workers 2]
+//     [--out experiments/results/maxout.json]
 // --remove is the share of each unit's k = 4 neurons gone after the last iteration (0.75: one stays).
 // --weight-sparsity > 0 masks that share of the remaining weights afterwards (magnitude, global),
 // in --weight-steps steps of --weight-epochs retraining each; those iterations follow the structural ones.
@@ -34,6 +35,9 @@ const workers = Number(flag('workers', String(defaultWorkerCount())));
 const out = flag('out', 'experiments/results/maxout.json');
 const LR = 0.02;
 const retrainLr = Number(flag('retrain-lr', String(LR / 4)));
+// Retraining against the starting dense model's logits as well as the labels (src/nn/distill.ts).
+const distillFlag = flag('distill', '');
+const distill = distillFlag ? (([alpha, temperature]) => ({ alpha, temperature }))(distillFlag.split(',').map(Number)) : undefined;
 
 const k = await loadNodeKernels();
 let train = await loadBuiltin('fashion-mnist', 'train');
@@ -44,7 +48,7 @@ const totalEpochs = denseEpochs + iterations * retrainEpochs + weightIterations 
 const lastIteration = iterations + weightIterations;
 const head = {
   experiment: 'maxout', command: command('experiments/maxout.ts', args), versions: await versions(k),
-  settings: { seeds, denseEpochs, iterations, retrainEpochs, remove, weightSparsity, weightSteps, weightEpochs, retrainLr, passSamples, trainLimit, trainSamples: train.size, workers, totalEpochs, lr: LR },
+  settings: { seeds, denseEpochs, iterations, retrainEpochs, remove, weightSparsity, weightSteps, weightEpochs, retrainLr, distill: distill ?? null, passSamples, trainLimit, trainSamples: train.size, workers, totalEpochs, lr: LR },
 };
 const records: Record<string, unknown>[] = [];
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -62,7 +66,7 @@ await withNodePool({ workers }, async (pool) => {
     const denseParams = start.params.size; // a dense model has no zero parameters to speak of
     const { model } = await runStructured(start, {
       train, test, runner, modelName: 'lenet-5-maxout', datasetName: 'fashion-mnist',
-      settings: { ...STRUCTURED_DEFAULTS, method: 'maxout', ratio: remove, steps: iterations, retrainEpochs, lr: retrainLr, seed, passSamples, latencyBatch: 0,
+      settings: { ...STRUCTURED_DEFAULTS, method: 'maxout', ratio: remove, steps: iterations, retrainEpochs, lr: retrainLr, seed, passSamples, latencyBatch: 0, ...(distill ? { distill } : {}),
         ...(weightSparsity > 0 ? { weights: { sparsity: weightSparsity, steps: weightSteps, epochs: weightEpochs, scope: 'global' as const } } : {}) },
       onStep: (s, stage) => {
         log(`seed ${seed}: ${stage}: ${s.nonzeroParams} of ${s.params} params non-zero, accuracy ${(100 * s.accuracy).toFixed(2)}%`);
