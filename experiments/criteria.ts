@@ -6,7 +6,9 @@
 //   node --import tsx experiments/criteria.ts [--models lenet-5,vgg-small] [--criteria l1,l2,apoz,taylor,random]
 //     [--reductions 2,3] [--seeds 1,2,3] [--dense-epochs 8] [--finetune-epochs 2] [--taylor-steps 1]
 //     [--pass-samples 10000] [--train-limit 0] [--finetune-limit 0] [--test-limit 0] [--cached-only] [--latency-batch 64]
-//     [--workers 2] [--out experiments/results/criteria.json]
+//     [--lasso-lambda 1] [--lasso-epochs 2] [--workers 2] [--out experiments/results/criteria.json]
+// `group-lasso` among --criteria trains --lasso-epochs with the penalty first, then removes the same
+// share as the others by group norm (lasso.remove 'ratio'), so it too is compared at equal FLOPs.
 // What makes the VGG run affordable: --finetune-limit runs the pipeline (data passes, fine-tuning)
 // on that many of the training samples (a seeded subset; the dense model keeps --train-limit's), --test-limit
 // evaluates on the first that many test images, --cached-only refuses to train a dense model that
@@ -40,6 +42,7 @@ const trainLimit = Number(flag('train-limit', '0'));
 const finetuneLimit = Number(flag('finetune-limit', '0'));
 const testLimit = Number(flag('test-limit', '0'));
 const cachedOnly = args.includes('--cached-only');
+const lasso = { ...STRUCTURED_DEFAULTS.lasso, lambda: Number(flag('lasso-lambda', '1')), epochs: Number(flag('lasso-epochs', '2')), remove: 'ratio' as const };
 // Latency is timing: measure it (batch 64) only in a run under the timing lock; 0 leaves latencyMs out.
 const latencyBatch = Number(flag('latency-batch', '64'));
 const workers = Number(flag('workers', String(defaultWorkerCount())));
@@ -55,7 +58,7 @@ if (testLimit > 0) test = test.subset(test.order().slice(0, testLimit), `fashion
 const finetune = finetuneLimit > 0 && finetuneLimit < train.size ? train.subset(new Rng(11).shuffle(train.order()).slice(0, finetuneLimit), `${train.name}-finetune-${finetuneLimit}`) : train;
 const head = {
   experiment: 'criteria', command: command('experiments/criteria.ts', args), versions: await versions(k),
-  settings: { models, criteria, reductions, seeds, denseEpochs, finetuneEpochs, taylorSteps, passSamples, trainLimit, trainSamples: train.size, finetuneSamples: finetune.size, testSamples: test.size, cachedOnly, latencyBatch, workers },
+  settings: { models, criteria, reductions, seeds, denseEpochs, finetuneEpochs, taylorSteps, passSamples, trainLimit, trainSamples: train.size, finetuneSamples: finetune.size, testSamples: test.size, cachedOnly, latencyBatch, workers, ...(criteria.includes('group-lasso') ? { lasso } : {}) },
 };
 const records: Record<string, unknown>[] = [];
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
@@ -97,7 +100,7 @@ await withNodePool({ workers }, async (pool) => {
           const steps = criterion === 'taylor' ? taylorSteps : 1;
           const { model, history } = await runStructured(copy(dense), {
             train: finetune, test, runner, modelName: name, datasetName: 'fashion-mnist',
-            settings: { ...STRUCTURED_DEFAULTS, method: criterion, ratio, steps, retrainEpochs: finetuneEpochs, lr: spec.lr / 4, seed, passSamples, latencyBatch },
+            settings: { ...STRUCTURED_DEFAULTS, method: criterion, ratio, steps, retrainEpochs: finetuneEpochs, lr: spec.lr / 4, seed, passSamples, latencyBatch, lasso },
             onStep: (s, stage) => log(`${tag}: ${stage}: accuracy ${(100 * s.accuracy).toFixed(2)}%, ${(s.flops / 1e6).toFixed(2)} MFLOPs`),
           });
           if (dense.params.values.toArray().some((v, i) => v !== start[i])) throw new Error('the dense model changed');

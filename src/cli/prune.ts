@@ -82,6 +82,7 @@ interface PruneFlags {
   lassoEpochs: number;
   lassoGroups: LassoGroupKind[];
   epsilon: number;
+  lassoRemove: 'epsilon' | 'ratio';
   flops?: number;
   samples: number;
   leastSquares: boolean;
@@ -117,6 +118,7 @@ const ONLY: Record<string, { method: Method; flag: string }> = {
   lassoEpochs: { method: 'group-lasso', flag: '--lasso-epochs' },
   lassoGroups: { method: 'group-lasso', flag: '--lasso-groups' },
   epsilon: { method: 'group-lasso', flag: '--epsilon' },
+  lassoRemove: { method: 'group-lasso', flag: '--lasso-remove' },
   flops: { method: 'thinet', flag: '--flops' },
   samples: { method: 'thinet', flag: '--samples' },
   leastSquares: { method: 'thinet', flag: '--no-least-squares' },
@@ -152,6 +154,7 @@ export function pruneCommand(program: Command): void {
     .option('--lasso-epochs <n>', 'group-lasso: epochs of training with the penalty before removal', integer('--lasso-epochs', 0), STRUCTURED_DEFAULTS.lasso.epochs)
     .option('--lasso-groups <kinds>', `group-lasso: the groups penalised, comma-separated: ${LASSO_GROUPS.join(', ')}`, lassoKinds, STRUCTURED_DEFAULTS.lasso.groups)
     .option('--epsilon <x>', 'group-lasso: remove units whose filter or channel norm is under this, mask filter shapes under it', number('--epsilon', { min: 0 }), STRUCTURED_DEFAULTS.lasso.epsilon)
+    .option('--lasso-remove <how>', 'group-lasso: epsilon (the units under --epsilon) or ratio (the --ratio share of units with the smallest group norms, for a removal of a chosen size)', choice('--lasso-remove', ['epsilon', 'ratio'] as const), 'epsilon')
     .option('--retrain-epochs <n>', 'epochs of retraining after each prune', integer('--retrain-epochs', 0), HAN_DEFAULTS.retrainEpochs)
     .option('--final-epochs <n>', 'magnitude: epochs of retraining after the last prune (default: --retrain-epochs)', integer('--final-epochs', 0))
     .option('--lr <x>', 'SGD learning rate while retraining (momentum 0.9, cosine schedule)', number('--lr', { above: 0 }), HAN_DEFAULTS.lr)
@@ -188,6 +191,9 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
       if (cmd.getOptionValueSource(key) === 'cli') throw new UsageError(`${flag} does not apply to --method thinet (it prunes layer by layer, each once)`);
     }
     if (flags.flops !== undefined && cmd.getOptionValueSource('ratio') === 'cli') throw new UsageError('give --flops or --ratio, not both');
+  }
+  if (flags.method === 'group-lasso' && flags.lassoRemove === 'epsilon' && cmd.getOptionValueSource('ratio') === 'cli') {
+    throw new UsageError('--ratio with --method group-lasso needs --lasso-remove ratio (by default it removes what training drove under --epsilon)');
   }
   if (flags.distill === undefined && cmd.getOptionValueSource('temperature') === 'cli') {
     throw new UsageError('--temperature needs --distill');
@@ -237,7 +243,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
     say((magnitude
       ? `magnitude pruning (Han et al. 2015) to ${flags.layerSparsity ? `per-layer sparsity ${Object.entries(flags.layerSparsity).map(([n, v]) => `${n} ${percent(v, 1)}`).join(', ')}` : `${percent(flags.sparsity, 1)} sparsity, ${flags.scope}`}, ${flags.schedule === 'one-shot' ? 'one shot' : `${flags.schedule} in ${flags.steps} step${flags.steps === 1 ? '' : 's'}`}, ` +
         `${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} per step at lr ${flags.lr} (${flags.lrSchedule === 'restart' ? 'a cosine per retraining' : 'one cosine over all retraining'})`
-      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso} on ${flags.lassoGroups.join(', ')} groups, then the groups under ${flags.epsilon}` : flags.method === 'thinet' && flags.flops !== undefined ? `${flags.flops}× fewer FLOPs, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}${flags.method === 'thinet' ? `, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : ''}`}, ` +
+      : structured(flags.method) ? `structured pruning by ${flags.method}: ${flags.method === 'group-lasso' ? `${flags.lassoEpochs} epochs with λ ${flags.lasso} on ${flags.lassoGroups.join(', ')} groups, then ${flags.lassoRemove === 'ratio' ? `the ${percent(flags.ratio, 0)} of units with the smallest group norms` : `the groups under ${flags.epsilon}`}` : flags.method === 'thinet' && flags.flops !== undefined ? `${flags.flops}× fewer FLOPs, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : `${percent(flags.ratio, 0)} of the ${flags.method === 'maxout' ? 'neurons of every maxout unit' : flags.method === 'correlation' ? 'connections of the dense layers' : 'units of the layers'}${flags.method === 'thinet' ? `, layer by layer${flags.leastSquares ? '' : ', no least squares'}` : ''}`}, ` +
         `${flags.retrainEpochs} fine-tuning epoch${flags.retrainEpochs === 1 ? '' : 's'} per ${flags.method === 'thinet' ? 'layer' : 'step'} at lr ${flags.lr}`
       : `L1-norm filter pruning (Li et al. 2017): ${percent(flags.ratio, 0)} of the filters of ${(flags.layers ?? defaultFilterLayers(graph)).join(', ')}, ` +
         `then ${flags.retrainEpochs} retraining epoch${flags.retrainEpochs === 1 ? '' : 's'} at lr ${flags.lr}`) +
@@ -277,7 +283,7 @@ async function runPrune(file: string, flags: PruneFlags, cmd: Command): Promise<
         const s: StructuredSettings = {
           ...STRUCTURED_DEFAULTS, ...common, method: flags.method, ratio: flags.ratio, scope: cmd.getOptionValueSource('scope') === 'cli' ? flags.scope : 'layer',
           steps: cmd.getOptionValueSource('steps') === 'cli' ? flags.steps : 1,
-          passSamples: flags.passSamples, lasso: { lambda: flags.lasso, epochs: flags.lassoEpochs, epsilon: flags.epsilon, groups: flags.lassoGroups },
+          passSamples: flags.passSamples, lasso: { lambda: flags.lasso, epochs: flags.lassoEpochs, epsilon: flags.epsilon, groups: flags.lassoGroups, remove: flags.lassoRemove },
           ...(flags.layers ? { layers: flags.layers } : {}), ...(flags.finalEpochs === undefined ? {} : { finalEpochs: flags.finalEpochs }), ...distill,
           ...(flags.method === 'thinet' ? { thinet: { samples: flags.samples, leastSquares: flags.leastSquares }, ...(flags.flops === undefined ? {} : { flops: flags.flops }) } : {}),
         };

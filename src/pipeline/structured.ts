@@ -39,7 +39,8 @@ export interface StructuredSettings {
   /**
    * Share to remove over all steps, in [0, 1): of each chosen layer's units (unit criteria; one
    * number, or per layer name), of each maxout unit's neurons (maxout), of each dense layer's
-   * connections (correlation). group-lasso removes what its training drove under `epsilon` instead.
+   * connections (correlation). group-lasso removes what its training drove under `epsilon` instead,
+   * unless `lasso.remove` is 'ratio'.
    */
   ratio: number | Record<string, number>;
   /** The layers acted on (default: every conv layer whose filters can be removed, else the hidden dense layers). */
@@ -60,9 +61,11 @@ export interface StructuredSettings {
   /**
    * group-lasso: training epochs with the penalty λ·Σ‖w_g‖ over the groups of `groups` (filters,
    * channels, filter shapes; a proximal step after every optimiser step), and the threshold ε on
-   * ‖w_g‖ under which units (filter or channel) are removed and shapes masked.
+   * ‖w_g‖ under which units (filter or channel) are removed and shapes masked. `remove: 'ratio'`
+   * removes instead the `ratio` share of units with the smallest group norms (shapes are not
+   * masked): a removal of a chosen size, so group lasso compares with other criteria at equal FLOPs.
    */
-  lasso: { lambda: number; epochs: number; epsilon: number; groups?: LassoGroupKind[] };
+  lasso: { lambda: number; epochs: number; epsilon: number; groups?: LassoGroupKind[]; remove?: 'epsilon' | 'ratio' };
   /** Batch size of the latency measurement (0: don't measure). */
   latencyBatch: number;
   /** Distil from the starting model while fine-tuning (src/nn/distill.ts). */
@@ -197,7 +200,7 @@ export async function runStructured(start: Model, run: StructuredRun, historyMet
         const c = unitCriterion!;
         const groups = groupsOf(model);
         const stats = await pass(model, c.hooks?.(model, groups) ?? {});
-        if (m === 'group-lasso') {
+        if (m === 'group-lasso' && s.lasso.remove !== 'ratio') {
           const { model: next, units } = removeLassoGroups(model, groups, s.lasso.epsilon, s.lasso.groups!);
           units.forEach((n, gi) => { removed[layers[gi]] += n; });
           if (next !== model) model.dispose();
@@ -291,6 +294,7 @@ export function checkStructured(settings: StructuredSettings): StructuredSetting
   if (!(s.lr > 0 && Number.isFinite(s.lr))) throw bad("'lr' must be a finite number > 0", s.lr);
   const kinds = s.lasso.groups;
   if (!Array.isArray(kinds) || kinds.length === 0 || kinds.some((g) => !(LASSO_GROUPS as readonly string[]).includes(g))) throw bad(`'lasso.groups' must be a non-empty list of ${LASSO_GROUPS.join(', ')}`, kinds);
+  if (s.lasso.remove !== undefined && s.lasso.remove !== 'epsilon' && s.lasso.remove !== 'ratio') throw bad("'lasso.remove' must be 'epsilon' or 'ratio'", s.lasso.remove);
   for (const [k, v] of [['weightDecay', s.weightDecay], ['lasso.lambda', s.lasso.lambda], ['lasso.epsilon', s.lasso.epsilon]] as const) {
     if (!(v >= 0 && Number.isFinite(v))) throw bad(`'${k}' must be a finite number ≥ 0`, v);
   }

@@ -63,6 +63,14 @@ test('maxout removes neurons inside the units of the maxout LeNet-5; l2, random,
     const r = await lopper(['prune', onnx, ...common(), '--method', method, '--workers', '1', ...extra, '-o', at(`${method}.lopm`)]);
     assert.is(r.code, 0, `${method}: ${r.stderr}`);
   }
+  // Group lasso at a chosen size: per layer, the same count as any criterion at that ratio.
+  const [byNorm, byL1] = await Promise.all([
+    lopper(['prune', onnx, ...common(), '--method', 'group-lasso', '--lasso', '0.01', '--lasso-epochs', '1', '--lasso-remove', 'ratio', '--ratio', '0.5', '--workers', '1', '-o', at('gl-ratio.lopm')]),
+    lopper(['prune', onnx, ...common(), '--method', 'l1', '--ratio', '0.5', '--workers', '1', '-o', at('l1-ratio.lopm')]),
+  ]);
+  assert.is(byNorm.code, 0, byNorm.stderr);
+  assert.ok(Object.values(JSON.parse(byNorm.stdout).removed).some((n) => (n as number) > 0));
+  assert.equal(JSON.parse(byNorm.stdout).removed, JSON.parse(byL1.stdout).removed);
 });
 
 test('lopper sensitivity runs with the data-driven criteria too, on the imported ONNX model', async () => {
@@ -77,14 +85,16 @@ test('lopper sensitivity runs with the data-driven criteria too, on the imported
 });
 
 test('a flag of one method is refused with another', async () => {
-  const [a, b, c] = await Promise.all([
+  const [a, b, c, d] = await Promise.all([
     lopper(['prune', onnx, ...common(), '--method', 'apoz', '--lasso', '0.1', '-o', at('x.lopm')]),
     lopper(['prune', onnx, ...common(), '--method', 'taylor', '--sparsity', '0.5', '-o', at('x.lopm')]),
     lopper(['prune', onnx, ...common(), '--method', 'group-lasso', '--lasso-groups', 'filter,kernel', '-o', at('x.lopm')]),
+    lopper(['prune', onnx, ...common(), '--method', 'group-lasso', '--ratio', '0.3', '-o', at('x.lopm')]),
   ]);
   fails(a, 2, '--lasso is for --method group-lasso, not apoz');
   fails(b, 2, '--sparsity is for --method magnitude, not taylor');
   fails(c, 2, "--lasso-groups must be a comma-separated list of filter, channel, shape, each once; got 'filter,kernel'");
+  fails(d, 2, '--ratio with --method group-lasso needs --lasso-remove ratio (by default it removes what training drove under --epsilon)');
 });
 
 test.run();

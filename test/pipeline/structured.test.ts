@@ -14,6 +14,8 @@ import { Conv2d, Dense, Flatten, Maxout, MaxPool2d, Relu } from '../../src/nn/la
 import { runStructured, STRUCTURED_DEFAULTS, type Method, type StructuredSettings } from '../../src/pipeline/structured.js';
 import { createRunner } from '../../src/pipeline/runner.js';
 import { sparsityTargets } from '../../src/prune/schedule.js';
+import { pruneFilters } from '../../src/prune/filters.js';
+import { groupLasso } from '../../src/prune/criteria/group-lasso.js';
 import type { CheckpointStore } from '../../src/pipeline/stages.js';
 import type { Kernels } from '../../src/kernels/kernels.js';
 
@@ -99,6 +101,20 @@ test('group lasso trains with the penalty, then removes what it drove under ε',
   model.dispose();
 });
 
+test("group lasso with remove 'ratio' cuts the share of units with the smallest group norms", async () => {
+  const settings = base('group-lasso', { lasso: { lambda: 0.05, epochs: 1, epsilon: 1e-3, remove: 'ratio' } });
+  const { model, history, removed } = await runStructured(new Model(convNet(), await k(), { seed: 5 }), run(settings));
+  assert.equal(history.steps.map((s) => s.phase), ['dense', 'retrain', 'remove', 'retrain']);
+  assert.equal(removed, { conv1: 4, conv2: 4 });
+  model.dispose();
+  // Without penalty epochs or retraining it is filter pruning by the group-lasso criterion.
+  const start = new Model(convNet(), await k(), { seed: 5 });
+  const direct = pruneFilters(start, { ratio: 0.5, layers: ['conv1', 'conv2'], criterion: groupLasso });
+  const piped = await runStructured(new Model(convNet(), await k(), { seed: 5 }), run({ ...settings, retrainEpochs: 0, lasso: { ...settings.lasso, epochs: 0 } }));
+  assert.equal(piped.model.params.values.toArray(), direct.model.params.values.toArray());
+  for (const m of [start, direct.model, piped.model]) m.dispose();
+});
+
 test('on a worker pool the pipeline removes what it removes on this thread', async () => {
   const pool = createNodePool({ workers: 2 });
   try {
@@ -150,6 +166,7 @@ test('bad settings are refused before any work', async () => {
     [{ weights: { sparsity: 1, steps: 1, epochs: 0, scope: 'global' } }, /'weights.sparsity' must be in \[0, 1\), got 1/],
     [{ weights: { sparsity: 0.5, steps: 0, epochs: 0, scope: 'global' } }, /'weights.steps' must be an integer ≥ 1, got 0/],
     [{ layers: ['fc2'] }, /'fc2' cannot be pruned/],
+    [{ method: 'group-lasso', lasso: { lambda: 1, epochs: 1, epsilon: 0, remove: 'all' as never } }, /'lasso.remove' must be 'epsilon' or 'ratio', got "all"/],
   ] as [Partial<StructuredSettings>, RegExp][]) {
     try {
       await runStructured(model, run(base('l1', settings)));
